@@ -1,0 +1,186 @@
+"""One task's student file, as the checks see it: run it, start it as a server, call its
+functions. Everything runs through the sandbox; failures the student caused become
+:class:`CheckFailed` with a message that says what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness.checks.support import CheckFailed, Probe
+from harness.sandbox.runner import Child, Finished, Sandbox
+from harness.vnet.rules import VNet
+
+START_WINDOW = 5.0  # a server has this long to bind (it usually takes ~50 ms)
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value the child could only describe by its type (never equal to anything)."""
+
+    type_name: str
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return hash(self.type_name)
+
+
+def decode(value: Any) -> Any:
+    """The child's plain-JSON description back into plain Python values."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        if "__tuple__" in value:
+            return tuple(decode(v) for v in value["__tuple__"])
+        if "__bytes__" in value:
+            return bytes.fromhex(value["__bytes__"])
+        if "__dict__" in value:
+            return {_hashable(decode(k)): decode(v) for k, v in value["__dict__"]}
+        if "__socket__" in value:
+            return SocketInfo(value["__socket__"])
+        if "__type__" in value:
+            return Opaque(str(value["__type__"]))
+    return value
+
+
+def _hashable(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+class SocketInfo(dict):  # type: ignore[type-arg]
+    """What the child saw of a socket: family, type, timeout, blocking, options, bound."""
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, Opaque):
+        return value.type_name
+    if isinstance(value, SocketInfo):
+        return "socket.socket"
+    return type(value).__name__
+
+
+@dataclass
+class Server:
+    child: Child
+    asked_port: int | None
+    """The port the student's code asked for (the statement's port, if correct)."""
+    real_port: int
+    """Where it really listens, on 127.0.0.1."""
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.real_port)
+
+
+class Student:
+    def __init__(self, sandbox: Sandbox, file: str, problem: str | None, probe: Probe) -> None:
+        self.sandbox = sandbox
+        self.file = file
+        self.problem = problem
+        self.probe = probe
+        self._children: list[Child] = []
+
+    def _ready(self) -> None:
+        if self.problem is not None:
+            raise CheckFailed("common.file_problem", file=self.file, problem=self.problem)
+
+    def run(self, *, args: list[str] | None = None, stdin: str = "", vnet: VNet | None = None,
+            timeout: float | None = None) -> Finished:
+        """Run the program to its end; the evidence gets its argv, stdin and output."""
+        self._ready()
+        self.probe.note(argv=[self.file, *(args or [])])
+        if stdin:
+            self.probe.note(stdin=stdin)
+        finished = self.sandbox.run(self.file, args=args, stdin=stdin, vnet=vnet,
+                                    timeout=timeout)
+        self.probe.output(finished)
+        return finished
+
+    def start(self, *, args: list[str] | None = None, stdin: str = "",
+              vnet: VNet | None = None) -> Child:
+        """Start the program and return at once; it is stopped when the check ends."""
+        self._ready()
+        self.probe.note(argv=[self.file, *(args or [])])
+        child = self.sandbox.spawn(self.file, args=args, stdin=stdin, vnet=vnet)
+        self._children.append(child)
+        return child
+
+    def serve(self, proto: str, *, args: list[str] | None = None,
+              vnet: VNet | None = None) -> Server:
+        """Start a server and wait (one window, no polling) until it is ready: listening for
+        TCP, bound for UDP. Fails the check when it never gets there."""
+        child = self.start(args=args, vnet=vnet)
+        if proto == "tcp":
+            event = child.listening(START_WINDOW)
+            bind = child.bound("tcp", 0.0) if event else None
+        else:
+            event = bind = child.bound("udp", START_WINDOW)
+        if event is None:
+            finished = child.stop()
+            self.probe.output(finished)
+            raise self.crashed_or("common.server_not_started", finished, proto=proto.upper())
+        return Server(child=child, asked_port=bind.get("port") if bind else None,
+                      real_port=int(event["real"]))
+
+    def crashed_or(self, key: str, finished: Finished, **params: Any) -> CheckFailed:
+        """The failure for a program that did not do its part: its crash if it crashed."""
+        last = last_error_line(finished.stderr)
+        if finished.cause in ("timeout", "output_limit", "cpu_limit", "killed"):
+            return CheckFailed(f"common.{finished.cause}", file=self.file, error=last)
+        if last:
+            return CheckFailed("common.crashed", file=self.file, error=last)
+        return CheckFailed(key, file=self.file, **params)
+
+    def call(self, func: str, *args: Any, vnet: VNet | None = None, timeout: float | None = None,
+             describe_args: bool = False, **kwargs: Any) -> Any:
+        """Import the file in a child, call ``func`` and return its plain value."""
+        return self.calls([(func, list(args), kwargs)], vnet=vnet, timeout=timeout,
+                          describe_args=describe_args)[0]
+
+    def calls(self, calls: list[tuple[str, list[Any], dict[str, Any]]], *,
+              vnet: VNet | None = None, timeout: float | None = None,
+              describe_args: bool = False) -> list[Any]:
+        """Several calls in one child (one process start for a table of cases)."""
+        self._ready()
+        spec = [{"func": f, "args": a, "kwargs": k, "describe_args": describe_args}
+                for f, a, k in calls]
+        outcomes, finished = self.sandbox.call(self.file, spec, vnet=vnet, timeout=timeout)
+        values = []
+        for (func, args, _k), outcome in zip(calls, outcomes, strict=True):
+            if outcome is None:
+                import_error = next((e for e in finished.events if e["ev"] == "import_error"),
+                                    None)
+                if import_error is not None:
+                    self.probe.note(traceback=import_error.get("traceback", ""))
+                    raise CheckFailed("common.import_error", file=self.file,
+                                      error=f"{import_error.get('type')}: "
+                                            f"{import_error.get('message', '')}"[:300])
+                self.probe.output(finished)
+                raise self.crashed_or("common.no_answer", finished, func=func)
+            if outcome["ev"] == "missing":
+                defined = ", ".join(outcome.get("defined") or []) or "—"
+                raise CheckFailed("common.missing_function", file=self.file, func=func,
+                                  defined=defined)
+            if outcome["ev"] == "raise":
+                self.probe.note(traceback=outcome.get("traceback", ""))
+                raise CheckFailed("common.function_raised", func=func,
+                                  error=f"{outcome.get('type')}: {outcome.get('message', '')}")
+            if describe_args:
+                values.append((decode(outcome["value"]), decode(outcome.get("args", []))))
+            else:
+                values.append(decode(outcome["value"]))
+        return values
+
+    def stop_all(self) -> None:
+        for child in self._children:
+            child.stop()
+
+
+def last_error_line(stderr: str) -> str:
+    """The last line of a traceback (``ValueError: ...``), or ''."""
+    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+    if not lines or not any(ln.startswith("Traceback") for ln in lines):
+        return ""
+    return lines[-1].strip()[:300]

@@ -1,0 +1,166 @@
+"""What checks use to judge: the probe (evidence and verdicts) and small socket helpers.
+
+Free of pytest: the plugin turns a :class:`CheckFailed` into a failed, scored result.
+All judging happens here, in the grader, on bytes the grader's own sockets saw and on
+values the grader chose for this run.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import string
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from harness.sandbox.runner import Finished
+
+Address = tuple[str, int]
+
+
+class CheckFailed(Exception):
+    """The student's program does not do what the check judges. ``key`` names a message in
+    the catalogue (``harness/i18n/<lang>/*.json``); ``params`` fill it."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def show(data: bytes | str | None, limit: int = 600) -> str:
+    """Bytes as an escaped, printable, bounded string (``b'..'`` without the ``b''``)."""
+    if data is None:
+        return "(nada)"
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    text = repr(data[:limit])[2:-1]
+    return text + (f"… (+{len(data) - limit} B)" if len(data) > limit else "")
+
+
+def excerpt(text: str, limit: int = 2000) -> str:
+    return text if len(text) <= limit else text[:limit] + f"\n… (+{len(text) - limit})"
+
+
+def token(n: int = 8, alphabet: str = string.ascii_letters + string.digits) -> str:
+    """A random word chosen for this run, so hard-coded output cannot pass."""
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+class Probe:
+    """Collects the evidence of one check and raises its verdict."""
+
+    def __init__(self, check_id: str) -> None:
+        self.check_id = check_id
+        self.evidence: dict[str, Any] = {}
+
+    def note(self, **items: Any) -> None:
+        self.evidence.update(items)
+
+    def exchange(self, direction: str, data: bytes | str | None, peer: str = "") -> None:
+        self.evidence.setdefault("exchanges", []).append(
+            {"dir": direction, "peer": peer, "data": show(data)})
+
+    def sent(self, data: bytes | str, peer: str = "") -> None:
+        self.exchange("sent", data, peer)
+
+    def received(self, data: bytes | str | None, peer: str = "") -> None:
+        self.exchange("received", data, peer)
+
+    def output(self, finished: Finished) -> None:
+        """Attach what the program printed and how it ended."""
+        self.evidence["stdout"] = excerpt(finished.stdout)
+        if finished.stderr:
+            self.evidence["stderr"] = excerpt(finished.stderr)
+        self.evidence["exit"] = {"code": finished.exit_code, "signal": finished.signal,
+                                 "timed_out": finished.timed_out and not finished.stopped}
+
+    def fail(self, key: str, **params: Any) -> CheckFailed:
+        """Build the failure (``raise probe.fail(...)``) so control flow stays visible."""
+        return CheckFailed(key, **params)
+
+    def expect(self, ok: bool, key: str, **params: Any) -> None:
+        if not ok:
+            raise CheckFailed(key, **params)
+
+
+class Deadline:
+    """One shared time window for several operations (never one timeout per request)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    @property
+    def expired(self) -> bool:
+        return self.left() <= 0
+
+
+@contextmanager
+def tcp(address: Address, timeout: float = 3.0) -> Iterator[socket.socket]:
+    sock = socket.create_connection(address, timeout=timeout)
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
+def recv_until(sock: socket.socket, deadline: Deadline, *, want: int | None = None,
+               until: bytes | None = None, limit: int = 1 << 20) -> bytes:
+    """Read until ``want`` bytes, the marker ``until``, EOF, or the deadline."""
+    data = b""
+    while len(data) < limit:
+        if want is not None and len(data) >= want:
+            break
+        if until is not None and until in data:
+            break
+        left = deadline.left()
+        if left <= 0:
+            break
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(65536)
+        except (TimeoutError, socket.timeout):
+            break
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def tcp_exchange(address: Address, payload: bytes, *, expect_len: int | None = None,
+                 window: float = 2.0) -> bytes | None:
+    """Connect, send ``payload`` and read the reply: ``expect_len`` bytes, or whatever
+    arrives until the peer closes or the window ends. None when the connection failed."""
+    deadline = Deadline(window)
+    try:
+        with tcp(address, timeout=deadline.left() or 0.1) as sock:
+            sock.sendall(payload)
+            return recv_until(sock, deadline, want=expect_len)
+    except OSError:
+        return None
+
+
+def udp_exchange(address: Address, payload: bytes, *, window: float = 2.0,
+                 sock: socket.socket | None = None) -> tuple[bytes, Address] | None:
+    """Send one datagram and wait for one reply within ``window``."""
+    own = sock is None
+    s = sock or socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        if own:
+            s.bind(("127.0.0.1", 0))
+        s.settimeout(window)
+        s.sendto(payload, address)
+        data, peer = s.recvfrom(65536)
+        return data, peer
+    except OSError:
+        return None
+    finally:
+        if own:
+            s.close()

@@ -1,0 +1,191 @@
+"""Grade one submission: validate, copy, run the grading suite in its own process, score.
+
+This is the library function every command calls (:func:`grade`); it is keyword-only and
+free of pytest. The suite itself runs in :mod:`harness.runner`, a separate process (in its
+own network namespace where possible); student code runs in further children of that.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.errors import HarnessError, UsageError
+from harness.i18n import LANGS, has, t
+from harness.results import CheckResult, Problem, SubmissionResult, write_json
+from harness.rubric import Rubric, load, task_file, task_of
+from harness.sandbox.isolation import Isolation, detect
+from harness.sandbox.runner import LAUNCHER, SHIM
+from harness.submission import check_folder, content_hash, file_problems, private_copy, \
+    remove_copy
+
+ISOLATION_MODES = ("auto", "strict", "portable")
+RUN_TIMEOUT = 900.0  # the whole suite for one submission, a last-resort bound
+
+
+class IsolationUnavailable(HarnessError):
+    """``--isolation strict`` was asked for and this machine cannot give it."""
+
+
+def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
+          rubric: Path | Rubric | None = None, timeout: float | None = None,
+          isolation: str = "auto", only: list[str] | None = None,
+          name: str | None = None, report: bool = True) -> SubmissionResult:
+    """Grade ``submission`` and, with ``out``, write ``results.json`` and ``report.html``
+    there. Returns the result whatever the score; raises only for usage errors and for a
+    folder that cannot be graded at all."""
+    if lang not in LANGS:
+        raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
+                         f"{', '.join(LANGS)}")
+    if isolation not in ISOLATION_MODES:
+        raise UsageError(f"invalid isolation {isolation!r} from --isolation; choose one of "
+                         f"{', '.join(ISOLATION_MODES)}")
+    started = time.monotonic()
+    root = check_folder(submission)
+    rules = rubric if isinstance(rubric, Rubric) else load(rubric)
+    limits = rules.limits
+    if timeout is not None:
+        if timeout <= 0:
+            raise UsageError(f"invalid timeout {timeout} from --timeout: must be positive")
+        limits = type(limits)(**{**asdict(limits), "wall_s": float(timeout)})
+    tasks = [tk for tk in rules.tasks() if _selected(tk, only)]
+    problems = file_problems(root, [task_file(tk) for tk in tasks])
+    iso = _isolation(isolation)
+    workdir = private_copy(root, owner=iso.uid)
+    try:
+        raw, log = _run_suite(workdir, iso, limits, problems={p.file: p for p in problems},
+                              lang=lang, only=only, want_netns=isolation != "portable")
+    finally:
+        remove_copy(workdir)
+    iso = Isolation(**raw.get("isolation", asdict(iso)))
+    if isolation == "strict" and not iso.strict:
+        raise IsolationUnavailable(
+            f"strict isolation unavailable: got {iso.describe()}, need netns+pidns+uid+"
+            "rlimits (run as root on Linux, with a Python every user can read, or use "
+            "--isolation auto)")
+    result = score(raw["outcomes"], rules, lang=lang, only=only, log=log)
+    result.submission = name or root.name
+    result.isolation = iso.describe()
+    result.submission_sha256 = content_hash(root)
+    result.problems = [Problem(p.file, p.line, p.message(lang)) for p in problems]
+    result.duration_s = round(time.monotonic() - started, 3)
+    if out is not None:
+        write_outputs(result, out, report=report)
+    return result
+
+
+def _selected(task: str, only: list[str] | None) -> bool:
+    if not only:
+        return True
+    return any(task == p or task.startswith(p + ".") or p.startswith(task + ".")
+               for p in only)
+
+
+def _isolation(mode: str) -> Isolation:
+    if mode == "portable":
+        return Isolation(rlimits=True)
+    # the network namespace is entered by the runner itself, which reports it back
+    return detect(netns=False, needed=(str(LAUNCHER), str(SHIM)))
+
+
+def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str, Any],
+               lang: str, only: list[str] | None, want_netns: bool
+               ) -> tuple[dict[str, Any], str]:
+    with tempfile.TemporaryDirectory(prefix="labgrade-run-") as tmp:
+        tmpdir = Path(tmp)
+        cfg = {"workdir": str(workdir), "raw_out": str(tmpdir / "raw.json"),
+               "isolation": asdict(iso), "limits": asdict(limits), "lang": lang,
+               "only": only or [], "want_netns": want_netns,
+               "problems": {f: p.message(lang) for f, p in problems.items()}}
+        cfg_path = tmpdir / "config.json"
+        cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("PYTEST_", "PYTHON", "COV_"))}
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        log_path = tmpdir / "pytest.log"
+        with open(log_path, "wb") as log:
+            try:
+                proc = subprocess.run(
+                    [sys.executable, "-m", "harness.runner", str(cfg_path)],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                    cwd=tmpdir, timeout=RUN_TIMEOUT, check=False)
+                code: int | None = proc.returncode
+            except subprocess.TimeoutExpired:
+                code = None
+        log_text = log_path.read_text(encoding="utf-8", errors="replace")[-20000:]
+        try:
+            raw = json.loads((tmpdir / "raw.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raw = {"outcomes": []}
+        cfg_after = json.loads(cfg_path.read_text(encoding="utf-8"))
+        raw["isolation"] = cfg_after["isolation"]
+        raw["exit_code"] = code
+        return raw, log_text
+
+
+def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
+          only: list[str] | None = None, log: str = "") -> SubmissionResult:
+    """Apply the rubric and the language to the raw outcomes of a grading run."""
+    unknown = rules.unknown({o["id"] for o in outcomes})
+    if unknown and not only and outcomes:
+        raise UsageError(f"rubric {rules.source} names checks that do not exist: "
+                         f"{', '.join(unknown[:5])}; fix the ids (see the README's catalogue)")
+    by_id = {o["id"]: o for o in outcomes}
+    ordered = [c for c in rules.checks if c in by_id] + \
+        [o["id"] for o in outcomes if o["id"] not in rules.checks]
+    missing_runs = [c for c in rules.checks if c not in by_id and _selected(task_of(c), only)]
+    checks = []
+    for check_id in ordered + missing_runs:
+        rule = rules.rule(check_id)
+        o = by_id.get(check_id) or {
+            "id": check_id, "task": task_of(check_id), "status": "error",
+            "key": "common.not_run", "params": {}, "evidence": {}, "duration_s": 0.0,
+            "traceback": log}
+        status = o["status"]
+        checks.append(CheckResult(
+            id=check_id, task=o["task"], status=status,
+            score=rule.points if status == "passed" else 0.0, max_score=rule.points,
+            visibility=rule.visibility, title=_title(check_id, lang),
+            message=_message(o, lang), evidence=o.get("evidence") or {},
+            duration_s=float(o.get("duration_s") or 0.0), traceback=o.get("traceback", "")))
+    return SubmissionResult(
+        submission="", score=round(sum(c.score for c in checks), 4),
+        max_score=round(sum(c.max_score for c in checks), 4), lang=lang, isolation="",
+        duration_s=0.0, harness_version=__version__, submission_sha256="", checks=checks,
+        rubric_sha256=rules.sha256)
+
+
+def _title(check_id: str, lang: str) -> str:
+    key = f"check.{check_id}"
+    return t(key, lang) if has(key, lang) else check_id
+
+
+def _message(o: dict[str, Any], lang: str) -> str:
+    key = o.get("key") or ""
+    if o["status"] == "passed":
+        key = f"{o['id']}.passed" if has(f"{o['id']}.passed", lang) else "common.passed"
+    if not has(key, lang):
+        return f"{key} {json.dumps(o.get('params', {}), ensure_ascii=False)}"
+    try:
+        return t(key, lang, **o.get("params", {}))
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"{key}: {exc}"
+
+
+def write_outputs(result: SubmissionResult, out: Path, *, report: bool = True) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(result, out / "results.json")
+    if report:
+        from harness.report import write_report
+
+        write_report(result, out)

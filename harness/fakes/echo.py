@@ -1,0 +1,92 @@
+"""Echo servers over TCP and UDP that answer ``prefix + data`` (plain echo with ``b""``)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from harness.fakes.base import Peer, TcpFake, UdpFake
+
+
+class TcpEchoServer(TcpFake):
+    """For each chunk received on a connection, sends back ``prefix + chunk``.
+
+    A connection stays open until the client closes it or is silent for ``idle_timeout``.
+    """
+
+    def __init__(
+        self,
+        prefix: bytes = b"Resp: ",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        idle_timeout: float = 5.0,
+    ) -> None:
+        super().__init__(host, port)
+        self.prefix = prefix
+        self.idle_timeout = idle_timeout
+        self.connections: list[bytes] = []
+        """All bytes received on each connection, in accept order (growing while it is open)."""
+        self.peers: list[Peer] = []
+        """The client address of each connection, in accept order."""
+        self.ended = 0
+        """Number of connections that have ended (their entry in ``connections`` is final)."""
+
+    def wait_for_connections(self, n: int, timeout: float = 5.0) -> bool:
+        """Wait until ``n`` connections have *ended*, so their records are complete."""
+        return self._wait_for(lambda: self.ended >= n, timeout)
+
+    def _clear_records(self) -> None:
+        self.connections.clear()
+        self.peers.clear()
+        self.ended = 0
+
+    def _handle_connection(self, conn: socket.socket, peer: Peer) -> None:
+        with self._cond:
+            index = len(self.connections)
+            self.connections.append(b"")
+            self.peers.append(peer)
+            self._cond.notify_all()
+        try:
+            while self._wait_readable(conn, self.idle_timeout):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                with self._cond:
+                    self.connections[index] += chunk
+                    self._cond.notify_all()
+                conn.sendall(self.prefix + chunk)
+        finally:
+            with self._cond:
+                self.ended += 1
+                self._cond.notify_all()
+
+
+class UdpEchoServer(UdpFake):
+    """Answers each datagram with ``prefix + data``, sent back to its sender."""
+
+    def __init__(self, prefix: bytes = b"Res: ", host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host, port)
+        self.prefix = prefix
+        self.datagrams: list[tuple[Peer, bytes]] = []
+        """``(sender, data)`` of every datagram received, in arrival order."""
+        self.received_at: list[float] = []
+        """Monotonic arrival time of each datagram (same order as ``datagrams``)."""
+
+    def wait_for_datagrams(self, n: int, timeout: float = 5.0) -> bool:
+        """Wait until ``n`` datagrams have arrived; False on timeout."""
+        return self._wait_for(lambda: len(self.datagrams) >= n, timeout)
+
+    def _clear_records(self) -> None:
+        self.datagrams.clear()
+        self.received_at.clear()
+
+    def _handle_datagram(self, sock: socket.socket, data: bytes, peer: Peer) -> None:
+        with self._cond:
+            self.datagrams.append((peer, data))
+            self.received_at.append(time.monotonic())
+            self._cond.notify_all()
+        try:
+            sock.sendto(self.prefix + data, peer)
+        except OSError:
+            pass  # e.g. a datagram too large once prefixed: the client's doing, not ours

@@ -1,0 +1,47 @@
+"""Message catalogues: every text a student reads, in Spanish (default) and English.
+
+Catalogues live in ``harness/i18n/<lang>/*.json`` (flat ``key -> text`` objects, merged per
+language). Every language has exactly the same keys; a test enforces it. Texts use
+``str.format`` fields: ``t("check.refused", "en", port=80)``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+LANGS = ("es", "en")
+DEFAULT_LANG = "es"
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """All keys of one language, merged from every JSON file of its folder."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    merged: dict[str, str] = {}
+    folder = resources.files(__package__).joinpath(lang)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        for key, text in data.items():
+            if key in merged:
+                raise ValueError(f"i18n: key {key!r} defined twice in {lang}/ (again in {entry.name})")
+            merged[key] = text
+    return merged
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    """The text of ``key`` in ``lang``, formatted with ``params``.
+
+    A missing key is a harness bug; it raises ``KeyError`` so tests catch it.
+    """
+    text = catalogue(lang)[key]
+    return text.format(**params) if params else text
+
+
+def has(key: str, lang: str = DEFAULT_LANG) -> bool:
+    return key in catalogue(lang)

@@ -1,0 +1,183 @@
+"""The pytest wiring of the grading suite: options, fixtures, and scored outcomes.
+
+The grading run (:mod:`harness.runner`) starts pytest on ``harness/checks`` with this plugin
+and ``--lg-config``, a JSON file the engine wrote. Each test function is one check; its id is
+``<module TASK>.<function name without test_>``. Outcomes are written as plain JSON for the
+engine, which applies the rubric and the language.
+
+A check's verdict is a :class:`~harness.checks.support.CheckFailed` (``failed``); any other
+exception is the harness's own problem (``error``, with its traceback, never blamed on the
+student); ``pytest.skip`` is ``skipped`` with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.checks.student import Student
+from harness.checks.support import CheckFailed, Probe
+from harness.rubric import task_file
+from harness.sandbox.isolation import Isolation
+from harness.sandbox.runner import Limits, Sandbox
+
+CONFIG = pytest.StashKey[dict[str, Any]]()
+OUTCOMES = pytest.StashKey[dict[str, dict[str, Any]]]()
+CHECK_ID = pytest.StashKey[str]()
+TASK = pytest.StashKey[str]()
+PROBE = pytest.StashKey[Probe]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("labgrade")
+    group.addoption("--lg-config", help="grading run configuration (JSON, written by labgrade)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    path = config.getoption("--lg-config")
+    if not path:
+        raise pytest.UsageError("the grading suite runs through labgrade: use "
+                                "`labgrade grade DIR` (no --lg-config given)")
+    try:
+        config.stash[CONFIG] = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(f"invalid --lg-config {path}: {exc}") from exc
+    config.stash[OUTCOMES] = {}
+
+
+def check_id_of(item: pytest.Item) -> tuple[str, str]:
+    module = getattr(item, "module", None)
+    task = getattr(module, "TASK", None)
+    name = getattr(item, "originalname", item.name)
+    if not isinstance(task, str):
+        raise pytest.UsageError(f"{item.nodeid}: check modules must define TASK")
+    return f"{task}.{name.removeprefix('test_')}", task
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    only = config.stash[CONFIG].get("only") or []
+    keep, drop = [], []
+    for item in items:
+        check_id, task = check_id_of(item)
+        item.stash[CHECK_ID] = check_id
+        item.stash[TASK] = task
+        if only and not any(check_id == p or check_id.startswith(p + ".") for p in only):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+class Grading:
+    """Session-wide state: the sandbox over the private working copy, and the problems."""
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.cfg = cfg
+        self.workdir = Path(cfg["workdir"])
+        iso = cfg.get("isolation", {})
+        self.sandbox = Sandbox(self.workdir, isolation=Isolation(**iso),
+                               limits=Limits(**cfg.get("limits", {})))
+        self.problems: dict[str, str] = cfg.get("problems", {})
+
+    def student(self, task: str, probe: Probe) -> Student:
+        file = task_file(task)
+        return Student(self.sandbox, file, self.problems.get(file), probe)
+
+
+@pytest.fixture(scope="session")
+def grading(request: pytest.FixtureRequest) -> Iterator[Grading]:
+    g = Grading(request.config.stash[CONFIG])
+    yield g
+    g.sandbox.close()
+
+
+@pytest.fixture
+def probe(request: pytest.FixtureRequest) -> Probe:
+    p = Probe(request.node.stash[CHECK_ID])
+    request.node.stash[PROBE] = p
+    return p
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest, grading: Grading, probe: Probe) -> Iterator[Student]:
+    s = grading.student(request.node.stash[TASK], probe)
+    yield s
+    s.stop_all()
+
+
+def _fake(cls_name: str) -> Any:
+    @pytest.fixture
+    def fixture() -> Iterator[Any]:
+        import harness.fakes as fakes
+
+        server = getattr(fakes, cls_name)()
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    return fixture
+
+
+web_server = _fake("WebServer")
+tcp_echo_server = _fake("TcpEchoServer")
+udp_echo_server = _fake("UdpEchoServer")
+ntp_server = _fake("NtpServer")
+iss_api = _fake("IssApi")
+reset_server = _fake("ResetServer")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    outcomes = item.config.stash[OUTCOMES]
+    check_id = item.stash.get(CHECK_ID, item.nodeid)
+    current = outcomes.get(check_id)
+    if call.when == "setup":
+        current = outcomes[check_id] = {"id": check_id, "task": item.stash.get(TASK, ""),
+                                        "status": "passed", "key": "", "params": {},
+                                        "evidence": {}, "traceback": "", "start": call.start}
+    assert current is not None
+    probe = item.stash.get(PROBE, None)
+    if probe is not None:
+        current["evidence"] = probe.evidence
+    current["duration_s"] = round(time.time() - current["start"], 4)
+    if report.passed or current["status"] != "passed":
+        return report  # keep the first verdict (a teardown cannot overturn a failure)
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(exc)
+        current.update(status="skipped", key="common.skipped",
+                       params={"reason": str(reason).removeprefix("Skipped: ")})
+    elif isinstance(exc, CheckFailed):
+        current.update(status="failed", key=exc.key, params=_jsonable(exc.params))
+    else:
+        current.update(status="error", key="common.harness_error",
+                       params={"error": f"{type(exc).__name__}: {exc}"[:500]},
+                       traceback="".join(traceback.format_exception(exc)) if exc else
+                       str(report.longrepr))
+    return report
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(params, default=str))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cfg = session.config.stash.get(CONFIG, None)
+    if not cfg:
+        return
+    outcomes = list(session.config.stash[OUTCOMES].values())
+    for o in outcomes:
+        o.pop("start", None)
+    out = Path(cfg["raw_out"])
+    out.write_text(json.dumps({"outcomes": outcomes}, default=str), encoding="utf-8")

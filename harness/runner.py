@@ -1,0 +1,41 @@
+"""The grading run: one process per submission, started by the engine as
+``python -m harness.runner CONFIG.json``.
+
+It first moves into a network namespace of its own with only loopback (where the machine
+allows it), so nothing the checks start can reach beyond the machine and two submissions
+graded at once cannot meet; then it runs pytest over ``harness/checks`` with the plugin,
+ignoring every conftest, ini file and auto-loaded plugin around it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+CHECKS_DIR = Path(__file__).with_name("checks")
+INI = CHECKS_DIR / "grading.ini"
+
+
+def main(argv: list[str]) -> int:
+    cfg_path = Path(argv[0])
+    cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    if cfg.get("want_netns"):
+        from harness.sandbox.isolation import enter_network_namespace
+
+        cfg["isolation"]["netns"] = enter_network_namespace()
+        cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
+    import pytest
+
+    args = ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",
+            "--noconftest", "-c", str(INI), "--rootdir", str(CHECKS_DIR), "-q", "-rN",
+            "--no-header", "--tb=short", "--lg-config", str(cfg_path),
+            "-o", f"timeout={cfg.get('check_timeout', 120)}", str(CHECKS_DIR)]
+    code = pytest.main(args)
+    return int(code)
+
+
+if __name__ == "__main__":
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    sys.exit(main(sys.argv[1:]))

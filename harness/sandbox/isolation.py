@@ -1,0 +1,128 @@
+"""What containment this machine actually gives, detected, never assumed.
+
+Levels, strongest first (``describe()`` joins what was obtained with ``+``):
+
+- ``netns``: the grading run is in its own network namespace with only loopback up;
+- ``pidns``: each student process is PID 1 of its own PID namespace;
+- ``uid``: student code runs under a separate, unprivileged user id;
+- ``rlimits``: CPU, memory, file size, open files and process limits (POSIX).
+
+Everything else (own session, whole-tree kill, capped output files, scrubbed environment,
+private working copy) is always there and is not named.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import os
+import secrets
+import socket
+import struct
+import sys
+from dataclasses import dataclass
+
+CLONE_NEWNET = 0x40000000
+CLONE_NEWPID = 0x20000000
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
+UID_BASE = 200_000
+UID_SPAN = 800_000
+
+
+@dataclass(frozen=True)
+class Isolation:
+    netns: bool = False
+    pidns: bool = False
+    uid: int | None = None
+    rlimits: bool = False
+
+    def describe(self) -> str:
+        parts = [name for name, on in (("netns", self.netns), ("pidns", self.pidns),
+                                        ("uid", self.uid is not None),
+                                        ("rlimits", self.rlimits)) if on]
+        return "+".join(parts) or "none"
+
+    @property
+    def strict(self) -> bool:
+        return self.netns and self.pidns and self.uid is not None and self.rlimits
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def can_unshare(flags: int) -> bool:
+    """Try ``unshare(flags)`` in a throwaway forked child (costs about a millisecond)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ok = _libc().unshare(flags) == 0
+        finally:
+            pass
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def enter_network_namespace() -> bool:
+    """Move this process into a new network namespace with loopback up. Call it only in a
+    process of its own (the grading runner), before any thread or socket exists."""
+    if not sys.platform.startswith("linux"):
+        return False
+    if _libc().unshare(CLONE_NEWNET) != 0:
+        return False
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, req))[1]
+        fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | IFF_UP))
+    return True
+
+
+def pick_uid(needed: tuple[str, ...] = ()) -> int | None:
+    """A fresh unprivileged uid for one submission's student code, when running as root and
+    when that uid can still read the interpreter, its standard library and ``needed``."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    uid = UID_BASE + secrets.randbelow(UID_SPAN)
+    paths = (os.path.realpath(sys.executable), os.path.dirname(os.__file__),
+             os.path.dirname(socket.__file__), *needed, *_site_dirs())
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            ok = all(os.access(p, os.R_OK | (os.X_OK if os.path.isdir(p) else 0))
+                     for p in paths)
+        except BaseException:
+            ok = False
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return uid if os.waitstatus_to_exitcode(status) == 0 else None
+
+
+def _site_dirs() -> list[str]:
+    import site
+
+    dirs = [d for d in site.getsitepackages() if os.path.isdir(d)]
+    return dirs
+
+
+def detect(*, netns: bool, want_uid: bool = True, needed: tuple[str, ...] = ()) -> Isolation:
+    """The level available to student processes started from this process."""
+    try:
+        import resource  # noqa: F401
+
+        rlimits = True
+    except ImportError:
+        rlimits = False
+    return Isolation(
+        netns=netns,
+        pidns=can_unshare(CLONE_NEWPID),
+        uid=pick_uid(needed) if want_uid else None,
+        rlimits=rlimits,
+    )

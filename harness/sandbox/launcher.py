@@ -1,0 +1,270 @@
+"""The child side of the sandbox: the first code that runs in a student process.
+
+Started by :mod:`harness.sandbox.runner` as ``python -I -u -B -X utf8 launcher.py`` with its
+configuration in the environment variable ``LABGRADE_CHILD`` (JSON). Standard library only,
+and it never imports the ``harness`` package, so nothing of the grader is loaded next to the
+student's code. In order:
+
+1. when asked, a new PID namespace: the launcher forks, the child is PID 1 of the namespace
+   (so when it ends, every process the student started ends with it) and dies with the
+   launcher (``PR_SET_PDEATHSIG``); the launcher forwards SIGINT/SIGTERM and mirrors the exit;
+2. resource limits, then the student's user id (when running as root);
+3. the virtual network shim;
+4. the student's file, run as ``__main__`` or imported for function calls whose plain-JSON
+   results go back on the event channel.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+import types
+from typing import Any
+
+CLONE_NEWPID = 0x20000000
+PR_SET_PDEATHSIG = 1
+EXIT_LAUNCHER_FAILED = 70
+
+
+def _libc() -> Any:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _enter_pid_namespace() -> None:
+    """Fork into a new PID namespace; only the namespace's PID 1 returns from here."""
+    libc = _libc()
+    if libc.unshare(CLONE_NEWPID) != 0:
+        return  # not allowed here: run without it (the parent detected the level beforehand)
+    pid = os.fork()
+    if pid == 0:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the launcher died before prctl took effect
+            os._exit(EXIT_LAUNCHER_FAILED)
+        return
+
+    def forward(signum: int, _frame: Any) -> None:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, forward)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        signum = os.WTERMSIG(status)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+def _apply_limits(limits: dict[str, int]) -> None:
+    import resource
+
+    names = {"cpu": "RLIMIT_CPU", "as": "RLIMIT_AS", "fsize": "RLIMIT_FSIZE",
+             "nofile": "RLIMIT_NOFILE", "nproc": "RLIMIT_NPROC", "core": "RLIMIT_CORE"}
+    for key, value in limits.items():
+        which = getattr(resource, names.get(key, ""), None)
+        if which is None:
+            continue
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+def _drop_privileges(uid: int, gid: int) -> None:
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+
+
+class Channel:
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def emit(self, **event: Any) -> None:
+        data = (json.dumps(event, separators=(",", ":"), ensure_ascii=True) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            try:
+                n = os.write(self.fd, view)
+            except OSError:
+                return
+            view = view[n:]
+
+
+MAX_ITEMS = 10000
+
+
+def describe(value: Any, depth: int = 0) -> Any:
+    """Plain JSON for a returned value. Exact types only: a subclass whose ``__eq__`` lies is
+    reported by its type name, never compared by its own methods."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return value
+    if kind is float:
+        return value if value == value and abs(value) != float("inf") else repr(value)
+    if kind in (bytes, bytearray):
+        return {"__bytes__": bytes(value).hex()}
+    if isinstance(value, socket.socket):
+        return {"__socket__": describe_socket(value)}
+    if depth < 8 and kind in (list, tuple):
+        return {"__tuple__": [describe(v, depth + 1) for v in value[:MAX_ITEMS]]} \
+            if kind is tuple else [describe(v, depth + 1) for v in value[:MAX_ITEMS]]
+    if depth < 8 and kind is dict:
+        return {"__dict__": [[describe(k, depth + 1), describe(v, depth + 1)]
+                             for k, v in list(value.items())[:MAX_ITEMS]]}
+    return {"__type__": f"{kind.__module__}.{kind.__qualname__}"}
+
+
+def describe_socket(sock: socket.socket) -> dict[str, Any]:
+    info: dict[str, Any] = {}
+    try:
+        fd = sock.fileno()
+    except OSError:
+        fd = -1
+    info["open"] = fd >= 0
+    if fd < 0:
+        return info
+    info["family"] = int(sock.family)
+    info["type"] = int(sock.type)
+    info["timeout"] = sock.gettimeout()
+    info["blocking"] = sock.getblocking()
+    for key, level, opt in (("sndbuf", socket.SOL_SOCKET, socket.SO_SNDBUF),
+                            ("rcvbuf", socket.SOL_SOCKET, socket.SO_RCVBUF),
+                            ("reuseaddr", socket.SOL_SOCKET, socket.SO_REUSEADDR),
+                            ("nodelay", socket.IPPROTO_TCP, socket.TCP_NODELAY)):
+        try:
+            info[key] = sock.getsockopt(level, opt)
+        except OSError:
+            info[key] = None
+    try:
+        info["bound"] = list(sock.getsockname())[:2]
+    except OSError:
+        info["bound"] = None
+    return info
+
+
+def materialize(arg: Any) -> Any:
+    """Arguments arrive as JSON; a few markers build real objects in the child."""
+    if isinstance(arg, dict):
+        if "__bytes__" in arg:
+            return bytes.fromhex(arg["__bytes__"])
+        if "__new_socket__" in arg:
+            kind = socket.SOCK_DGRAM if arg["__new_socket__"] == "udp" else socket.SOCK_STREAM
+            return socket.socket(socket.AF_INET, kind)
+        if "__tuple__" in arg:
+            return tuple(materialize(a) for a in arg["__tuple__"])
+    if isinstance(arg, list):
+        return [materialize(a) for a in arg]
+    return arg
+
+
+def _student_traceback(exc: BaseException, path: str) -> str:
+    """The traceback from the student's first frame on (the launcher's frames are noise)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+
+
+def _run_program(path: str, argv: list[str]) -> int:
+    import runpy
+
+    sys.argv = [os.path.basename(path), *argv]
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        sys.stderr.write(_student_traceback(exc, path))
+        return 1
+    return 0
+
+
+def _call_functions(path: str, calls: list[dict[str, Any]], channel: Channel) -> int:
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        channel.emit(ev="import_error", type="ImportError", message=f"cannot load {path}")
+        return 1
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:  # student code at import: anything can happen
+        channel.emit(ev="import_error", type=type(exc).__name__, message=_safe_str(exc),
+                     traceback=_student_traceback(exc, path)[-4000:])
+        return 1
+    defined = sorted(k for k, v in vars(module).items()
+                     if isinstance(v, types.FunctionType) and v.__module__ == name)
+    for i, call in enumerate(calls):
+        func = getattr(module, call["func"], None)
+        if not callable(func):
+            channel.emit(ev="missing", i=i, func=call["func"], defined=defined)
+            continue
+        args = [materialize(a) for a in call.get("args", [])]
+        kwargs = {k: materialize(v) for k, v in call.get("kwargs", {}).items()}
+        try:
+            value = func(*args, **kwargs)
+        except BaseException as exc:
+            channel.emit(ev="raise", i=i, type=type(exc).__name__, message=_safe_str(exc)[:500],
+                         traceback=_student_traceback(exc, path)[-4000:])
+            continue
+        event: dict[str, Any] = {"ev": "return", "i": i, "value": describe(value)}
+        if call.get("describe_args"):
+            event["args"] = [describe(a) for a in args]
+        channel.emit(**event)
+    return 0
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except BaseException:
+        return f"<{type(exc).__name__}>"
+
+
+def main() -> None:
+    cfg = json.loads(os.environ.pop("LABGRADE_CHILD"))
+    if cfg.get("pidns"):
+        _enter_pid_namespace()
+    _apply_limits(cfg.get("limits", {}))
+    if cfg.get("uid") is not None:
+        _drop_privileges(int(cfg["uid"]), int(cfg["gid"]))
+    os.umask(0o077)
+    os.chdir(cfg["cwd"])
+    channel = Channel(int(cfg["events_fd"]))
+
+    spec = importlib.util.spec_from_file_location("_labgrade_vnet_shim", cfg["shim"])
+    assert spec is not None and spec.loader is not None
+    shim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shim)
+    shim.install(cfg.get("vnet", {}), int(cfg["events_fd"]))
+
+    path = os.path.abspath(cfg["file"])
+    sys.path.insert(0, os.path.dirname(path))
+    if cfg["mode"] == "call":
+        code = _call_functions(path, cfg.get("calls", []), channel)
+    else:
+        code = _run_program(path, cfg.get("argv", []))
+    sys.stdout.flush()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
