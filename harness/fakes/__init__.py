@@ -7,12 +7,14 @@ returns, records what it received, and re-raises errors from its threads in
 
 from __future__ import annotations
 
-from harness.fakes.base import STOP_TIMEOUT, FakeError, FakeServer, Peer, TcpFake, UdpFake
+from harness.fakes.base import STOP_TIMEOUT, FakeError, FakeServer, Peer
 from harness.fakes.echo import TcpEchoServer, UdpEchoServer
+from harness.fakes.httpwire import RUN_HEADER, SERVER_NAME, Headers, RawRequest
 from harness.fakes.jsonapi import ISS_PATH, MAX_LATITUDE, IssApi
 from harness.fakes.ntp import BASE_TIME, NtpServer, default_unix_time
 from harness.fakes.reset import ResetServer
-from harness.fakes.web import RUN_HEADER, SERVER_NAME, Handler, RawRequest, Route, WebServer
+from harness.fakes.transports import TcpFake, UdpFake
+from harness.fakes.web import Handler, Route, WebServer
 
 __all__ = [
     "BASE_TIME",
@@ -24,6 +26,7 @@ __all__ = [
     "FakeError",
     "FakeServer",
     "Handler",
+    "Headers",
     "IssApi",
     "NtpServer",
     "Peer",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import socket
 import time
 
-from harness.fakes.base import Peer, TcpFake, UdpFake
+from harness.fakes.base import Peer
+from harness.fakes.transports import TcpFake, UdpFake
 
 
 class TcpEchoServer(TcpFake):

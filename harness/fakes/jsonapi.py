@@ -6,7 +6,8 @@ import json
 import random
 import time
 
-from harness.fakes.web import Headers, RawRequest, WebServer
+from harness.fakes.httpwire import Headers, RawRequest
+from harness.fakes.web import WebServer
 
 ISS_PATH = "/iss-now.json"
 MAX_LATITUDE = 51.6

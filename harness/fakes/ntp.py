@@ -8,7 +8,8 @@ import struct
 
 import ntplib
 
-from harness.fakes.base import Peer, UdpFake
+from harness.fakes.base import Peer
+from harness.fakes.transports import UdpFake
 
 NTP_PACKET_SIZE = 48
 BASE_TIME = 1_000_000_000
@@ -58,7 +59,7 @@ class NtpServer(UdpFake):
         packet.ref_id = _REF_ID
         packet.ref_timestamp = now - 16
         packet.recv_timestamp = now
-        data = packet.to_data()
+        data: bytes = packet.to_data()
         # The originate timestamp is the request's transmit timestamp copied exactly (a float
         # round trip through NTPPacket could change its last bits).
         return data[:24] + request[40:48] + data[32:]

@@ -6,7 +6,8 @@ import socket
 import struct
 import time
 
-from harness.fakes.base import Peer, TcpFake, ignore_oserror
+from harness.fakes.base import Peer, ignore_oserror
+from harness.fakes.transports import TcpFake
 
 
 class ResetServer(TcpFake):
