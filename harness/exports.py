@@ -73,6 +73,8 @@ def to_gradescope(result: SubmissionResult, *, visible_only: bool = False,
     published, which is when a student should learn why points were lost. Gradescope's own
     ``hidden`` would never show it, even after publication. ``after_due_date`` and
     ``after_published`` pass through. Outputs are plain ``text`` (never interpreted as HTML).
+    The autograder's own stdout (harness logs) stays ``hidden`` from students; the top-level
+    ``output`` lists the submission's file problems.
     """
     lang = resolve_lang(lang, result)
     checks = selected_checks(result, visible_only)
@@ -172,11 +174,13 @@ def write_github_output(result: SubmissionResult, github_output_path: Path, *,
     return github_output_path
 
 
+_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **{
+    ch: "\\" + ch for ch in "\\`*_[]|~"}})
+
+
 def _md_cell(text: str) -> str:
-    """Markdown table cell text: HTML-escaped, pipes escaped, lines joined with ``<br>``."""
-    escaped = (clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-               .replace("|", "\\|"))
-    return "<br>".join(escaped.split("\n"))
+    """Table cell text: inert (HTML and Markdown markup escaped), ``<br>`` between lines."""
+    return "<br>".join(clean(text).translate(_MD_ESCAPES).split("\n"))
 
 
 def github_summary_markdown(result: SubmissionResult, lang: str | None = None, *,
@@ -291,7 +295,8 @@ def to_junit_xml(result: SubmissionResult, *, visible_only: bool = False,
             body = f"{message}\n\n{clean(c.traceback)}" if c.status == "error" else message
             node.text = body.strip() or None
         ET.SubElement(case, "system-out").text = t(
-            "report.points_of", lang, score=fmt_points(c.score), max=fmt_points(c.max_score))
+            "report.points_of", lang, score=fmt_local(c.score, lang),
+            max=fmt_local(c.max_score, lang))
     if result.problems:
         ET.SubElement(suite, "system-err").text = clean(
             "\n".join(problem_line(p.file, p.line, p.message) for p in result.problems))

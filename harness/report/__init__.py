@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,6 @@ from markupsafe import Markup
 
 from harness.i18n import t
 from harness.report.common import (
-    check_name,
     clean,
     fmt_local,
     resolve_lang,
@@ -64,7 +64,8 @@ class EvidenceBlock:
     """One piece of evidence, in the form its template part expects."""
 
     kind: str
-    """``argv``, ``stdin``, ``exchanges``, ``compare``, ``drop``, ``output`` or ``table``."""
+    """``argv``, ``exchanges``, ``compare``, ``drop``, ``output`` (stdin, stdout, stderr)
+    or ``table`` (any other key, value shown as JSON)."""
     label: str = ""
     text: str = ""
     rows: list[Any] = field(default_factory=list)
@@ -74,7 +75,6 @@ class EvidenceBlock:
 @dataclass
 class CheckView:
     check: CheckResult
-    name: str
     hidden: bool
     evidence: list[EvidenceBlock]
 
@@ -95,7 +95,7 @@ def _as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
-def _exchanges(value: Any, tr: Any) -> EvidenceBlock | None:
+def _exchanges(value: Any, tr: Callable[[str], str]) -> EvidenceBlock | None:
     if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
         return None
     rows = []
@@ -109,19 +109,20 @@ def _exchanges(value: Any, tr: Any) -> EvidenceBlock | None:
     return EvidenceBlock("exchanges", tr("report.exchanges"), rows=rows)
 
 
-def _observed(evidence: dict[str, Any]) -> str | None:
+def _observed(evidence: dict[str, Any]) -> tuple[str | None, str | None]:
+    """What to show beside ``expected``, and the evidence key it came from (if any)."""
     for key in ("observed", "received", "actual"):
         if key in evidence:
-            return _as_text(evidence[key])
+            return _as_text(evidence[key]), key
     exchanges = evidence.get("exchanges")
     if isinstance(exchanges, list):
         received = [x for x in exchanges if isinstance(x, dict) and x.get("dir") == "received"]
         if received:
-            return _as_text(received[-1].get("data", ""))
-    return None
+            return _as_text(received[-1].get("data", "")), None
+    return None, None
 
 
-def _drop(value: Any, tr: Any) -> EvidenceBlock | None:
+def _drop(value: Any, tr: Callable[[str], str]) -> EvidenceBlock | None:
     if not isinstance(value, dict):
         return None
     try:
@@ -135,7 +136,8 @@ def _drop(value: Any, tr: Any) -> EvidenceBlock | None:
     groups = ["".join(marks[i:i + 10]) for i in range(0, len(marks), 10)]
     return EvidenceBlock("drop", tr("report.drop.title"), data={
         "n": n, "replies": replies, "dropped": n - replies, "lo": lo, "hi": hi,
-        "z": f"{z:.2f}".replace(".", tr("report.decimal_sep")), "groups": groups, "in_interval": lo <= replies <= hi})
+        "z": f"{z:.2f}".replace(".", tr("report.decimal_sep")), "groups": groups,
+        "in_interval": lo <= replies <= hi})
 
 
 def evidence_blocks(evidence: dict[str, Any], lang: str) -> list[EvidenceBlock]:
@@ -158,10 +160,10 @@ def evidence_blocks(evidence: dict[str, Any], lang: str) -> list[EvidenceBlock]:
         blocks.append(block)
         used.add("exchanges")
     if "expected" in evidence:
-        observed = _observed(evidence)
+        observed, source = _observed(evidence)
         blocks.append(EvidenceBlock("compare", data={
             "expected": _as_text(evidence["expected"]), "observed": observed}))
-        used.update(("expected", "observed"))
+        used.update(("expected", source or "expected"))
     if "drop" in evidence and (block := _drop(evidence["drop"], tr)):
         blocks.append(block)
         used.add("drop")
@@ -187,7 +189,7 @@ def _view(result: SubmissionResult, lang: str, show_hidden: bool) -> dict[str, A
                                      got, avail, [])
         ev = c.evidence if isinstance(c.evidence, dict) else {"evidence": c.evidence}
         tasks[c.task].checks.append(
-            CheckView(c, check_name(c), c.visibility == "hidden", evidence_blocks(ev, lang)))
+            CheckView(c, c.visibility == "hidden", evidence_blocks(ev, lang)))
     score, max_score = totals(result, visible_only)
     pct = 100.0 * score / max_score if max_score else 0.0
     counts: dict[str, int] = {}
