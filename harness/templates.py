@@ -1,0 +1,149 @@
+"""The student template and the reference submission: where they live, and handing the
+template to a student in their language.
+
+Each ``.py`` file of ``student_template/`` opens with a module docstring that states its
+contract. The message catalogues hold that text under ``template.<task>``
+(``template.lab9.tcp_server`` for ``lab9/tcp_server.py``); the Spanish catalogue is exactly
+the docstring of the file (a test enforces it), and :func:`copy_template` swaps it for the
+student's language, leaving every other byte of the file as it is.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from harness import i18n
+from harness.errors import HarnessError, UsageError
+
+TEMPLATE_DIRNAME = "student_template"
+REFERENCE_DIRNAME = "reference"
+KEY_PREFIX = "template."
+_IGNORED_PARTS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+
+
+def data_root() -> Path:
+    """The folder that holds ``student_template/`` and ``reference/``.
+
+    A source checkout has them at the repository root, next to the package; an installed
+    build ships them in ``harness/_data/``.
+    """
+    here = Path(__file__).resolve()
+    candidates = (here.parents[1], here.parent / "_data")
+    for root in candidates:
+        if (root / TEMPLATE_DIRNAME).is_dir():
+            return root
+    looked = " and ".join(str(root / TEMPLATE_DIRNAME) for root in candidates)
+    raise HarnessError(
+        f"cannot find the course data: looked for {looked}. Run labgrade from a source "
+        "checkout, or reinstall a build of labgrade that ships harness/_data/."
+    )
+
+
+def template_dir() -> Path:
+    """The ``student_template/`` folder."""
+    return data_root() / TEMPLATE_DIRNAME
+
+
+def reference_dir() -> Path:
+    """The ``reference/`` folder: a complete, correct submission."""
+    root = data_root()
+    folder = root / REFERENCE_DIRNAME
+    if not folder.is_dir():
+        raise HarnessError(
+            f"cannot find the reference submission: {folder} is missing next to "
+            f"{root / TEMPLATE_DIRNAME}. Reinstall labgrade, or restore reference/ in the checkout."
+        )
+    return folder
+
+
+def task_of(relpath: Path | str) -> str:
+    """The task of a file of a submission: ``lab9/tcp_server.py`` is ``lab9.tcp_server``."""
+    return ".".join(Path(relpath).with_suffix("").parts)
+
+
+def catalogue_key(task: str) -> str:
+    """The catalogue key that holds the contract text of ``task``."""
+    return KEY_PREFIX + task
+
+
+def template_files(folder: Path | None = None) -> dict[str, Path]:
+    """Every ``.py`` file of the template, by task, as paths relative to the folder."""
+    folder = template_dir() if folder is None else folder
+    return {task_of(rel): rel for rel in _files(folder) if rel.suffix == ".py"}
+
+
+def render_docstring(text: str) -> str:
+    """The source of a module docstring holding ``text`` (a raw string if it has backslashes).
+
+    The closing quotes go on their own line, so the text never touches them.
+    """
+    if '"""' in text:
+        raise ValueError('a template docstring cannot contain """')
+    prefix = "r" if "\\" in text else ""
+    return f'{prefix}"""{text}\n"""'
+
+
+def docstring_text(source: str | bytes) -> str | None:
+    """The module docstring of ``source``, cleaned as :func:`ast.get_docstring` does."""
+    return ast.get_docstring(ast.parse(source), clean=True)
+
+
+def replace_docstring(source: bytes, text: str, *, where: str = "<template>") -> bytes:
+    """``source`` with its module docstring replaced by ``text``; every other byte kept."""
+    tree = ast.parse(source, filename=where)
+    node = tree.body[0] if tree.body else None
+    if not (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ):
+        raise HarnessError(f"{where}: the template file has no module docstring to translate")
+    # Line numbers count from 1, column offsets are in UTF-8 bytes: slice the bytes.
+    lines = source.splitlines(keepends=True)
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    head = lines[first][: node.col_offset]
+    tail = lines[last][node.end_col_offset :]
+    new = head + render_docstring(text).encode("utf-8") + tail
+    return b"".join(lines[:first]) + new + b"".join(lines[last + 1 :])
+
+
+def copy_template(dest: Path, *, lang: str = i18n.DEFAULT_LANG) -> list[Path]:
+    """Copy ``student_template/`` into ``dest`` with its contracts in ``lang``.
+
+    ``dest`` must not exist or be an empty folder. Returns the files written, in order.
+    """
+    dest = Path(dest)
+    if lang not in i18n.LANGS:
+        raise UsageError(f"unknown language {lang!r}; choose one of {', '.join(i18n.LANGS)}")
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise UsageError(
+            f"{dest} already exists and is not empty; give a new folder name, "
+            "or empty that folder first (nothing was copied)"
+        )
+    texts = i18n.catalogue(lang)
+    source = template_dir()
+    written: list[Path] = []
+    for rel in _files(source):
+        data = (source / rel).read_bytes()
+        if rel.suffix == ".py":
+            key = catalogue_key(task_of(rel))
+            if key not in texts:
+                raise HarnessError(f"{rel}: no text {key!r} in the {lang} catalogue")
+            data = replace_docstring(data, texts[key], where=str(rel))
+        out = dest / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        written.append(out)
+    return written
+
+
+def _files(folder: Path) -> list[Path]:
+    """Files under ``folder``, relative and sorted, without caches or compiled files."""
+    found = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if _IGNORED_PARTS.intersection(rel.parts) or path.suffix == ".pyc" or not path.is_file():
+            continue
+        found.append(rel)
+    return sorted(found)

@@ -1,0 +1,14 @@
+"""Receta 2: dirección IP de un equipo.
+
+Archivo: recipes/r02_host_ip.py (función)
+
+Contrato:
+- get_ip(host) -> str: devuelve la dirección IPv4 de host (un nombre como
+  "www.python.org" o "localhost"), con socket.gethostbyname().
+
+Comprobaciones: resolves_name, localhost.
+"""
+
+
+def get_ip(host: str) -> str:
+    raise NotImplementedError("Escribe get_ip()")
