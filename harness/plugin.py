@@ -86,10 +86,11 @@ class Grading:
         self.sandbox = Sandbox(self.workdir, isolation=Isolation(**iso),
                                limits=Limits(**cfg.get("limits", {})))
         self.problems: dict[str, str] = cfg.get("problems", {})
+        self.cache: dict[tuple[str, str], Any] = {}
 
     def student(self, task: str, probe: Probe) -> Student:
         file = task_file(task)
-        return Student(self.sandbox, file, self.problems.get(file), probe)
+        return Student(self.sandbox, file, self.problems.get(file), probe, self.cache)
 
 
 @pytest.fixture(scope="session")

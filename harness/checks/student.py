@@ -4,13 +4,15 @@ functions. Everything runs through the sandbox; failures the student caused beco
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from harness.checks.support import CheckFailed, Probe
 from harness.sandbox.runner import Child, Finished, Sandbox
 from harness.vnet.rules import VNet
 
+T = TypeVar("T")
 START_WINDOW = 5.0  # a server has this long to bind (it usually takes ~50 ms)
 
 
@@ -75,12 +77,23 @@ class Server:
 
 
 class Student:
-    def __init__(self, sandbox: Sandbox, file: str, problem: str | None, probe: Probe) -> None:
+    def __init__(self, sandbox: Sandbox, file: str, problem: str | None, probe: Probe,
+                 cache: dict[tuple[str, str], Any] | None = None) -> None:
         self.sandbox = sandbox
         self.file = file
         self.problem = problem
         self.probe = probe
         self._children: list[Child] = []
+        self._cache = cache if cache is not None else {}
+
+    def cached(self, key: str, make: Callable[[], T]) -> T:
+        """One observation shared by the checks of this task that judge different properties
+        of the same run (whichever check comes first makes it; none depends on another)."""
+        self._ready()
+        slot = (self.file, key)
+        if slot not in self._cache:
+            self._cache[slot] = make()
+        return cast(T, self._cache[slot])
 
     def _ready(self) -> None:
         if self.problem is not None:

@@ -43,6 +43,7 @@ class _State:
             self.routes[(r["proto"], r["host"], int(r["port"]))] = (r["to"][0], int(r["to"][1]))
         self.pins: dict[str, int] = {k: int(v) for k, v in rules.get("pins", {}).items()}
         self.reverse: dict[tuple[str, int], tuple[str, int]] = {}
+        self.heard_from: set[tuple[str, int] | None] = set()
         self.hostname = _socket_mod.gethostname().lower()
 
     def emit(self, **event: Any) -> None:
@@ -169,6 +170,8 @@ class VSocket(_real_socket):
         if not self._inet() or not args:
             return super().sendto(data, *args)
         address = args[-1]
+        if _state is not None and _peer_key(address) in _state.heard_from:
+            return super().sendto(data, *args[:-1], address)  # a reply to whoever wrote
         target = _route(_proto(self.type), address)
         if target is None:
             return len(memoryview(data))  # nobody there: the datagram vanishes
@@ -176,11 +179,19 @@ class VSocket(_real_socket):
 
     def recvfrom(self, *args: Any) -> Any:
         data, peer = super().recvfrom(*args)
-        return data, self._unmap(peer)
+        return data, self._heard(peer)
 
     def recvfrom_into(self, *args: Any) -> Any:
         n, peer = super().recvfrom_into(*args)
-        return n, self._unmap(peer)
+        return n, self._heard(peer)
+
+    def _heard(self, peer: Any) -> Any:
+        """Remember an unrouted sender so replies reach it; show routed ones by their
+        virtual address."""
+        shown = self._unmap(peer)
+        if shown is peer and _state is not None and isinstance(peer, tuple):
+            _state.heard_from.add(_peer_key(peer))
+        return shown
 
     def getpeername(self) -> Any:
         return self._unmap(super().getpeername())
@@ -190,6 +201,15 @@ class VSocket(_real_socket):
         if isinstance(peer, tuple) and len(peer) >= 2:
             return _state.reverse.get((peer[0], peer[1]), peer)
         return peer
+
+
+def _peer_key(address: Any) -> tuple[str, int] | None:
+    if isinstance(address, tuple) and len(address) >= 2:
+        try:
+            return (str(address[0]), int(address[1]))
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def _show(address: Any) -> Any:

@@ -1,0 +1,167 @@
+"""Judging shared by the lab9 echo servers and clients (TCP and UDP alike)."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from harness.checks.student import Server, Student, last_error_line
+from harness.checks.support import Deadline, Probe, show, token
+from harness.fakes import TcpEchoServer, UdpEchoServer
+from harness.vnet.rules import VNet
+
+PORT = 21567
+TCP_PREFIX = b"Resp: "
+UDP_PREFIX = b"Res: "
+WINDOW = 2.0
+CLIENT_WINDOW = 3.0
+UTF8_TEXT = "ñandú, canción, 日本語 → "
+
+
+def judge_port(server: Server, probe: Probe) -> None:
+    probe.note(bound={"asked": server.asked_port, "real": server.real_port})
+    probe.expect(server.asked_port == PORT, "lab9.server.wrong_port",
+                 port=server.asked_port, expected=PORT)
+    probe.expect(server.child.alive, "lab9.server.died")
+
+
+def ask(server: Server, proto: str, payload: bytes, probe: Probe, *,
+        expected: bytes | None = None, sock: socket.socket | None = None) -> bytes | None:
+    """One request to the student's server; reads until ``expected`` arrives, the reply
+    diverges from it, the peer closes, or the window ends (one window per request)."""
+    probe.sent(payload, "grader")
+    if proto == "tcp":
+        reply = _tcp_ask(server.address, payload, expected)
+    else:
+        reply = _udp_ask(server.address, payload, sock)
+    probe.received(reply, "student")
+    return reply
+
+
+def _tcp_ask(address: tuple[str, int], payload: bytes, expected: bytes | None) -> bytes | None:
+    def done(data: bytes) -> bool:
+        if data.endswith(payload):
+            return True
+        return expected is not None and (len(data) >= len(expected)
+                                         or not expected.startswith(data))
+
+    deadline = Deadline(WINDOW)
+    try:
+        with socket.create_connection(address, timeout=WINDOW) as sock:
+            sock.sendall(payload)
+            data = b""
+            while not deadline.expired and not done(data):
+                sock.settimeout(deadline.left())
+                try:
+                    chunk = sock.recv(65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+            return data
+    except OSError:
+        return None
+
+
+def _udp_ask(address: tuple[str, int], payload: bytes,
+             sock: socket.socket | None) -> bytes | None:
+    own = sock is None
+    s = sock or socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        if own:
+            s.bind(("127.0.0.1", 0))
+        s.settimeout(WINDOW)
+        s.sendto(payload, address)
+        return s.recvfrom(65536)[0]
+    except OSError:
+        return None
+    finally:
+        if own:
+            s.close()
+
+
+def judge_prefix(reply: bytes | None, prefix: bytes, payload: bytes, probe: Probe) -> None:
+    expected = prefix + payload
+    probe.note(expected=show(expected))
+    if reply is None or reply == b"":
+        raise probe.fail("lab9.server.no_reply", sent=show(payload), expected=show(expected))
+    probe.expect(reply == expected, "lab9.server.wrong_reply", sent=show(payload),
+                 got=show(reply), expected=show(expected))
+
+
+def judge_payload(reply: bytes | None, payload: bytes, probe: Probe) -> None:
+    """The payload came back intact at the end of the reply (prefix judged elsewhere)."""
+    probe.note(expected="… + " + show(payload))
+    if not reply:
+        raise probe.fail("lab9.server.no_reply", sent=show(payload), expected="… " + show(payload))
+    probe.expect(reply.endswith(payload), "lab9.server.payload_mangled", sent=show(payload),
+                 got=show(reply))
+
+
+def utf8_payload() -> bytes:
+    return (UTF8_TEXT + token(6)).encode("utf-8")
+
+
+# ------------------------------------------------------------------ clients
+
+class ClientRun:
+    """One run of a student echo client against the grader's own echo server."""
+
+    def __init__(self, student: Student, proto: str, line: str) -> None:
+        self.proto = proto
+        self.line = line
+        self.file = student.file
+        prefix = TCP_PREFIX if proto == "tcp" else UDP_PREFIX
+        self.prefix = prefix
+        fake: Any = TcpEchoServer(prefix=prefix) if proto == "tcp" else UdpEchoServer(prefix=prefix)
+        fake.start()
+        try:
+            vnet = VNet().route(proto, "localhost", PORT, ("127.0.0.1", fake.port))
+            self.finished = student.run(stdin=line + "\n", vnet=vnet, timeout=CLIENT_WINDOW)
+            if proto == "tcp":
+                if fake.connections:  # let the connection end so its record is complete
+                    fake.wait_for_connections(1, timeout=0.5)
+                self.received = fake.connections[0] if fake.connections else None
+            else:
+                self.received = fake.datagrams[0][1] if fake.datagrams else None
+        finally:
+            fake.stop()
+
+    def note(self, probe: Probe) -> None:
+        probe.note(stdin=self.line + "\n")
+        probe.sent(self.received, "student") if self.received is not None else \
+            probe.note(sent_by_student="(nada)")
+        if self.received is not None:
+            probe.received(self.prefix + self.received, "grader")
+        probe.output(self.finished)
+
+
+def judge_sends(run: ClientRun, probe: Probe) -> None:
+    run.note(probe)
+    expected = run.line.encode("utf-8")
+    probe.note(expected=show(expected))
+    if run.received is None:
+        crash = last_error_line(run.finished.stderr)
+        if crash:
+            raise probe.fail("common.crashed", file=run.file, error=crash)
+        raise probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper())
+    probe.expect(run.received == expected, "lab9.client.wrong_bytes", got=show(run.received),
+                 expected=show(expected))
+
+
+def judge_prints(run: ClientRun, probe: Probe, text: str) -> None:
+    run.note(probe)
+    expected = run.prefix.decode() + text
+    probe.note(expected=expected)
+    probe.expect(expected in run.finished.stdout, "lab9.client.reply_not_printed",
+                 expected=show(expected), got=show(run.finished.stdout[-300:]))
+
+
+def judge_exits(run: ClientRun, probe: Probe) -> None:
+    run.note(probe)
+    f = run.finished
+    if f.timed_out:
+        raise probe.fail("lab9.client.hangs", seconds=CLIENT_WINDOW)
+    probe.expect(f.exit_code == 0, "lab9.client.bad_exit", code=f.exit_code,
+                 error=(f.stderr.strip().splitlines() or [""])[-1][:200])

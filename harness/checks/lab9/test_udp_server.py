@@ -1,0 +1,65 @@
+"""Laboratorio 9: UDP echo server on port 21567 answering ``b"Res: " + data`` to the sender."""
+
+from __future__ import annotations
+
+import socket
+
+from harness.checks.lab9.common import UDP_PREFIX, WINDOW, ask, judge_payload, judge_port, \
+    judge_prefix, utf8_payload
+from harness.checks.student import Student
+from harness.checks.support import Deadline, Probe, show, token
+
+TASK = "lab9.udp_server"
+
+
+def test_starts(student: Student, probe: Probe) -> None:
+    judge_port(student.serve("udp"), probe)
+
+
+def test_echo_prefix(student: Student, probe: Probe) -> None:
+    server = student.serve("udp")
+    payload = token(12).encode()
+    judge_prefix(ask(server, "udp", payload, probe), UDP_PREFIX, payload, probe)
+
+
+def test_utf8_payload(student: Student, probe: Probe) -> None:
+    server = student.serve("udp")
+    payload = utf8_payload()
+    judge_payload(ask(server, "udp", payload, probe), payload, probe)
+
+
+def test_replies_to_sender(student: Student, probe: Probe) -> None:
+    """Two clients send before either reads: each must get the reply to its own datagram."""
+    server = student.serve("udp")
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+    try:
+        payloads = []
+        for i, s in enumerate(socks):
+            s.bind(("127.0.0.1", 0))
+            payload = f"cliente{'AB'[i]}-{token(8)}".encode()
+            payloads.append(payload)
+            s.sendto(payload, server.address)
+            probe.sent(payload, f"cliente {'AB'[i]}")
+        deadline = Deadline(WINDOW)
+        for i, s in enumerate(socks):
+            s.settimeout(max(deadline.left(), 0.01))
+            try:
+                reply: bytes | None = s.recvfrom(65536)[0]
+            except OSError:
+                reply = None
+            probe.received(reply, f"cliente {'AB'[i]}")
+            if not reply or not reply.endswith(payloads[i]):
+                raise probe.fail("lab9.udp_server.wrong_recipient", client="AB"[i],
+                                 sent=show(payloads[i]), got=show(reply))
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_keeps_serving(student: Student, probe: Probe) -> None:
+    server = student.serve("udp")
+    for n in range(1, 6):
+        payload = f"datagrama{n}-{token(6)}".encode()
+        reply = ask(server, "udp", payload, probe)
+        if not reply or not reply.endswith(payload):
+            raise probe.fail("lab9.udp_server.stopped_serving", n=n, total=5)
