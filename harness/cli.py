@@ -1,0 +1,189 @@
+"""The ``labgrade`` command: a thin layer over library functions.
+
+    labgrade grade DIR [--out DIR] [--lang es|en] [--rubric FILE] [--timeout S]
+    labgrade check [DIR] [--format text,junit,github] [--lang es|en]
+    labgrade new DIR [--lang es|en]
+
+Exit status: 0 when the command did its job (``grade`` whatever the score); ``check`` exits 1
+while any visible check fails; 2 for usage errors and folders that cannot be graded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from harness import __version__
+from harness.engine import ISOLATION_MODES, grade
+from harness.errors import HarnessError
+from harness.i18n import LANGS, t
+from harness.results import SubmissionResult
+
+EXIT_OK, EXIT_FAILING, EXIT_USAGE = 0, 1, 2
+CHECK_FORMATS = ("text", "junit", "github", "json")
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None], Command]] = {}  # type: ignore[type-arg]
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGS, default=os.environ.get("LABGRADE_LANG", "es"),
+                   help="language of messages and reports (default: es)")
+    p.add_argument("--rubric", type=Path, help="TOML rubric (points, visibility, limits)")
+    p.add_argument("--timeout", type=float,
+                   help="wall time limit of each student program run, in seconds")
+    p.add_argument("--isolation", choices=ISOLATION_MODES, default="auto",
+                   help="auto: the strongest this machine gives; strict: refuse to grade "
+                        "without netns+pidns+uid+rlimits; portable: no namespaces")
+    p.add_argument("--only", action="append", metavar="PREFIX",
+                   help="grade only checks whose id starts with PREFIX (repeatable), "
+                        "e.g. --only lab9 or --only lab9.tcp_server")
+
+
+def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("grade", help="grade one submission and write its report")
+    p.add_argument("submission", type=Path, help="the submission folder")
+    p.add_argument("--out", type=Path,
+                   help="output folder (default: reports/<submission name>)")
+    _common(p)
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    out = args.out or Path("reports") / args.submission.resolve().name
+    result = grade(args.submission, out=out, lang=args.lang, rubric=args.rubric,
+                   timeout=args.timeout, isolation=args.isolation, only=args.only)
+    print(summary_line(result))
+    print(t("cli.written", args.lang, path=str(out / "report.html")))
+    print(t("cli.written", args.lang, path=str(out / "results.json")))
+    return EXIT_OK
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("check", help="check your own work: visible checks, exit 1 while any "
+                                     "fails")
+    p.add_argument("submission", type=Path, nargs="?", default=Path("."),
+                   help="the submission folder (default: the current folder)")
+    p.add_argument("--format", default="text",
+                   help=f"comma-separated outputs: {', '.join(CHECK_FORMATS)} (default: text)")
+    p.add_argument("--out", type=Path, help="also write results.json and report.html here")
+    p.add_argument("--junit", type=Path, default=Path("labgrade-junit.xml"),
+                   help="where --format junit writes (default: labgrade-junit.xml)")
+    _common(p)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in CHECK_FORMATS]
+    if bad:
+        raise HarnessError(f"invalid --format {','.join(bad)}; choose from "
+                           f"{', '.join(CHECK_FORMATS)}")
+    result = grade(args.submission, out=args.out, lang=args.lang, rubric=args.rubric,
+                   timeout=args.timeout, isolation=args.isolation, only=args.only)
+    visible = [c for c in result.checks if c.visibility == "visible"]
+    if "text" in formats:
+        print_terminal(result, visible, args.lang)
+    if "json" in formats:
+        import json
+
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if "junit" in formats:
+        from harness.exports import write_junit
+
+        write_junit(result, args.junit, visible_only=True, lang=args.lang)
+    if "github" in formats:
+        write_github(result, args.lang)
+    failing = [c for c in visible if c.status in ("failed", "error")]
+    return EXIT_FAILING if failing else EXIT_OK
+
+
+def write_github(result: SubmissionResult, lang: str) -> None:
+    """Job summary, annotations and the Classroom result, where the runner provides them."""
+    from harness.exports import github_annotations, github_summary_markdown, \
+        write_github_output
+
+    for line in github_annotations(result, lang):
+        print(line)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(github_summary_markdown(result, lang) + "\n")
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        write_github_output(result, Path(output))
+
+
+def _add_new(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("new", help="copy the student template to start an assignment")
+    p.add_argument("dest", type=Path, help="a new (or empty) folder")
+    p.add_argument("--lang", choices=LANGS, default="es", help="language of the docstrings")
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from harness.templates import copy_template
+
+    written = copy_template(args.dest, lang=args.lang)
+    print(t("cli.new_done", args.lang, path=str(args.dest), n=len(written)))
+    return EXIT_OK
+
+
+COMMANDS.update({"grade": (_add_grade, cmd_grade), "check": (_add_check, cmd_check),
+                 "new": (_add_new, cmd_new)})
+
+
+STATUS_MARK = {"passed": "✔", "failed": "✘", "error": "!", "skipped": "–"}
+
+
+def summary_line(result: SubmissionResult) -> str:
+    return t("cli.summary", result.lang, name=result.submission,
+             score=_num(result.score), max=_num(result.max_score),
+             isolation=result.isolation, seconds=f"{result.duration_s:.1f}")
+
+
+def print_terminal(result: SubmissionResult, checks: list, lang: str) -> None:  # type: ignore[type-arg]
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    paint = {"passed": "32", "failed": "31", "error": "33", "skipped": "90"}
+    for problem in result.problems:
+        where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+        print(f"! {where}: {problem.message}")
+    task = None
+    for c in checks:
+        if c.task != task:
+            task = c.task
+            print(f"\n{task}")
+        mark = STATUS_MARK.get(c.status, "?")
+        if color:
+            mark = f"\x1b[{paint.get(c.status, '0')}m{mark}\x1b[0m"
+        line = f"  {mark} {c.id.rsplit('.', 1)[1]:<26} {_num(c.score)}/{_num(c.max_score)}"
+        print(line + (f"  {c.message}" if c.status != "passed" else ""))
+    print("\n" + summary_line(result))
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="labgrade", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"labgrade {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add, _ in COMMANDS.values():
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command][1](args)
+    except HarnessError as exc:
+        print(f"labgrade: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

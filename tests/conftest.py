@@ -1,0 +1,59 @@
+"""Shared helpers for the harness's own tests: build submissions from the reference with one
+deliberate bug, grade them through the real engine, and read the verdicts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from harness.engine import grade
+from harness.results import SubmissionResult
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO / "reference"
+TEMPLATE = REPO / "student_template"
+
+
+def make_submission(root: Path, *, base: Path = REFERENCE, files: dict[str, str] | None = None,
+                    patch: dict[str, list[tuple[str, str]]] | None = None,
+                    remove: tuple[str, ...] = ()) -> Path:
+    """Copy ``base`` to ``root`` and change it: ``files`` replaces whole files, ``patch``
+    replaces text (each old text must occur, so a stale patch fails loudly)."""
+    shutil.copytree(base, root, ignore=shutil.ignore_patterns("__pycache__"))
+    for rel, text in (files or {}).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for rel, changes in (patch or {}).items():
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        for old, new in changes:
+            assert old in text, f"patch for {rel}: {old!r} not found"
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    for rel in remove:
+        (root / rel).unlink()
+    return root
+
+
+def verdicts(result: SubmissionResult) -> dict[str, str]:
+    return {c.id: c.status for c in result.checks}
+
+
+def failing(result: SubmissionResult) -> set[str]:
+    return {c.id for c in result.checks if c.status != "passed"}
+
+
+@pytest.fixture
+def grade_variant(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """``grade_variant(task, files=..., patch=...)`` grades only ``task`` of a changed copy of
+    the reference and returns the result."""
+    counter = iter(range(1000))
+
+    def run(task: str, **changes: object) -> SubmissionResult:
+        sub = make_submission(tmp_path / f"sub{next(counter)}", **changes)  # type: ignore[arg-type]
+        return grade(sub, only=[task], lang="en")
+
+    return run
