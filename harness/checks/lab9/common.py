@@ -158,6 +158,27 @@ def judge_prints(run: ClientRun, probe: Probe, text: str) -> None:
                  expected=show(expected), got=show(run.finished.stdout[-300:]))
 
 
+def judge_utf8(run: ClientRun, probe: Probe) -> None:
+    """Non-ASCII text goes out as UTF-8 and, where the reply is printed, is decoded as UTF-8
+    (whether the bytes are exactly the line, and whether the reply is printed at all, are
+    judged by ``sends_input`` and ``prints_reply``)."""
+    run.note(probe)
+    encoded = run.line.encode("utf-8")
+    probe.note(expected=show(encoded))
+    if run.received is None:
+        crash = last_error_line(run.finished.stderr)
+        if crash:
+            raise probe.fail("common.crashed", file=run.file, error=crash)
+        raise probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper())
+    probe.expect(encoded in run.received, "lab9.client.not_utf8", got=show(run.received),
+                 expected=show(encoded))
+    prefix = run.prefix.decode()
+    out = run.finished.stdout
+    if prefix in out:
+        probe.expect(prefix + run.line in out, "lab9.client.reply_not_decoded",
+                     expected=prefix + run.line, got=show(out[-300:]))
+
+
 def judge_exits(run: ClientRun, probe: Probe) -> None:
     run.note(probe)
     f = run.finished

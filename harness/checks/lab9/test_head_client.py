@@ -57,7 +57,7 @@ def run_against(student: Student, *, url_port: int | None, path: str | None,
             if fake.requests:
                 request, used = fake.requests[0], p
                 break
-        token_value = (fakes[url_port or 80]).run_token
+        token_value = fakes[used or url_port or 80].run_token
         return HeadRun(url, path or "/", finished, request, used, token_value)
     finally:
         for fake in fakes.values():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.checks.lab9.common import UTF8_TEXT, ClientRun, judge_exits, judge_prints, \
-    judge_sends
+    judge_sends, judge_utf8
 from harness.checks.student import Student
 from harness.checks.support import Probe, token
 
@@ -28,8 +28,7 @@ def test_prints_reply(ascii_run: ClientRun, probe: Probe) -> None:
 
 def test_utf8(student: Student, probe: Probe) -> None:
     run = ClientRun(student, "tcp", UTF8_TEXT + token(6))
-    judge_sends(run, probe)
-    judge_prints(run, probe, run.line)
+    judge_utf8(run, probe)
 
 
 def test_exits(ascii_run: ClientRun, probe: Probe) -> None:

@@ -57,9 +57,12 @@ def test_replies_to_sender(student: Student, probe: Probe) -> None:
 
 
 def test_keeps_serving(student: Student, probe: Probe) -> None:
+    """Five datagrams in a row from one client socket, each answered."""
     server = student.serve("udp")
-    for n in range(1, 6):
-        payload = f"datagrama{n}-{token(6)}".encode()
-        reply = ask(server, "udp", payload, probe)
-        if not reply or not reply.endswith(payload):
-            raise probe.fail("lab9.udp_server.stopped_serving", n=n, total=5)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        for n in range(1, 6):
+            payload = f"datagrama{n}-{token(6)}".encode()
+            reply = ask(server, "udp", payload, probe, sock=sock)
+            if not reply or not reply.endswith(payload):
+                raise probe.fail("lab9.udp_server.stopped_serving", n=n, total=5)

@@ -1,0 +1,209 @@
+"""Laboratorio 9 graded both ways: the reference earns every point, the template none, and
+each deliberately broken program loses exactly the checks of its bug and keeps the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.engine import grade
+from tests.conftest import REFERENCE, TEMPLATE, failing
+
+LAB9_TASKS = ["tcp_server", "tcp_client", "udp_server", "udp_client", "udp_time_server",
+              "head_client"]
+
+
+@pytest.fixture(scope="module")
+def reference_result():  # type: ignore[no-untyped-def]
+    return grade(REFERENCE, only=["lab9"], lang="en")
+
+
+def test_reference_full_marks(reference_result) -> None:  # type: ignore[no-untyped-def]
+    r = reference_result
+    assert r.max_score > 0
+    assert {c.task for c in r.checks} == {f"lab9.{t}" for t in LAB9_TASKS}
+    assert failing(r) == set(), [(c.id, c.message) for c in r.checks if c.status != "passed"]
+    assert r.score == r.max_score
+
+
+def test_template_scores_zero_without_harness_errors() -> None:
+    r = grade(TEMPLATE, only=["lab9"], lang="es")
+    assert r.score == 0
+    assert {c.status for c in r.checks} == {"failed"}
+    assert all(c.message and "Traceback" not in c.message for c in r.checks)
+
+
+TS = "lab9/tcp_server.py"
+TC = "lab9/tcp_client.py"
+US = "lab9/udp_server.py"
+UC = "lab9/udp_client.py"
+TIME = "lab9/udp_time_server.py"
+HEAD = "lab9/head_client.py"
+
+SINGLE_EXCHANGE_SERVER = '''import socket
+s = socket.socket()
+s.bind(("localhost", 21567))
+s.listen(5)
+while True:
+    conn, addr = s.accept()
+    data = conn.recv(1024)
+    print("primer byte:", data[0])
+    conn.sendall(b"Resp: " + data)
+    conn.close()
+'''
+
+TIME_SERVER = '''import random, socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("localhost", 21567))
+n = 0
+while True:
+    _, addr = s.recvfrom(1024)
+    n += 1
+    if {drop}:
+        {log}
+        continue
+    s.sendto({reply}, addr)
+'''
+
+
+def time_server(drop: str, *, log: str = 'print(f"Mensaje de {addr} descartado")',
+                reply: str = "time.ctime().encode()") -> dict[str, dict[str, str]]:
+    return {"files": {TIME: TIME_SERVER.format(drop=drop, log=log, reply=reply)}}
+
+
+# (task, changes, exactly the checks that must fail)
+VARIANTS = {
+    # --- tcp_server
+    "tcp wrong port": ("lab9.tcp_server", {"patch": {TS: [("PORT = 21567", "PORT = 21568")]}},
+                       {"starts"}),
+    "tcp wrong prefix": ("lab9.tcp_server", {"patch": {TS: [('b"Resp: "', 'b"Res: "')]}},
+                         {"echo_prefix"}),
+    "tcp no utf-8": ("lab9.tcp_server", {"patch": {TS: [(
+        'conn.sendall(b"Resp: " + data)',
+        'conn.sendall(b"Resp: " + data.decode("latin-1").encode("utf-8"))')]}},
+        {"utf8_payload"}),
+    "tcp two clients only": ("lab9.tcp_server", {"patch": {TS: [
+        ("        while True:\n            conn, addr", "        for _ in range(2):\n"
+         "            conn, addr")]}}, {"sequential_clients"}),
+    "tcp single client only": ("lab9.tcp_server", {"patch": {TS: [
+        ("        while True:\n            conn, addr", "        for _ in range(1):\n"
+         "            conn, addr")]}}, {"sequential_clients", "survives_silent_client"}),
+    "tcp crashes on silent client": ("lab9.tcp_server", {"files": {TS: SINGLE_EXCHANGE_SERVER}},
+                                     {"survives_silent_client"}),
+    # --- tcp_client
+    "tcp client sends newline": ("lab9.tcp_client", {"patch": {TC: [
+        ('sock.sendall(msg.encode("utf-8"))', 'sock.sendall((msg + "\\n").encode("utf-8"))')]}},
+        {"sends_input"}),
+    "tcp client prints what it sent": ("lab9.tcp_client", {"patch": {TC: [
+        ('print(data.decode("utf-8"))', 'print("Enviado:", msg)')]}}, {"prints_reply"}),
+    "tcp client latin-1": ("lab9.tcp_client", {"patch": {TC: [
+        ('msg.encode("utf-8")', 'msg.encode("latin-1", "replace")'),
+        ('data.decode("utf-8")', 'data.decode("latin-1")')]}}, {"utf8"}),
+    "tcp client loops on input": ("lab9.tcp_client", {"patch": {TC: [
+        ('if __name__ == "__main__":\n    main()',
+         'if __name__ == "__main__":\n    while True:\n        main()')]}}, {"exits"}),
+    # --- udp_server
+    "udp wrong port": ("lab9.udp_server", {"patch": {US: [("PORT = 21567", "PORT = 21500")]}},
+                       {"starts"}),
+    "udp wrong prefix": ("lab9.udp_server", {"patch": {US: [('b"Res: "', 'b"Resp: "')]}},
+                         {"echo_prefix"}),
+    "udp no utf-8": ("lab9.udp_server", {"patch": {US: [(
+        'b"Res: " + data', 'b"Res: " + data.decode("latin-1").encode("utf-8")')]}},
+        {"utf8_payload"}),
+    "udp replies to a fixed address": ("lab9.udp_server", {"patch": {US: [
+        ("        while True:\n", "        first = None\n        while True:\n"),
+        ('server.sendto(b"Res: " + data, addr)',
+         'first = first or addr\n            server.sendto(b"Res: " + data, first)')]}},
+        {"replies_to_sender"}),
+    "udp three datagrams only": ("lab9.udp_server", {"patch": {US: [
+        ("        while True:\n", "        for _ in range(3):\n")]}}, {"keeps_serving"}),
+    # --- udp_client
+    "udp client sends newline": ("lab9.udp_client", {"patch": {UC: [
+        ('msg.encode("utf-8")', '(msg + "\\n").encode("utf-8")')]}}, {"sends_input"}),
+    # --- udp_time_server
+    "time server wrong port": ("lab9.udp_time_server", {"patch": {TIME: [
+        ("PORT = 21567", "PORT = 21568")]}}, {"starts"}),
+    "time server always answers": ("lab9.udp_time_server", time_server("False"),
+                                   {"drop_rate", "drops_random"}),
+    "time server never answers": ("lab9.udp_time_server", time_server("True"),
+                                  {"replies_are_datetime", "drop_rate", "drops_random"}),
+    "time server answers 30%": ("lab9.udp_time_server", time_server("random.random() < 0.7"),
+                                {"drop_rate"}),
+    "time server strict alternation": ("lab9.udp_time_server", time_server("n % 2 == 0"),
+                                       {"drops_random"}),
+    "time server no discard lines": ("lab9.udp_time_server",
+                                     time_server("random.random() < 0.5", log="pass"),
+                                     {"logs_discards"}),
+    "time server epoch seconds": ("lab9.udp_time_server",
+                                  time_server("random.random() < 0.5",
+                                              reply="str(time.time()).encode()"),
+                                  {"replies_are_datetime"}),
+    # --- head_client
+    "head GET instead of HEAD": ("lab9.head_client", {"patch": {HEAD: [
+        ('f"HEAD {path}', 'f"GET {path}')]}}, {"request_line"}),
+    "head without Host": ("lab9.head_client", {"patch": {HEAD: [
+        ("\\r\\nHost: {host_header}", "")]}}, {"host_header"}),
+    "head LF instead of CRLF": ("lab9.head_client", {"patch": {HEAD: [
+        ('request = f"HEAD {path} HTTP/1.1\\r\\nHost: {host_header}\\r\\nConnection: '
+         'close\\r\\n\\r\\n"',
+         'request = f"HEAD {path} HTTP/1.1\\nHost: {host_header}\\nConnection: close\\n\\n"'),
+        ('while b"\\r\\n\\r\\n" not in response', 'while True'),
+        ('split(b"\\r\\n\\r\\n", 1)[0]', 'strip()')]}}, {"well_formed"}),
+    "head prints only the status line": ("lab9.head_client", {"patch": {HEAD: [
+        ('print(headers.decode("iso-8859-1").replace("\\r\\n", "\\n"))',
+         'print(headers.decode("iso-8859-1").split("\\r\\n")[0])')]}}, {"prints_response"}),
+    "head ignores the URL port": ("lab9.head_client", {"patch": {HEAD: [
+        ("port = parts.port or 80", "port = 80")]}}, {"default_path_and_port"}),
+    "head empty default path": ("lab9.head_client", {"patch": {HEAD: [
+        ('path = parts.path or "/"', 'path = parts.path')]}}, {"default_path_and_port"}),
+    "head waits for EOF on keep-alive": ("lab9.head_client", {"patch": {HEAD: [
+        ("\\r\\nConnection: close\\r\\n\\r\\n", "\\r\\n\\r\\n"),
+        ('while b"\\r\\n\\r\\n" not in response', 'while True')]}}, {"exits_promptly"}),
+}
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_broken_variant_loses_exactly_its_checks(name: str, grade_variant) -> None:  # type: ignore[no-untyped-def]
+    task, changes, expected = VARIANTS[name]
+    result = grade_variant(task, **changes)
+    got = {c.id.removeprefix(task + ".") for c in result.checks if c.status != "passed"}
+    assert {c.status for c in result.checks} <= {"passed", "failed"}, \
+        [(c.id, c.message) for c in result.checks if c.status == "error"]
+    assert got == expected, [(c.id, c.message) for c in result.checks]
+    lost = sum(c.max_score for c in result.checks if c.status != "passed")
+    assert result.score == pytest.approx(result.max_score - lost)
+
+
+def test_every_lab9_check_has_a_breaking_variant(reference_result) -> None:  # type: ignore[no-untyped-def]
+    broken = {f"{task}.{check}" for task, _c, checks in VARIANTS.values() for check in checks}
+    client_twins = {c.id for c in reference_result.checks if c.task == "lab9.udp_client"}
+    # the UDP client shares its judging code with the TCP client (common.ClientRun)
+    missing = {c.id for c in reference_result.checks} - broken - client_twins
+    assert missing == set()
+
+
+def test_failure_messages_show_sent_received_expected(grade_variant) -> None:  # type: ignore[no-untyped-def]
+    task, changes, _ = VARIANTS["tcp wrong prefix"]
+    result = grade_variant(task, **changes)
+    check = next(c for c in result.checks if c.id == "lab9.tcp_server.echo_prefix")
+    assert "Res: " in check.message and "Resp: " in check.message
+    dirs = [e["dir"] for e in check.evidence["exchanges"]]
+    assert dirs == ["sent", "received"]
+
+
+def test_missing_and_broken_files_are_named(tmp_path: Path) -> None:
+    from tests.conftest import make_submission
+
+    sub = make_submission(tmp_path / "s", remove=("lab9/tcp_client.py",),
+                          files={"lab9/udp_client.py": "def main(:\n    pass\n",
+                                 "lab9/tcp_client.txt": "hola"})
+    result = grade(sub, only=["lab9.tcp_client", "lab9.udp_client", "lab9.tcp_server"],
+                   lang="en")
+    messages = {p.file: p.message for p in result.problems}
+    assert "not a Python file" in messages["lab9/tcp_client.py"]
+    assert "line 1" in messages["lab9/udp_client.py"]
+    by_task = {c.task: c for c in result.checks}
+    assert by_task["lab9.udp_client"].status == "failed"
+    assert "syntax error" in by_task["lab9.udp_client"].message
+    assert all(c.status == "passed" for c in result.checks if c.task == "lab9.tcp_server")
