@@ -74,6 +74,9 @@ class Finished:
     events: list[Event] = field(default_factory=list)
     stopped: bool = False
     """The check stopped it on purpose (servers): not a failure by itself."""
+    output_full: bool = False
+    """stdout or stderr reached the file size limit (Python ignores SIGXFSZ, so the program
+    sees ``OSError: File too large`` instead of being killed)."""
 
     @property
     def cause(self) -> str | None:
@@ -81,7 +84,7 @@ class Finished:
         ``cpu_limit``, ``killed``, ``crashed``; None when it exited by itself."""
         if self.timed_out and not self.stopped:
             return "timeout"
-        if self.signal == signal.SIGXFSZ:
+        if self.signal == signal.SIGXFSZ or self.output_full:
             return "output_limit"
         if self.signal == signal.SIGXCPU:
             return "cpu_limit"
@@ -175,7 +178,8 @@ class Child:
             exit_code=None if sig is not None else code, signal=sig, timed_out=timed_out,
             stdout=out, stderr=err, stdout_bytes=out_n, stderr_bytes=err_n,
             duration_s=round(time.monotonic() - self.started, 4),
-            events=self.channel.snapshot(), stopped=stopped)
+            events=self.channel.snapshot(), stopped=stopped,
+            output_full=max(out_n, err_n) >= self.limits.file_size_mb * 1024 * 1024)
         shutil.rmtree(self.scratch, ignore_errors=True)
         return self.finished
 

@@ -1,0 +1,178 @@
+"""The sandbox and the virtual network, exercised with tiny real programs in real children."""
+
+from __future__ import annotations
+
+import socket
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from harness.checks.student import Opaque, decode
+from harness.sandbox.isolation import Isolation, detect
+from harness.sandbox.runner import Limits, Sandbox
+from harness.vnet.rules import VNet
+from harness.vnet.shim import virtual_address
+
+
+@pytest.fixture
+def box(tmp_path: Path):  # type: ignore[no-untyped-def]
+    def make(files: dict[str, str], *, portable: bool = False, **limits: float) -> Sandbox:
+        work = tmp_path / "work"
+        work.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (work / name).write_text(textwrap.dedent(text), encoding="utf-8")
+        iso = Isolation(rlimits=True) if portable else detect(netns=False, want_uid=False)
+        return Sandbox(work, isolation=iso, limits=Limits(**limits))  # type: ignore[arg-type]
+
+    return make
+
+
+def test_bind_reports_real_port_and_listen(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"srv.py": """
+        from socket import *
+        s = socket(AF_INET, SOCK_STREAM)
+        s.bind(("localhost", 21567))
+        s.listen(3)
+        c, a = s.accept()
+        c.sendall(b"hola " + c.recv(100))
+    """})
+    with sb.spawn("srv.py") as child:
+        listen = child.listening(5)
+        assert listen is not None and listen["backlog"] == 3
+        assert child.binds()[0]["port"] == 21567
+        assert listen["real"] != 21567 or True  # the real port is whatever the kernel gave
+        with socket.create_connection(("127.0.0.1", listen["real"]), timeout=3) as c:
+            c.sendall(b"x")
+            assert c.recv(100) == b"hola x"
+
+
+def test_connect_routes_and_refuses_unmapped(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"cli.py": """
+        import socket, errno
+        s = socket.create_connection(("www.example.com", 80))
+        print(s.recv(10).decode())
+        t = socket.socket()
+        print("ex", t.connect_ex(("8.8.8.8", 53)) == errno.ECONNREFUSED)
+        try:
+            socket.create_connection(("localhost", 9))
+        except ConnectionRefusedError:
+            print("refused")
+    """})
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    t = threading.Thread(target=lambda: server.accept()[0].sendall(b"fake"), daemon=True)
+    t.start()
+    vnet = VNet().route("tcp", "www.example.com", 80, server.getsockname())
+    finished = sb.run("cli.py", vnet=vnet, timeout=5)
+    server.close()
+    assert finished.stdout.split() == ["fake", "ex", "True", "refused"]
+    assert [e["ev"] for e in finished.events if e["ev"] in ("connect", "refused")] == \
+        ["connect", "refused", "refused"]
+
+
+def test_virtual_dns(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"dns.py": """
+        import socket
+        print(socket.gethostbyname("pool.ntp.org"))
+        print(sorted({a[4][0] for a in socket.getaddrinfo("multi.test", 80)}))
+        try:
+            socket.gethostbyname("nx.test")
+        except socket.gaierror:
+            print("nxdomain")
+        print(socket.gethostbyname("localhost"))
+    """})
+    vnet = VNet().record("multi.test", ["203.0.113.5", "198.51.100.7"]).record("nx.test", None)
+    out = sb.run("dns.py", vnet=vnet, timeout=5).stdout.splitlines()
+    assert out == [virtual_address("pool.ntp.org"), "['198.51.100.7', '203.0.113.5']",
+                   "nxdomain", "127.0.0.1"]
+    assert out[0].split(".")[0] in ("192", "198", "203")
+
+
+def test_virtual_sleep_is_recorded_not_slept(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"nap.py": "import time\nfor _ in range(10):\n    time.sleep(1)\nprint('done')\n"})
+    finished = sb.run("nap.py", vnet=VNet(virtual_sleep=True), timeout=5)
+    assert finished.stdout == "done\n"
+    assert [e["s"] for e in finished.events if e["ev"] == "sleep"] == [1.0] * 10
+    assert finished.duration_s < 2
+
+
+def test_stdin_then_eof_and_exit_code(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"ask.py": "a = input('> ')\nprint(a[::-1])\ninput()\n"})
+    finished = sb.run("ask.py", stdin="hola\n", timeout=5)
+    assert finished.stdout.startswith("> aloh")
+    assert "EOFError" in finished.stderr and finished.exit_code == 1
+    assert finished.cause is None
+
+
+def test_timeout_kills_the_whole_tree(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"daemon.py": """
+        import os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                print("daemon", os.getpid(), flush=True)
+                while True:
+                    time.sleep(1)
+            os._exit(0)
+        while True:
+            time.sleep(1)
+    """})
+    finished = sb.run("daemon.py", timeout=1)
+    assert finished.cause == "timeout"
+    pid = int(finished.stdout.split()[1])
+    if sb.isolation.pidns:
+        return  # the pid printed is inside the namespace; the namespace is gone with it
+    with pytest.raises(ProcessLookupError):
+        import os
+
+        os.kill(pid, 0)
+
+
+def test_output_is_capped(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"flood.py": "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n"},
+             file_size_mb=1)
+    finished = sb.run("flood.py", timeout=10)
+    assert finished.cause == "output_limit"
+    assert finished.stdout_bytes <= 1024 * 1024
+
+
+def test_function_values_are_plain_and_lying_eq_is_opaque(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"f.py": """
+        import socket
+        class Liar(str):
+            def __eq__(self, other):
+                return True
+        def liar():
+            return Liar("x")
+        def data():
+            return ("a", b"\\x00\\xff", [1, 2.5, None], {"k": (1,)})
+        def sock():
+            s = socket.socket()
+            s.settimeout(2.5)
+            return s
+    """})
+    outcomes, _ = sb.call("f.py", [{"func": "liar"}, {"func": "data"}, {"func": "sock"},
+                                   {"func": "nope"}])
+    assert outcomes[0] is not None and outcomes[1] is not None and outcomes[2] is not None
+    liar = decode(outcomes[0]["value"])
+    assert isinstance(liar, Opaque) and liar != "x" and "Liar" in liar.type_name
+    assert decode(outcomes[1]["value"]) == ("a", b"\x00\xff", [1, 2.5, None], {"k": (1,)})
+    info = decode(outcomes[2]["value"])
+    assert info["timeout"] == 2.5 and info["type"] == socket.SOCK_STREAM
+    assert outcomes[3] is not None and outcomes[3]["ev"] == "missing"
+    assert outcomes[3]["defined"] == ["data", "liar", "sock"]
+
+
+def test_portable_level_still_grades(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"hi.py": "print('hola')\n"}, portable=True)
+    assert sb.isolation.describe() == "rlimits"
+    assert sb.run("hi.py", timeout=5).stdout == "hola\n"
+
+
+def test_student_sitecustomize_has_no_effect(box) -> None:  # type: ignore[no-untyped-def]
+    sb = box({"sitecustomize.py": "print('HACKED')\n", "usercustomize.py": "print('HACKED')\n",
+              "hi.py": "print('hola')\n"})
+    assert sb.run("hi.py", timeout=5).stdout == "hola\n"
