@@ -1,0 +1,31 @@
+"""The same submission gets the same grade every run, in a row or in parallel."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from harness.engine import grade
+from tests.conftest import REFERENCE, TEMPLATE
+
+RUNS = 20
+
+
+def scores(result) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    return {c.id: c.score for c in result.checks}
+
+
+def test_reference_twenty_times_in_a_row_identical() -> None:
+    first = grade(REFERENCE, only=["lab9"])
+    assert first.score == first.max_score
+    for _ in range(RUNS - 1):
+        again = grade(REFERENCE, only=["lab9"])
+        assert scores(again) == scores(first)
+
+
+def test_two_submissions_at_once_identical_to_alone() -> None:
+    alone = {p.name: scores(grade(p, only=["lab9"])) for p in (REFERENCE, TEMPLATE)}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        together = dict(zip(("reference", "student_template"),
+                            pool.map(lambda p: scores(grade(p, only=["lab9"])),
+                                     (REFERENCE, TEMPLATE)), strict=True))
+    assert together == alone
