@@ -1,0 +1,43 @@
+"""Every text a student reads comes from the catalogues; both languages say the same things."""
+
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+
+from harness.i18n import catalogue
+
+CHECKS = Path(__file__).resolve().parents[1] / "harness" / "checks"
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_same_keys_and_same_fields_in_every_language() -> None:
+    es, en = catalogue("es"), catalogue("en")
+    assert es.keys() == en.keys()
+    assert {k for k in es if fields(es[k]) != fields(en[k])} == set()
+
+
+def used_keys() -> set[str]:
+    """Message keys passed to probe.fail/probe.expect/CheckFailed in the grading suite."""
+    keys = set()
+    for path in CHECKS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            pos = {"fail": 0, "CheckFailed": 0, "expect": 1, "crashed_or": 0}.get(name)
+            if pos is not None and len(node.args) > pos:
+                arg = node.args[pos]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    keys.add(arg.value)
+    return keys
+
+
+def test_every_message_key_used_by_a_check_exists() -> None:
+    keys = used_keys()
+    assert len(keys) > 30
+    assert keys - catalogue("es").keys() == set()
