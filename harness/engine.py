@@ -156,13 +156,21 @@ def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
             id=check_id, task=o["task"], status=status,
             score=rule.points if status == "passed" else 0.0, max_score=rule.points,
             visibility=rule.visibility, title=_title(check_id, lang),
-            message=_message(o, lang), evidence=o.get("evidence") or {},
+            message=_message(o, lang), evidence=_localize(o.get("evidence") or {}, lang),
             duration_s=float(o.get("duration_s") or 0.0), traceback=o.get("traceback", "")))
     return SubmissionResult(
         submission="", score=round(sum(c.score for c in checks), 4),
         max_score=round(sum(c.max_score for c in checks), 4), lang=lang, isolation="",
         duration_s=0.0, harness_version=__version__, submission_sha256="", checks=checks,
         rubric_sha256=rules.sha256)
+
+
+def _localize(evidence: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Name the ends of each exchange in the student's language (``peer.*`` keys)."""
+    for exchange in evidence.get("exchanges", []):
+        if isinstance(exchange, dict) and has(f"peer.{exchange.get('peer')}", lang):
+            exchange["peer"] = t(f"peer.{exchange['peer']}", lang)
+    return evidence
 
 
 def _title(check_id: str, lang: str) -> str:

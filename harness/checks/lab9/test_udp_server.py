@@ -39,7 +39,7 @@ def test_replies_to_sender(student: Student, probe: Probe) -> None:
             payload = f"cliente{'AB'[i]}-{token(8)}".encode()
             payloads.append(payload)
             s.sendto(payload, server.address)
-            probe.sent(payload, f"cliente {'AB'[i]}")
+            probe.sent(payload, f"client_{'ab'[i]}")
         deadline = Deadline(WINDOW)
         for i, s in enumerate(socks):
             s.settimeout(max(deadline.left(), 0.01))
@@ -47,7 +47,7 @@ def test_replies_to_sender(student: Student, probe: Probe) -> None:
                 reply: bytes | None = s.recvfrom(65536)[0]
             except OSError:
                 reply = None
-            probe.received(reply, f"cliente {'AB'[i]}")
+            probe.received(reply, f"client_{'ab'[i]}")
             if not reply or not reply.endswith(payloads[i]):
                 raise probe.fail("lab9.udp_server.wrong_recipient", client="AB"[i],
                                  sent=show(payloads[i]), got=show(reply))
