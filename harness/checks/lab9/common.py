@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from harness.checks.student import Server, Student, last_error_line
 from harness.checks.support import Deadline, Probe, show, token
@@ -186,3 +189,26 @@ def judge_exits(run: ClientRun, probe: Probe) -> None:
         raise probe.fail("lab9.client.hangs", seconds=CLIENT_WINDOW)
     probe.expect(f.exit_code == 0, "lab9.client.bad_exit", code=f.exit_code,
                  error=(f.stderr.strip().splitlines() or [""])[-1][:200])
+
+
+def client_checks(proto: str) -> tuple[Callable[..., None], ...]:
+    """The four checks of a lab9 echo client (TCP and UDP alike), for a task module to bind:
+    ``ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits``."""
+
+    @pytest.fixture
+    def ascii_run(student: Student) -> ClientRun:
+        return student.cached("ascii", lambda: ClientRun(student, proto, f"hola-{token(10)}"))
+
+    def test_sends_input(ascii_run: ClientRun, probe: Probe) -> None:
+        judge_sends(ascii_run, probe)
+
+    def test_prints_reply(ascii_run: ClientRun, probe: Probe) -> None:
+        judge_prints(ascii_run, probe, ascii_run.line)
+
+    def test_utf8(student: Student, probe: Probe) -> None:
+        judge_utf8(ClientRun(student, proto, UTF8_TEXT + token(6)), probe)
+
+    def test_exits(ascii_run: ClientRun, probe: Probe) -> None:
+        judge_exits(ascii_run, probe)
+
+    return ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits

@@ -1,35 +1,10 @@
 """Laboratorio 9: TCP client: reads a line with input(), sends it to localhost:21567, prints
-the reply and exits."""
+the reply and exits. The checks are shared with the other lab9 client (common.client_checks)."""
 
 from __future__ import annotations
 
-import pytest
-
-from harness.checks.lab9.common import UTF8_TEXT, ClientRun, judge_exits, judge_prints, \
-    judge_sends, judge_utf8
-from harness.checks.student import Student
-from harness.checks.support import Probe, token
+from harness.checks.lab9.common import client_checks
 
 TASK = "lab9.tcp_client"
 
-
-@pytest.fixture
-def ascii_run(student: Student) -> ClientRun:
-    return student.cached("ascii", lambda: ClientRun(student, "tcp", f"hola-{token(10)}"))
-
-
-def test_sends_input(ascii_run: ClientRun, probe: Probe) -> None:
-    judge_sends(ascii_run, probe)
-
-
-def test_prints_reply(ascii_run: ClientRun, probe: Probe) -> None:
-    judge_prints(ascii_run, probe, ascii_run.line)
-
-
-def test_utf8(student: Student, probe: Probe) -> None:
-    run = ClientRun(student, "tcp", UTF8_TEXT + token(6))
-    judge_utf8(run, probe)
-
-
-def test_exits(ascii_run: ClientRun, probe: Probe) -> None:
-    judge_exits(ascii_run, probe)
+ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits = client_checks("tcp")
