@@ -117,7 +117,7 @@ def student(request: pytest.FixtureRequest, grading: Grading, probe: Probe) -> I
 def _fake(cls_name: str) -> Any:
     @pytest.fixture
     def fixture() -> Iterator[Any]:
-        import harness.fakes as fakes
+        from harness import fakes
 
         server = getattr(fakes, cls_name)()
         server.start()

@@ -161,7 +161,7 @@ class Student:
                 for f, a, k in calls]
         outcomes, finished = self.sandbox.call(self.file, spec, vnet=vnet, timeout=timeout)
         values = []
-        for (func, args, _k), outcome in zip(calls, outcomes, strict=True):
+        for (func, _args, _k), outcome in zip(calls, outcomes, strict=True):
             if outcome is None:
                 import_error = next((e for e in finished.events if e["ev"] == "import_error"),
                                     None)

@@ -124,7 +124,7 @@ def recv_until(sock: socket.socket, deadline: Deadline, *, want: int | None = No
         sock.settimeout(left)
         try:
             chunk = sock.recv(65536)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             break
         except OSError:
             break

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import socket
 
-from harness.checks.lab9.common import TCP_PREFIX, ask, judge_payload, judge_port, judge_prefix, \
-    utf8_payload
+from harness.checks.lab9.common import (
+    TCP_PREFIX,
+    ask,
+    judge_payload,
+    judge_port,
+    judge_prefix,
+    utf8_payload,
+)
 from harness.checks.student import Student
 from harness.checks.support import Probe, token
 

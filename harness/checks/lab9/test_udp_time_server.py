@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 import re
 import selectors
+from itertools import pairwise
 import socket
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from harness.checks.lab9.common import judge_port
 from harness.checks.student import Student
@@ -55,7 +56,7 @@ def runs_z(pattern: list[int]) -> float | None:
     n0 = len(pattern) - n1
     if n1 == 0 or n0 == 0:
         return None
-    runs = 1 + sum(1 for a, b in zip(pattern, pattern[1:], strict=False) if a != b)
+    runs = 1 + sum(1 for a, b in pairwise(pattern) if a != b)
     n = n0 + n1
     mean = 2 * n0 * n1 / n + 1
     var = 2 * n0 * n1 * (2 * n0 * n1 - n) / (n * n * (n - 1))
@@ -135,7 +136,7 @@ def parse_datetime(text: str) -> datetime | None:
 def close_to_now(when: datetime, ref: datetime) -> bool:
     if when.tzinfo is not None:
         return abs(when - ref.astimezone()) <= CLOCK_SLACK
-    utc_now = datetime.now(timezone.utc).replace(tzinfo=None)
+    utc_now = datetime.now(UTC).replace(tzinfo=None)
     return abs(when - ref) <= CLOCK_SLACK or abs(when - utc_now) <= CLOCK_SLACK
 
 
