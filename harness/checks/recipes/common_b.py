@@ -1,0 +1,352 @@
+"""Judging shared by recipes r10–r18: the imports of a file (read from its syntax tree), echo
+probes for servers and clients, and the restart probe that really leaves a connection in
+TIME_WAIT on the server's port before starting the server again on that same port.
+
+Message keys are per task (``<TASK>.<name>``): each helper takes the task id of its caller.
+"""
+
+from __future__ import annotations
+
+import ast
+import secrets
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.checks.student import START_WINDOW, Server, Student, last_error_line
+from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, show, token
+from harness.fakes import UdpEchoServer
+from harness.fakes.base import Peer
+from harness.fakes.transports import TcpFake
+from harness.sandbox.runner import Finished
+from harness.vnet.rules import VNet
+
+WINDOW = 2.0
+"""One wait window for a reply from a student's server."""
+CLIENT_WINDOW = 4.0
+"""How long a student's client may run against the grader's fake."""
+TIME_WAIT = "06"
+"""TCP state code of TIME_WAIT in ``/proc/net/tcp``."""
+PROC_TCP = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))
+
+
+# ------------------------------------------------------------------ imports (AST)
+
+def imported_modules(student: Student) -> list[str]:
+    """Top-level names of every module the student's file imports, anywhere in the file
+    (``import a.b``, ``from a import b``, ``__import__("a")``, ``importlib.import_module("a")``
+    with a literal name), in order of appearance, without repeats. Read from the syntax tree
+    of the submitted file: nothing is run."""
+    def parse() -> list[str]:
+        path = Path(student.sandbox.workdir) / student.file
+        tree = ast.parse(path.read_bytes(), filename=student.file)
+        names: list[str] = []
+        for node in ast.walk(tree):
+            found: list[str] = []
+            if isinstance(node, ast.Import):
+                found = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found = [node.module]
+            elif isinstance(node, ast.Call) and _dynamic_import(node):
+                found = [node.args[0].value]  # type: ignore[attr-defined]
+            for name in found:
+                top = name.split(".")[0]
+                if top and top not in names:
+                    names.append(top)
+        return names
+
+    return student.cached("imports", parse)
+
+
+def _dynamic_import(node: ast.Call) -> bool:
+    func = node.func
+    named = (isinstance(func, ast.Name) and func.id == "__import__") or \
+        (isinstance(func, ast.Attribute) and func.attr == "import_module")
+    return named and bool(node.args) and isinstance(node.args[0], ast.Constant) \
+        and isinstance(node.args[0].value, str)
+
+
+def non_standard(modules: list[str]) -> list[str]:
+    """The modules that are not part of Python's standard library."""
+    return [m for m in modules if m not in sys.stdlib_module_names]
+
+
+# ------------------------------------------------------------------ servers
+
+def judge_port(server: Server, probe: Probe, task: str, port: int) -> None:
+    probe.note(bound={"asked": server.asked_port, "real": server.real_port})
+    probe.expect(server.asked_port == port, f"{task}.wrong_port", port=server.asked_port,
+                 expected=port)
+
+
+def text(value: str | None, limit: int = 300) -> str:
+    """Printed text for a message: quoted like Python shows a string (accents kept, control
+    characters escaped), bounded; "(nada)" when there is none."""
+    if not value:
+        return "(nada)"
+    cut = value[-limit:] if len(value) > limit else value
+    return ("…" if len(value) > limit else "") + repr(cut)
+
+
+def brief(value: object, limit: int = 200) -> str:
+    """A returned value as Python shows it, bounded."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def random_port() -> int:
+    """A port number for ``--port``, other than the recipes' default 9900."""
+    return 20000 + secrets.randbelow(20000)
+
+
+def echo_payload() -> bytes:
+    return f"eco-{token(10)}-ñandú".encode()
+
+
+def tcp_ask(address: Peer, payload: bytes, window: float = WINDOW) -> bytes | None:
+    """Send ``payload`` on a new connection; read until as many bytes came back, the peer
+    closes, or the window ends. None when the connection failed."""
+    deadline = Deadline(window)
+    try:
+        with socket.create_connection(address, timeout=window) as sock:
+            sock.sendall(payload)
+            return recv_until(sock, deadline, want=len(payload))
+    except OSError:
+        return None
+
+
+def judge_echo(reply: bytes | None, payload: bytes, probe: Probe, task: str) -> None:
+    probe.note(expected=show(payload))
+    if not reply:
+        raise probe.fail(f"{task}.no_reply", sent=show(payload))
+    probe.expect(reply == payload, f"{task}.not_echo", sent=show(payload), got=show(reply))
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody uses right now (bound to 0, read, closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def time_wait_on(port: int) -> list[str] | None:
+    """The TIME_WAIT connections whose local port is ``port`` (``"local -> remote"``), from
+    ``/proc/net/tcp``; None where the system does not show them. The grading run has its
+    own network namespace, so only this run's sockets are listed."""
+    found: list[str] = []
+    seen_any = False
+    for path in PROC_TCP:
+        try:
+            lines = path.read_text(encoding="ascii", errors="replace").splitlines()[1:]
+        except OSError:
+            continue
+        seen_any = True
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 4 or fields[3] != TIME_WAIT:
+                continue
+            local, remote = fields[1], fields[2]
+            if int(local.rsplit(":", 1)[1], 16) == port:
+                found.append(f"{_addr(local)} -> {_addr(remote)}")
+    return found if seen_any else None
+
+
+def _addr(hex_addr: str) -> str:
+    host, port = hex_addr.rsplit(":", 1)
+    if len(host) == 8:
+        host = socket.inet_ntoa(bytes.fromhex(host)[::-1])
+    return f"{host}:{int(port, 16)}"
+
+
+@dataclass
+class TimeWaitProof:
+    port: int
+    """The real (pinned) port the server listens on."""
+    entries: list[str] | None = field(default_factory=list)
+
+
+def leave_time_wait(server: Server, probe: Probe, task: str) -> TimeWaitProof:
+    """One connection that the *server* closes first, so the TIME_WAIT is on its port: send
+    a payload, wait for the first bytes of the reply (the server accepted and read it), stop
+    the server while the connection is open (its end sends FIN), read to EOF and close
+    (FIN back: the server's orphaned end enters TIME_WAIT). Then stop and look."""
+    payload = echo_payload()
+    deadline = Deadline(WINDOW)
+    try:
+        sock = socket.create_connection(server.address, timeout=WINDOW)
+    except OSError as exc:
+        server.child.stop()
+        raise probe.fail(f"{task}.no_connection", error=str(exc)) from exc
+    with sock:
+        sock.sendall(payload)
+        probe.sent(payload, "grader")
+        reply = recv_until(sock, deadline, want=1)
+        probe.received(reply, "student")
+        finished = server.child.stop()
+        rest = recv_until(sock, Deadline(WINDOW))  # to EOF: our close then sends FIN, not RST
+        if reply and rest:
+            probe.received(rest, "student")
+    if not reply:
+        probe.output(finished)
+        raise probe.fail(f"{task}.no_reply", sent=show(payload))
+    proof = TimeWaitProof(server.real_port, _await_time_wait(server.real_port))
+    probe.note(time_wait=proof.entries if proof.entries is not None
+               else "no visible (/proc/net/tcp no disponible)")
+    if proof.entries == []:
+        raise CheckFailed(f"{task}.no_time_wait", port=server.real_port)
+    return proof
+
+
+def _await_time_wait(port: int) -> list[str] | None:
+    """On loopback the FIN is processed before ``close()`` returns; a few re-reads of
+    ``/proc`` within a short bound cover a busy machine (the kernel has no event for it)."""
+    deadline = Deadline(1.0)
+    while True:
+        entries = time_wait_on(port)
+        if entries is None or entries or deadline.expired:
+            return entries
+        time.sleep(0.01)
+
+
+def restart_probe(student: Student, probe: Probe, task: str, *, port: int,
+                  args: list[str] | None = None) -> None:
+    """Start the server with the statement's ``port`` pinned to a free real port, leave a
+    TIME_WAIT connection on it, and start the server again on that same real port: it must
+    bind (SO_REUSEADDR) and answer. A server that asks for another port gets the pin on
+    the port it asks for (the port itself is judged by its echo check)."""
+    real = free_port()
+    vnet = VNet().pin("tcp", port, real)
+    first = student.serve("tcp", args=args, vnet=vnet)
+    if first.asked_port not in (None, port):
+        first.child.stop()
+        port = first.asked_port
+        vnet = VNet().pin("tcp", port, real)
+        first = student.serve("tcp", args=args, vnet=vnet)
+    probe.note(pinned={"port": port, "real": real})
+    if first.real_port != real:
+        raise probe.fail(f"{task}.not_pinned", port=port)
+    leave_time_wait(first, probe, task)
+    second = student.start(args=args, vnet=vnet)
+    if second.listening(START_WINDOW) is None:
+        finished = second.stop()
+        probe.output(finished)
+        error = last_error_line(finished.stderr) or finished.stderr.strip()[-200:] or "—"
+        raise probe.fail(f"{task}.restart_failed", port=port, error=error)
+    payload = echo_payload()
+    probe.note(second_start="escuchando de nuevo en el mismo puerto")
+    probe.sent(payload, "grader")
+    reply = tcp_ask(("127.0.0.1", real), payload)
+    probe.received(reply, "student")
+    probe.expect(bool(reply), f"{task}.restart_no_reply", sent=show(payload))
+
+
+# ------------------------------------------------------------------ clients
+
+class PiecewiseEcho(TcpFake):
+    """An echo server that answers in small pieces, ``delay`` seconds apart, so a client
+    that calls ``recv()`` once gets only the first piece. Keeps the connection open until
+    the client closes it (like the recipe's echo server)."""
+
+    def __init__(self, *, piece: int = 6, delay: float = 0.05, idle_timeout: float = 5.0) -> None:
+        super().__init__()
+        self.piece = piece
+        self.delay = delay
+        self.idle_timeout = idle_timeout
+        self.connections: list[bytes] = []
+        """All bytes received on each connection, in accept order."""
+        self.ended = 0
+
+    def wait_ended(self, n: int, timeout: float) -> bool:
+        return self._wait_for(lambda: self.ended >= n, timeout)
+
+    def _clear_records(self) -> None:
+        self.connections.clear()
+        self.ended = 0
+
+    def _handle_connection(self, conn: socket.socket, peer: Peer) -> None:
+        with self._cond:
+            index = len(self.connections)
+            self.connections.append(b"")
+        try:
+            while self._wait_readable(conn, self.idle_timeout):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                with self._cond:
+                    self.connections[index] += chunk
+                    self._cond.notify_all()
+                for start in range(0, len(chunk), self.piece):
+                    if start and self._stopping.wait(self.delay):
+                        return
+                    conn.sendall(chunk[start:start + self.piece])
+        finally:
+            with self._cond:
+                self.ended += 1
+                self._cond.notify_all()
+
+
+@dataclass
+class ClientRun:
+    """One run of a student echo client (``--port P --message M``) against the grader's
+    echo fake, routed at ``localhost:P``."""
+
+    proto: str
+    port: int
+    message: str
+    finished: Finished
+    received: bytes | None
+    """What the fake received from the client (None: nothing)."""
+
+    def note(self, probe: Probe) -> None:
+        if self.received is not None:
+            probe.sent(self.received, "student")
+            probe.received(self.received, "grader")
+        else:
+            probe.note(sent_by_student="(nada)")
+        probe.output(self.finished)
+
+
+def run_client(student: Student, proto: str) -> ClientRun:
+    port = random_port()
+    message = f"Mensaje de prueba ñandú {token(10)}"
+    fake: Any = PiecewiseEcho() if proto == "tcp" else UdpEchoServer(prefix=b"")
+    fake.start()
+    try:
+        vnet = VNet().route(proto, "localhost", port, ("127.0.0.1", fake.port))
+        finished = student.run(args=["--port", str(port), "--message", message], vnet=vnet,
+                               timeout=CLIENT_WINDOW)
+        if proto == "tcp":
+            if fake.connections:
+                fake.wait_ended(1, timeout=0.5)
+            received = fake.connections[0] if fake.connections else None
+        else:
+            received = fake.datagrams[0][1] if fake.datagrams else None
+    finally:
+        fake.stop()
+    return ClientRun(proto, port, message, finished, received)
+
+
+def judge_sends(run: ClientRun, probe: Probe, task: str, file: str) -> None:
+    run.note(probe)
+    expected = run.message.encode("utf-8")
+    probe.note(expected=show(expected))
+    if run.received is None:
+        crash = last_error_line(run.finished.stderr)
+        if crash:
+            raise probe.fail("common.crashed", file=file, error=crash)
+        raise probe.fail(f"{task}.nothing_sent", port=run.port)
+    probe.expect(run.received == expected, f"{task}.wrong_message", got=show(run.received),
+                 expected=show(expected))
+
+
+def judge_prints(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+    run.note(probe)
+    probe.note(expected=run.message)
+    out = run.finished.stdout
+    if run.message not in out:
+        raise student.crashed_or(f"{task}.echo_not_printed", run.finished,
+                                 expected=text(run.message), got=text(out))
+

@@ -1,0 +1,54 @@
+"""Receta 13: TCP echo client, ``python r13_tcp_echo_client.py --port P --message M``: sends
+the message, prints the whole echo (the grader's echo server answers in small pieces a few
+milliseconds apart, so one ``recv()`` is not enough), and reports a refused connection in one
+clear line with a non-zero exit status and no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.checks.recipes.common_b import (
+    CLIENT_WINDOW,
+    ClientRun,
+    judge_prints,
+    judge_sends,
+    random_port,
+    run_client,
+)
+from harness.checks.student import Student
+from harness.checks.support import Probe, show
+
+TASK = "recipes.r13_tcp_echo_client"
+
+
+@pytest.fixture
+def run(student: Student) -> ClientRun:
+    return student.cached("run", lambda: run_client(student, "tcp"))
+
+
+def test_sends_message(run: ClientRun, student: Student, probe: Probe) -> None:
+    judge_sends(run, probe, TASK, student.file)
+
+
+def test_prints_echo(run: ClientRun, student: Student, probe: Probe) -> None:
+    judge_prints(run, probe, TASK, student)
+
+
+def test_handles_refused(student: Student, probe: Probe) -> None:
+    """Nobody listens on the port: the virtual network refuses the connection."""
+    port = random_port()
+    finished = student.run(args=["--port", str(port), "--message", "hola"],
+                           timeout=CLIENT_WINDOW)
+    probe.note(expected="una línea de error, código de salida distinto de 0, sin traceback")
+    if finished.timed_out:
+        raise probe.fail(f"{TASK}.hangs", seconds=CLIENT_WINDOW)
+    refused = [e for e in finished.events if e["ev"] == "refused"]
+    probe.note(refused=[e.get("address") for e in refused])
+    if not refused:
+        raise student.crashed_or(f"{TASK}.no_attempt", finished, port=port)
+    if "Traceback (most recent call last)" in finished.stderr:
+        lines = [ln for ln in finished.stderr.strip().splitlines() if ln.strip()]
+        raise probe.fail(f"{TASK}.traceback", error=show(lines[-1] if lines else "", 200))
+    probe.expect(finished.exit_code not in (0, None), f"{TASK}.exit_zero", port=port)
+    said = (finished.stderr + finished.stdout).strip()
+    probe.expect(bool(said), f"{TASK}.silent", port=port)

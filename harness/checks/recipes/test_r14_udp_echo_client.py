@@ -1,0 +1,25 @@
+"""Receta 14: UDP echo client, ``python r14_udp_echo_client.py --port P --message M``: sends
+the message in one datagram to ``localhost:P`` and prints the reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.checks.recipes.common_b import ClientRun, judge_prints, judge_sends, run_client
+from harness.checks.student import Student
+from harness.checks.support import Probe
+
+TASK = "recipes.r14_udp_echo_client"
+
+
+@pytest.fixture
+def run(student: Student) -> ClientRun:
+    return student.cached("run", lambda: run_client(student, "udp"))
+
+
+def test_sends_message(run: ClientRun, student: Student, probe: Probe) -> None:
+    judge_sends(run, probe, TASK, student.file)
+
+
+def test_prints_echo(run: ClientRun, student: Student, probe: Probe) -> None:
+    judge_prints(run, probe, TASK, student)

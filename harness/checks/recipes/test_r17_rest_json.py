@@ -1,0 +1,98 @@
+"""Receta 17: ``iss_position(url=...) -> (lat, lon)`` with requests, from an open-notify
+style JSON API; running the file loops 10 times, printing each position, 1 s apart.
+
+The grader's API answers at ``api.open-notify.org:80`` with a new position per request
+(latitude and longitude as JSON strings, as the live API). ``loop_ten`` runs with virtual
+time: each ``time.sleep`` is recorded, not slept, so the ten iterations take milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.checks.recipes.common_b import brief, text
+from harness.checks.student import Student, type_name
+from harness.checks.support import Probe
+from harness.fakes import IssApi
+from harness.vnet.rules import VNet
+
+TASK = "recipes.r17_rest_json"
+HOST = "api.open-notify.org"
+LOOPS = 10
+SLEEP = 1.0
+WINDOW = 8.0
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def api_vnet(fake: IssApi, *, virtual_sleep: bool = False) -> VNet:
+    vnet = VNet().route("tcp", HOST, 80, ("127.0.0.1", fake.port))
+    vnet.virtual_sleep = virtual_sleep
+    return vnet
+
+
+def test_parses_position(student: Student, probe: Probe) -> None:
+    with IssApi() as fake:
+        value = student.call("iss_position", vnet=api_vnet(fake), timeout=WINDOW)
+        served = list(fake.served)
+    probe.note(served=[{"latitude": f"{a:.4f}", "longitude": f"{b:.4f}"} for a, b in served])
+    if not served:
+        raise probe.fail(f"{TASK}.no_request", host=HOST)
+    lat, lon = served[0]
+    expected = (float(f"{lat:.4f}"), float(f"{lon:.4f}"))
+    probe.note(returned=repr(value), expected=repr(expected))
+    ok_shape = isinstance(value, tuple | list) and len(value) == 2
+    if not ok_shape or not all(type(v) is float for v in value):  # type: ignore[union-attr]
+        raise probe.fail(f"{TASK}.not_floats", got=brief(value),
+                         kind=type_name(value), expected=repr(expected))
+    assert isinstance(value, tuple | list)
+    probe.expect(tuple(value) == expected, f"{TASK}.wrong_position", got=repr(tuple(value)),
+                 expected=repr(expected))
+
+
+def positions_in_order(stdout: str, served: list[tuple[float, float]]) -> int:
+    """How many of the served positions the output shows, in order: the two numbers of a
+    position next to each other, in either order (which comes first is judged by
+    ``parses_position``)."""
+    numbers = [float(n) for n in NUMBER.findall(stdout)]
+    found = i = 0
+    for position in served:
+        while i + 1 < len(numbers) and not _same(numbers[i], numbers[i + 1], position):
+            i += 1
+        if i + 1 >= len(numbers):
+            break
+        found += 1
+        i += 2
+    return found
+
+
+def _same(x: float, y: float, position: tuple[float, float]) -> bool:
+    a, b = position
+
+    def close(u: float, v: float) -> bool:
+        return abs(u - v) < 1e-6
+
+    return (close(x, a) and close(y, b)) or (close(x, b) and close(y, a))
+
+
+def test_loop_ten(student: Student, probe: Probe) -> None:
+    with IssApi() as fake:
+        finished = student.run(vnet=api_vnet(fake, virtual_sleep=True), timeout=WINDOW)
+        served = list(fake.served)
+    sleeps = [e.get("s") for e in finished.events if e["ev"] == "sleep"]
+    printed = positions_in_order(finished.stdout, served)
+    probe.note(requests=len(served), printed_positions=printed, sleeps=sleeps,
+               served=[f"{a:.4f}, {b:.4f}" for a, b in served],
+               expected=f"{LOOPS} peticiones, {LOOPS} posiciones impresas, "
+                        f"time.sleep({SLEEP:g}) entre ellas")
+    if finished.timed_out:
+        raise probe.fail(f"{TASK}.hangs", seconds=WINDOW)
+    if len(served) != LOOPS:
+        raise student.crashed_or(f"{TASK}.request_count", finished, got=len(served),
+                                 expected=LOOPS)
+    probe.expect(printed == LOOPS, f"{TASK}.printed_count", got=printed, expected=LOOPS,
+                 stdout=text(finished.stdout))
+    one_second = [s for s in sleeps if isinstance(s, int | float) and abs(s - SLEEP) < 1e-6]
+    probe.expect(len(one_second) == len(sleeps) and len(sleeps) in (LOOPS - 1, LOOPS),
+                 f"{TASK}.sleeps", got=", ".join(f"{s:g}" if isinstance(s, int | float)
+                                                 else str(s) for s in sleeps) or "—",
+                 expected=LOOPS)
