@@ -12,11 +12,11 @@ import secrets
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.checks.student import START_WINDOW, Server, Student, last_error_line
+from harness.checks.student import START_WINDOW, Opaque, Server, Student, last_error_line
 from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, show, token
 from harness.fakes import UdpEchoServer
 from harness.fakes.base import Peer
@@ -92,8 +92,9 @@ def text(value: str | None, limit: int = 300) -> str:
 
 
 def brief(value: object, limit: int = 200) -> str:
-    """A returned value as Python shows it, bounded."""
-    shown = repr(value)
+    """A returned value as Python shows it, bounded (an object the child could only name by
+    its type is shown as ``<type>``)."""
+    shown = f"<{value.type_name}>" if isinstance(value, Opaque) else repr(value)
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
@@ -161,18 +162,12 @@ def _addr(hex_addr: str) -> str:
     return f"{host}:{int(port, 16)}"
 
 
-@dataclass
-class TimeWaitProof:
-    port: int
-    """The real (pinned) port the server listens on."""
-    entries: list[str] | None = field(default_factory=list)
-
-
-def leave_time_wait(server: Server, probe: Probe, task: str) -> TimeWaitProof:
+def leave_time_wait(server: Server, probe: Probe, task: str, port: int) -> None:
     """One connection that the *server* closes first, so the TIME_WAIT is on its port: send
     a payload, wait for the first bytes of the reply (the server accepted and read it), stop
     the server while the connection is open (its end sends FIN), read to EOF and close
-    (FIN back: the server's orphaned end enters TIME_WAIT). Then stop and look."""
+    (FIN back: the server's orphaned end enters TIME_WAIT). Then look in ``/proc``: a probe
+    that left no TIME_WAIT cannot judge a restart, and says so."""
     payload = echo_payload()
     deadline = Deadline(WINDOW)
     try:
@@ -192,12 +187,11 @@ def leave_time_wait(server: Server, probe: Probe, task: str) -> TimeWaitProof:
     if not reply:
         probe.output(finished)
         raise probe.fail(f"{task}.no_reply", sent=show(payload))
-    proof = TimeWaitProof(server.real_port, _await_time_wait(server.real_port))
-    probe.note(time_wait=proof.entries if proof.entries is not None
+    entries = _await_time_wait(server.real_port)
+    probe.note(time_wait=entries if entries is not None
                else "no visible (/proc/net/tcp no disponible)")
-    if proof.entries == []:
-        raise CheckFailed(f"{task}.no_time_wait", port=server.real_port)
-    return proof
+    if entries == []:
+        raise probe.fail(f"{task}.no_time_wait", port=port)
 
 
 def _await_time_wait(port: int) -> list[str] | None:
@@ -228,7 +222,7 @@ def restart_probe(student: Student, probe: Probe, task: str, *, port: int,
     probe.note(pinned={"port": port, "real": real})
     if first.real_port != real:
         raise probe.fail(f"{task}.not_pinned", port=port)
-    leave_time_wait(first, probe, task)
+    leave_time_wait(first, probe, task, port)
     second = student.start(args=args, vnet=vnet)
     if second.listening(START_WINDOW) is None:
         finished = second.stop()
@@ -329,15 +323,26 @@ def run_client(student: Student, proto: str) -> ClientRun:
     return ClientRun(proto, port, message, finished, received)
 
 
-def judge_sends(run: ClientRun, probe: Probe, task: str, file: str) -> None:
+def client_failure(student: Student, finished: Finished, task: str, key: str,
+                   **params: Any) -> CheckFailed:
+    """The failure for a client that did not do its part: its crash or limit if it had one,
+    its exit status and last error line if it exited non-zero (``argparse`` rejecting an
+    option exits 2 with no traceback), else ``key``."""
+    failure = student.crashed_or(key, finished, **params)
+    if failure.key == key and finished.exit_code not in (0, None) and finished.stderr.strip():
+        last = finished.stderr.strip().splitlines()[-1][:300]
+        return CheckFailed(f"{task}.exited", file=student.file, code=finished.exit_code,
+                           error=last)
+    return failure
+
+
+def judge_sends(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
     run.note(probe)
     expected = run.message.encode("utf-8")
     probe.note(expected=show(expected))
     if run.received is None:
-        crash = last_error_line(run.finished.stderr)
-        if crash:
-            raise probe.fail("common.crashed", file=file, error=crash)
-        raise probe.fail(f"{task}.nothing_sent", port=run.port)
+        raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
+                             port=run.port)
     probe.expect(run.received == expected, f"{task}.wrong_message", got=show(run.received),
                  expected=show(expected))
 
@@ -347,6 +352,6 @@ def judge_prints(run: ClientRun, probe: Probe, task: str, student: Student) -> N
     probe.note(expected=run.message)
     out = run.finished.stdout
     if run.message not in out:
-        raise student.crashed_or(f"{task}.echo_not_printed", run.finished,
-                                 expected=text(run.message), got=text(out))
+        raise client_failure(student, run.finished, task, f"{task}.echo_not_printed",
+                             expected=text(run.message), got=text(out))
 

@@ -10,6 +10,7 @@ import pytest
 from harness.checks.recipes.common_b import (
     CLIENT_WINDOW,
     ClientRun,
+    client_failure,
     judge_prints,
     judge_sends,
     random_port,
@@ -27,7 +28,7 @@ def run(student: Student) -> ClientRun:
 
 
 def test_sends_message(run: ClientRun, student: Student, probe: Probe) -> None:
-    judge_sends(run, probe, TASK, student.file)
+    judge_sends(run, probe, TASK, student)
 
 
 def test_prints_echo(run: ClientRun, student: Student, probe: Probe) -> None:
@@ -45,7 +46,7 @@ def test_handles_refused(student: Student, probe: Probe) -> None:
     refused = [e for e in finished.events if e["ev"] == "refused"]
     probe.note(refused=[e.get("address") for e in refused])
     if not refused:
-        raise student.crashed_or(f"{TASK}.no_attempt", finished, port=port)
+        raise client_failure(student, finished, TASK, f"{TASK}.no_attempt", port=port)
     if "Traceback (most recent call last)" in finished.stderr:
         lines = [ln for ln in finished.stderr.strip().splitlines() if ln.strip()]
         raise probe.fail(f"{TASK}.traceback", error=show(lines[-1] if lines else "", 200))

@@ -18,7 +18,7 @@ def run(student: Student) -> ClientRun:
 
 
 def test_sends_message(run: ClientRun, student: Student, probe: Probe) -> None:
-    judge_sends(run, probe, TASK, student.file)
+    judge_sends(run, probe, TASK, student)
 
 
 def test_prints_echo(run: ClientRun, student: Student, probe: Probe) -> None:

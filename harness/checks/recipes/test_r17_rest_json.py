@@ -52,8 +52,10 @@ def test_parses_position(student: Student, probe: Probe) -> None:
 def positions_in_order(stdout: str, served: list[tuple[float, float]]) -> int:
     """How many of the served positions the output shows, in order: the two numbers of a
     position next to each other, in either order (which comes first is judged by
-    ``parses_position``)."""
-    numbers = [float(n) for n in NUMBER.findall(stdout)]
+    ``parses_position``), each equal to the served value to the decimals it is printed with
+    (``12.35`` shows ``12.3456``)."""
+    numbers = [(float(n), 0.5 * 10.0 ** -len(n.partition(".")[2]) + 1e-9)
+               for n in NUMBER.findall(stdout)]
     found = i = 0
     for position in served:
         while i + 1 < len(numbers) and not _same(numbers[i], numbers[i + 1], position):
@@ -65,11 +67,15 @@ def positions_in_order(stdout: str, served: list[tuple[float, float]]) -> int:
     return found
 
 
-def _same(x: float, y: float, position: tuple[float, float]) -> bool:
+Printed = tuple[float, float]
+"""A printed number and how far it may be from the value it shows (half its last digit)."""
+
+
+def _same(x: Printed, y: Printed, position: tuple[float, float]) -> bool:
     a, b = position
 
-    def close(u: float, v: float) -> bool:
-        return abs(u - v) < 1e-6
+    def close(p: Printed, v: float) -> bool:
+        return abs(p[0] - v) <= p[1]
 
     return (close(x, a) and close(y, b)) or (close(x, b) and close(y, a))
 
