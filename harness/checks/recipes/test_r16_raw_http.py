@@ -14,6 +14,7 @@ closes the connection when done; every piece boundary splits a multi-byte charac
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -73,21 +74,21 @@ def utf8_body(tag: str) -> str:
     """About 60 KB of text whose every 1 KB boundary falls inside a multi-byte character;
     each piece starts with an ASCII marker ``<k:tag>``."""
     parts: list[str] = []
-    size = 0
+    size = 0  # bytes so far
     k = 0
     while size < BODY_SIZE:
-        split = SPLIT[k % len(SPLIT)]
-        end = (k + 1) * PIECE  # the boundary this piece's last character must cross
-        text = f"<{k:02d}:{tag}> "
-        filler = 0
-        while size + len((text + FILLER[filler % len(FILLER)]).encode()) < end - 1:
-            text += FILLER[filler % len(FILLER)]
-            filler += 1
-        while size + len(text.encode()) < end - 1:  # pad with ASCII up to one byte before
-            text += "."
-        text += split  # starts one byte before the boundary: split between two pieces
-        parts.append(text)
-        size += len(text.encode())
+        last = (k + 1) * PIECE - 1  # where the character split by boundary k+1 starts
+        parts.append(f"<{k:02d}:{tag}> ")
+        size += len(parts[-1])
+        for char in itertools.cycle(FILLER):
+            width = len(char.encode())
+            if size + width >= last:
+                break
+            parts.append(char)
+            size += width
+        parts.append("." * (last - size))  # ASCII up to one byte before the boundary
+        parts.append(SPLIT[k % len(SPLIT)])  # starts there: split between two pieces
+        size = last + len(parts[-1].encode())
         k += 1
     return "".join(parts)
 
