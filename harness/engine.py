@@ -23,9 +23,7 @@ from harness.i18n import LANGS, has, t
 from harness.results import CheckResult, Problem, SubmissionResult, write_json
 from harness.rubric import Rubric, load, task_file, task_of
 from harness.sandbox.isolation import Isolation, detect
-from harness.sandbox.runner import LAUNCHER, SHIM
-from harness.submission import check_folder, content_hash, file_problems, private_copy, \
-    remove_copy
+from harness.submission import check_folder, content_hash, file_problems, private_copy, remove_copy
 
 ISOLATION_MODES = ("auto", "strict", "portable")
 RUN_TIMEOUT = 900.0  # the whole suite for one submission, a last-resort bound
@@ -38,10 +36,16 @@ class IsolationUnavailable(HarnessError):
 def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
           rubric: Path | Rubric | None = None, timeout: float | None = None,
           isolation: str = "auto", only: list[str] | None = None,
-          name: str | None = None, report: bool = True) -> SubmissionResult:
+          name: str | None = None, report: bool = True,
+          hide: list[Path] | None = None) -> SubmissionResult:
     """Grade ``submission`` and, with ``out``, write ``results.json`` and ``report.html``
-    there. Returns the result whatever the score; raises only for usage errors and for a
-    folder that cannot be graded at all."""
+    there. Returns the result whatever the score; raises only for usage errors, for a
+    folder that cannot be graded at all, and (``isolation="strict"``) for a machine that
+    cannot give the strong level (:class:`IsolationUnavailable`).
+
+    With a student uid, student code never sees ``out``, the folder holding ``submission``
+    (its classmates), the grading suite, the reference, nor the folders in ``hide`` (a batch
+    passes its output root)."""
     if lang not in LANGS:
         raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
                          f"{', '.join(LANGS)}")
@@ -58,19 +62,23 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
         limits = type(limits)(**{**asdict(limits), "wall_s": float(timeout)})
     tasks = [tk for tk in rules.tasks() if _selected(tk, only)]
     problems = file_problems(root, [task_file(tk) for tk in tasks])
-    iso = _isolation(isolation)
-    workdir = private_copy(root, owner=iso.uid)
+    hidden = [root, root.parent, *(hide or [])]
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)  # it must exist to be hidden
+        hidden.append(out.resolve())
+    iso = _isolation(isolation, hidden)
+    if isolation == "strict" and not (iso.pidns and iso.uid is not None and iso.rlimits):
+        raise IsolationUnavailable(_unavailable(iso))
+    workdir = private_copy(root)
     try:
         raw, log = _run_suite(workdir, iso, limits, problems={p.file: p for p in problems},
-                              lang=lang, only=only, want_netns=isolation != "portable")
+                              lang=lang, only=only, hide=[str(h) for h in hidden],
+                              want_netns=isolation != "portable" and "netns" not in _disabled())
     finally:
         remove_copy(workdir)
     iso = Isolation(**raw.get("isolation", asdict(iso)))
     if isolation == "strict" and not iso.strict:
-        raise IsolationUnavailable(
-            f"strict isolation unavailable: got {iso.describe()}, need netns+pidns+uid+"
-            "rlimits (run as root on Linux, with a Python every user can read, or use "
-            "--isolation auto)")
+        raise IsolationUnavailable(_unavailable(iso))
     result = score(raw["outcomes"], rules, lang=lang, only=only, log=log)
     result.submission = name or root.name
     result.isolation = iso.describe()
@@ -89,21 +97,43 @@ def _selected(task: str, only: list[str] | None) -> bool:
                for p in only)
 
 
-def _isolation(mode: str) -> Isolation:
+DISABLE_ENV = "LABGRADE_ISOLATION_DISABLE"
+"""Comma-separated levels (netns, pidns, uid) to do without, as on a machine that lacks
+them: for tests of ``--isolation strict`` and of the weaker levels. Never strengthens."""
+
+
+def _disabled() -> set[str]:
+    return {p.strip() for p in os.environ.get(DISABLE_ENV, "").split(",") if p.strip()}
+
+
+def _check_selected(check_id: str, only: list[str] | None) -> bool:
+    """The plugin's own selection: the check id is a prefix or starts with one."""
+    return not only or any(check_id == p or check_id.startswith(p + ".") for p in only)
+
+
+def _isolation(mode: str, hidden: list[Path]) -> Isolation:
     if mode == "portable":
         return Isolation(rlimits=True)
+    off = _disabled()
     # the network namespace is entered by the runner itself, which reports it back
-    return detect(netns=False, needed=(str(LAUNCHER), str(SHIM)))
+    iso = detect(netns=False, want_uid="uid" not in off, hidden=tuple(map(str, hidden)))
+    return Isolation(**{**asdict(iso), "pidns": iso.pidns and "pidns" not in off})
+
+
+def _unavailable(iso: Isolation) -> str:
+    return (f"strict isolation unavailable: this machine gives {iso.describe()}, strict needs "
+            "netns+pidns+uid+rlimits (Linux, as root, with mount namespaces); use "
+            "--isolation auto to grade at the level available")
 
 
 def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str, Any],
-               lang: str, only: list[str] | None, want_netns: bool
+               lang: str, only: list[str] | None, hide: list[str], want_netns: bool
                ) -> tuple[dict[str, Any], str]:
     with tempfile.TemporaryDirectory(prefix="labgrade-run-") as tmp:
         tmpdir = Path(tmp)
         cfg = {"workdir": str(workdir), "raw_out": str(tmpdir / "raw.json"),
                "isolation": asdict(iso), "limits": asdict(limits), "lang": lang,
-               "only": only or [], "want_netns": want_netns,
+               "only": only or [], "want_netns": want_netns, "hide": hide,
                "problems": {f: p.message(lang) for f, p in problems.items()}}
         cfg_path = tmpdir / "config.json"
         cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
@@ -143,7 +173,7 @@ def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
     by_id = {o["id"]: o for o in outcomes}
     ordered = [c for c in rules.checks if c in by_id] + \
         [o["id"] for o in outcomes if o["id"] not in rules.checks]
-    missing_runs = [c for c in rules.checks if c not in by_id and _selected(task_of(c), only)]
+    missing_runs = [c for c in rules.checks if c not in by_id and _check_selected(c, only)]
     checks = []
     for check_id in ordered + missing_runs:
         rule = rules.rule(check_id)

@@ -84,7 +84,8 @@ class Grading:
         self.workdir = Path(cfg["workdir"])
         iso = cfg.get("isolation", {})
         self.sandbox = Sandbox(self.workdir, isolation=Isolation(**iso),
-                               limits=Limits(**cfg.get("limits", {})))
+                               limits=Limits(**cfg.get("limits", {})),
+                               hide=cfg.get("hide", []))
         self.problems: dict[str, str] = cfg.get("problems", {})
         self.cache: dict[tuple[str, str], Any] = {}
 

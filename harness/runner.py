@@ -3,8 +3,10 @@
 
 It first moves into a network namespace of its own with only loopback (where the machine
 allows it), so nothing the checks start can reach beyond the machine and two submissions
-graded at once cannot meet; then it runs pytest over ``harness/checks`` with the plugin,
-ignoring every conftest, ini file and auto-loaded plugin around it.
+graded at once cannot meet, and it becomes the subreaper of its descendants (a daemon that a
+student program leaves behind is handed back to it and ended); then it runs pytest over
+``harness/checks`` with the plugin, ignoring every conftest, ini file and auto-loaded plugin
+around it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ INI = CHECKS_DIR / "grading.ini"
 def main(argv: list[str]) -> int:
     cfg_path = Path(argv[0])
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    from harness.sandbox.reaper import become_subreaper
+
+    become_subreaper()  # orphaned student processes come back to us, to be ended
     if cfg.get("want_netns"):
         from harness.sandbox.isolation import enter_network_namespace
 

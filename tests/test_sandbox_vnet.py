@@ -168,7 +168,7 @@ def test_function_values_are_plain_and_lying_eq_is_opaque(box) -> None:  # type:
 
 def test_portable_level_still_grades(box) -> None:  # type: ignore[no-untyped-def]
     sb = box({"hi.py": "print('hola')\n"}, portable=True)
-    assert sb.isolation.describe() == "rlimits"
+    assert sb.isolation.describe() == "rlimits(no nproc)"  # no uid: no process limit
     assert sb.run("hi.py", timeout=5).stdout == "hola\n"
 
 

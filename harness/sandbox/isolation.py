@@ -4,8 +4,13 @@ Levels, strongest first (``describe()`` joins what was obtained with ``+``):
 
 - ``netns``: the grading run is in its own network namespace with only loopback up;
 - ``pidns``: each student process is PID 1 of its own PID namespace;
-- ``uid``: student code runs under a separate, unprivileged user id;
-- ``rlimits``: CPU, memory, file size, open files and process limits (POSIX).
+- ``uid``: student code runs under a separate, unprivileged user id (one per submission), in a
+  private mount namespace that hides the grading suite, the reference, the outputs and the
+  other submissions (:mod:`harness.sandbox.mounts`); promised only after a throwaway child
+  proved both (the uid reads the interpreter and its libraries, and sees the suite empty);
+- ``rlimits``: CPU, memory, file size and open files (POSIX); the process limit
+  (``RLIMIT_NPROC``) counts every process of a user id and the kernel never applies it to
+  root, so it is set only with ``uid``; without it the level says ``rlimits(no nproc)``.
 
 Everything else (own session, whole-tree kill, capped output files, scrubbed environment,
 private working copy) is always there and is not named.
@@ -21,6 +26,7 @@ import socket
 import struct
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
@@ -29,6 +35,7 @@ SIOCSIFFLAGS = 0x8914
 IFF_UP = 0x1
 UID_BASE = 200_000
 UID_SPAN = 800_000
+PACKAGE = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -39,9 +46,10 @@ class Isolation:
     rlimits: bool = False
 
     def describe(self) -> str:
+        rlimits = "rlimits" if self.uid is not None else "rlimits(no nproc)"
         parts = [name for name, on in (("netns", self.netns), ("pidns", self.pidns),
                                         ("uid", self.uid is not None),
-                                        ("rlimits", self.rlimits)) if on]
+                                        (rlimits, self.rlimits)) if on]
         return "+".join(parts) or "none"
 
     @property
@@ -82,22 +90,29 @@ def enter_network_namespace() -> bool:
     return True
 
 
-def pick_uid(needed: tuple[str, ...] = ()) -> int | None:
-    """A fresh unprivileged uid for one submission's student code, when running as root and
-    when that uid can still read the interpreter, its standard library and ``needed``."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+def pick_uid(hidden: tuple[str, ...] = ()) -> int | None:
+    """A fresh unprivileged uid for one submission's student code, when running as root on
+    Linux and a throwaway child proved the student's view: in a private mount namespace,
+    under that uid, it reads the interpreter and its libraries and finds ``hidden`` (and
+    this package) empty."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
         return None
+    from harness.sandbox import mounts
+
     uid = UID_BASE + secrets.randbelow(UID_SPAN)
-    paths = (os.path.realpath(sys.executable), os.path.dirname(os.__file__),
-             os.path.dirname(socket.__file__), *needed, *_site_dirs())
+    hidden = (str(PACKAGE), *hidden)
+    view = mounts.plan(keep=interpreter_paths(), hide=list(hidden), uid=uid, proc=False)
+    needed = (os.path.dirname(os.__file__), os.path.dirname(socket.__file__), *_site_dirs())
     pid = os.fork()
     if pid == 0:
         try:
+            mounts.enter()
+            mounts.apply(view)
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            ok = all(os.access(p, os.R_OK | (os.X_OK if os.path.isdir(p) else 0))
-                     for p in paths)
+            ok = all(os.access(p, os.R_OK | os.X_OK) for p in needed) and \
+                not any(_sees(p) for p in hidden)
         except BaseException:
             ok = False
         os._exit(0 if ok else 1)
@@ -105,14 +120,27 @@ def pick_uid(needed: tuple[str, ...] = ()) -> int | None:
     return uid if os.waitstatus_to_exitcode(status) == 0 else None
 
 
+def _sees(folder: str) -> bool:
+    try:
+        return bool(os.listdir(folder))
+    except OSError:
+        return False
+
+
+def interpreter_paths() -> list[str]:
+    """What a student process needs to read: the interpreter, its prefixes, its libraries."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             os.path.realpath(sys.executable), os.path.dirname(os.__file__), *_site_dirs()}
+    return sorted(p for p in paths if p and os.path.exists(p))
+
+
 def _site_dirs() -> list[str]:
     import site
 
-    dirs = [d for d in site.getsitepackages() if os.path.isdir(d)]
-    return dirs
+    return [d for d in site.getsitepackages() if os.path.isdir(d)]
 
 
-def detect(*, netns: bool, want_uid: bool = True, needed: tuple[str, ...] = ()) -> Isolation:
+def detect(*, netns: bool, want_uid: bool = True, hidden: tuple[str, ...] = ()) -> Isolation:
     """The level available to student processes started from this process."""
     try:
         import resource  # noqa: F401
@@ -123,6 +151,6 @@ def detect(*, netns: bool, want_uid: bool = True, needed: tuple[str, ...] = ()) 
     return Isolation(
         netns=netns,
         pidns=can_unshare(CLONE_NEWPID),
-        uid=pick_uid(needed) if want_uid else None,
+        uid=pick_uid(hidden) if want_uid else None,
         rlimits=rlimits,
     )

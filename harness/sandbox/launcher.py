@@ -5,13 +5,17 @@ configuration in the environment variable ``LABGRADE_CHILD`` (JSON). Standard li
 and it never imports the ``harness`` package, so nothing of the grader is loaded next to the
 student's code. In order:
 
-1. when asked, a new PID namespace: the launcher forks, the child is PID 1 of the namespace
+1. the virtual network shim is loaded (installed later), and with a student user id a private
+   mount namespace is entered (:mod:`harness.sandbox.mounts`, loaded by path);
+2. when asked, a new PID namespace: the launcher forks, the child is PID 1 of the namespace
    (so when it ends, every process the student started ends with it) and dies with the
    launcher (``PR_SET_PDEATHSIG``); the launcher forwards SIGINT/SIGTERM and mirrors the exit;
-2. resource limits, then the student's user id (when running as root);
-3. the virtual network shim;
-4. the student's file, run as ``__main__`` or imported for function calls whose plain-JSON
-   results go back on the event channel.
+3. the student's view of the file system is mounted (the suite, the reference and the
+   outputs hidden), then resource limits, then the student's user id (when running as root);
+   a failure here ends the launcher with ``EXIT_LAUNCHER_FAILED`` and a ``sandbox_error``
+   event before any student code ran; otherwise ``started`` is the first event;
+4. the shim is installed and the student's file runs as ``__main__`` or is imported for
+   function calls whose plain-JSON results go back on the event channel.
 """
 
 from __future__ import annotations
@@ -239,21 +243,46 @@ def _safe_str(exc: BaseException) -> str:
         return f"<{type(exc).__name__}>"
 
 
+def _load(name: str, path: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
+    """Everything before the student's code; returns the loaded shim. A failure here is the
+    grader's (reported as ``sandbox_error``), never the student's."""
+    step = "loading the shim"
+    try:
+        shim = _load("_labgrade_vnet_shim", cfg["shim"])
+        mounts = _load("_labgrade_mounts", cfg["mounts"]) if cfg.get("view") else None
+        if mounts is not None:
+            step = "entering a mount namespace"
+            mounts.enter()
+        if cfg.get("pidns"):
+            _enter_pid_namespace()
+        if mounts is not None:
+            step = "mounting the student's view"
+            mounts.apply(cfg["view"])
+        step = "applying limits and the student's user id"
+        _apply_limits(cfg.get("limits", {}))
+        if cfg.get("uid") is not None:
+            _drop_privileges(int(cfg["uid"]), int(cfg["gid"]))
+        os.umask(0o077)
+        os.chdir(cfg["cwd"])
+    except BaseException as exc:  # any failure here is reported, never raised
+        channel.emit(ev="sandbox_error", step=step, error=f"{type(exc).__name__}: {exc}")
+        os._exit(EXIT_LAUNCHER_FAILED)
+    channel.emit(ev="started")
+    return shim
+
+
 def main() -> None:
     cfg = json.loads(os.environ.pop("LABGRADE_CHILD"))
-    if cfg.get("pidns"):
-        _enter_pid_namespace()
-    _apply_limits(cfg.get("limits", {}))
-    if cfg.get("uid") is not None:
-        _drop_privileges(int(cfg["uid"]), int(cfg["gid"]))
-    os.umask(0o077)
-    os.chdir(cfg["cwd"])
     channel = Channel(int(cfg["events_fd"]))
-
-    spec = importlib.util.spec_from_file_location("_labgrade_vnet_shim", cfg["shim"])
-    assert spec is not None and spec.loader is not None
-    shim = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(shim)
+    shim = _setup(cfg, channel)
     shim.install(cfg.get("vnet", {}), int(cfg["events_fd"]))
 
     path = os.path.abspath(cfg["file"])

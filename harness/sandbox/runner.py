@@ -1,15 +1,19 @@
 """The parent side of the sandbox: start, watch, stop and read back one student process.
 
 Every program run and every function call of a student happens here, in a child process:
-its own session, a scrubbed environment with its own home and temp folder, stdin from a file
-(then EOF), stdout and stderr to size-capped files (never a pipe the grader waits on), and on
-stop SIGINT first (which flushes the child's output), then SIGKILL to the whole tree.
+its own session, a scrubbed environment, its own box (a fresh copy of the submission as its
+working directory, and a home and temp folder; whatever the program deletes or writes there
+is gone with it), stdin from a file (then EOF), stdout and stderr to size-capped files (never
+a pipe the grader waits on), and on stop SIGINT first (which flushes the child's output), then
+SIGKILL to the whole tree (:mod:`harness.sandbox.reaper`). With a student uid, the child also
+gets a private view of the file system (:mod:`harness.sandbox.mounts`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -21,12 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.sandbox.isolation import Isolation
+from harness.errors import HarnessError
+from harness.sandbox import mounts, reaper
+from harness.sandbox.isolation import PACKAGE, Isolation, interpreter_paths
 from harness.vnet.channel import Event, EventChannel
 from harness.vnet.rules import VNet
 
 LAUNCHER = Path(__file__).with_name("launcher.py")
 SHIM = Path(__file__).parents[1] / "vnet" / "shim.py"
+MOUNTS = Path(__file__).with_name("mounts.py")
+EXIT_LAUNCHER_FAILED = 70
 EXCERPT = 64 * 1024
 
 
@@ -35,7 +43,8 @@ class Limits:
     """Bounds for every student process (configurable in the rubric file)."""
 
     wall_s: float = 10.0
-    """Wall time of one program run or function call batch."""
+    """Wall time of one program run or function call batch (a check's own, shorter window
+    applies when it has one; a longer one is cut to this)."""
     cpu_s: int = 10
     memory_mb: int = 1024
     """Address space; a 4 GB allocation fails with MemoryError."""
@@ -43,7 +52,8 @@ class Limits:
     """Largest file the student may write, stdout and stderr included (SIGXFSZ past it)."""
     open_files: int = 256
     processes: int = 64
-    """Processes and threads of the student's user id (with ``uid`` isolation)."""
+    """Processes and threads of the student's user id (only with ``uid`` isolation: the
+    kernel counts them per user and never limits root)."""
     stop_grace_s: float = 0.5
     """Between SIGINT and SIGKILL when a check stops a program."""
 
@@ -93,15 +103,22 @@ class Finished:
         return None
 
 
+class SandboxError(HarnessError):
+    """The sandbox could not set up a student process (before any student code ran)."""
+
+
 class Child:
     """A running student process. Use as a context manager: leaving stops it."""
 
     def __init__(self, proc: subprocess.Popen[bytes], channel: EventChannel, scratch: Path,
-                 limits: Limits) -> None:
+                 limits: Limits, *, box: Path | None = None, tag: str | None = None) -> None:
         self.proc = proc
         self.channel = channel
         self.scratch = scratch
         self.limits = limits
+        self.box = box
+        self.tag = tag
+        """Set when the tree must be found by its environment tag (no PID namespace)."""
         self.started = time.monotonic()
         self.finished: Finished | None = None
         self._exited = threading.Event()
@@ -110,6 +127,7 @@ class Child:
 
     def _watch(self) -> None:
         self.proc.wait()
+        reaper.reaped(self.proc.pid)
         self._exited.set()
         self.channel.mark_child_exited()
 
@@ -147,7 +165,7 @@ class Child:
         if stopped:
             _signal(self.proc, signal.SIGINT)
             if not self._exited.wait(self.limits.stop_grace_s):
-                _kill_tree(self.proc)
+                reaper.kill_tree(self.proc, self.tag)
                 self._exited.wait(5)
         return self._finish(timed_out=stopped, stopped=stopped)
 
@@ -159,12 +177,12 @@ class Child:
             return self._finish(timed_out=False, stopped=False)
         _signal(self.proc, signal.SIGINT)
         if not self._exited.wait(min(self.limits.stop_grace_s, 0.2)):
-            _kill_tree(self.proc)
+            reaper.kill_tree(self.proc, self.tag)
             self._exited.wait(5)
         return self._finish(timed_out=True, stopped=False)
 
     def _finish(self, *, timed_out: bool, stopped: bool) -> Finished:
-        _kill_tree(self.proc)  # whatever it left behind in its session goes too
+        reaper.kill_tree(self.proc, self.tag)  # whatever it left behind in its session goes too
         code = self.proc.returncode
         sig = -code if code is not None and code < 0 else None
         if code is not None and code > 128 and code - 128 in (signal.SIGXFSZ, signal.SIGXCPU,
@@ -181,6 +199,12 @@ class Child:
             events=self.channel.snapshot(), stopped=stopped,
             output_full=max(out_n, err_n) >= self.limits.file_size_mb * 1024 * 1024)
         shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.box is not None:
+            shutil.rmtree(self.box, ignore_errors=True)
+        first = self.finished.events[0] if self.finished.events else {}
+        if first.get("ev") == "sandbox_error" and code == EXIT_LAUNCHER_FAILED:
+            raise SandboxError(f"the sandbox could not start a student process while "
+                               f"{first.get('step')}: {first.get('error')}")
         return self.finished
 
     def __enter__(self) -> Child:
@@ -194,64 +218,94 @@ class Sandbox:
     """Starts student processes for one submission's private working copy."""
 
     def __init__(self, workdir: Path, *, isolation: Isolation, limits: Limits | None = None,
-                 python: str = sys.executable) -> None:
+                 python: str = sys.executable, hide: list[str] | tuple[str, ...] = ()) -> None:
         self.workdir = workdir
         self.isolation = isolation
         self.limits = limits or Limits()
         self.python = python
-        self.home = Path(tempfile.mkdtemp(prefix="labgrade-home-"))
-        self._own(self.home)
+        self.hide = [*hidden_by_default(), *hide]
+        """Folders a student process with its own uid never sees (the suite, the reference,
+        the outputs, the folder holding the submissions)."""
+        self._keep = interpreter_paths() if isolation.uid is not None else []
 
-    def _own(self, path: Path) -> None:
-        if self.isolation.uid is not None:
-            os.chown(path, self.isolation.uid, self.isolation.uid)
-            os.chmod(path, 0o700)
+    def _box(self) -> Path:
+        """A fresh box: ``work/`` (a copy of the working copy) and ``home/``, owned by the
+        student's uid when there is one."""
+        box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
+        shutil.copytree(self.workdir, box / "work", symlinks=False)
+        (box / "home").mkdir()
+        uid = self.isolation.uid
+        if uid is not None:
+            for dirpath, dirnames, filenames in os.walk(box):
+                os.chown(dirpath, uid, uid)
+                for name in (*dirnames, *filenames):
+                    os.lchown(os.path.join(dirpath, name), uid, uid)
+        return box
+
+    def _view(self, box: Path) -> dict[str, Any] | None:
+        uid = self.isolation.uid
+        if uid is None:
+            return None
+        return mounts.plan(keep=[*self._keep, str(box)], hide=self.hide, uid=uid,
+                           proc=self.isolation.pidns)
+
+    def window(self, timeout: float | None) -> float:
+        """A run's time: the check's window, never more than the ``wall_s`` limit."""
+        return self.limits.wall_s if timeout is None else min(timeout, self.limits.wall_s)
 
     def spawn(self, file: str, *, args: list[str] | None = None, stdin: str | bytes = "",
               vnet: VNet | None = None, mode: str = "run",
               calls: list[dict[str, Any]] | None = None) -> Child:
         """Start ``file`` (relative to the working copy) and return at once."""
+        box = self._box()
         scratch = Path(tempfile.mkdtemp(prefix="labgrade-run-"))
         stdin_path = scratch / "stdin"
         stdin_path.write_bytes(stdin.encode("utf-8") if isinstance(stdin, str) else stdin)
         channel = EventChannel()
         iso = self.isolation
         config = {
-            "mode": mode, "file": str(self.workdir / file), "argv": list(args or []),
-            "calls": calls or [], "cwd": str(self.workdir), "events_fd": channel.write_fd,
-            "shim": str(SHIM), "vnet": (vnet or VNet()).to_json(), "pidns": iso.pidns,
+            "mode": mode, "file": str(box / "work" / file), "argv": list(args or []),
+            "calls": calls or [], "cwd": str(box / "work"), "events_fd": channel.write_fd,
+            "shim": str(SHIM), "mounts": str(MOUNTS), "view": self._view(box),
+            "vnet": (vnet or VNet()).to_json(), "pidns": iso.pidns,
             "limits": self.limits.rlimits(with_nproc=iso.uid is not None) if iso.rlimits else {},
             "uid": iso.uid, "gid": iso.uid,
         }
         env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(self.home),
-            "TMPDIR": str(self.home), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(box / "home"),
+            "TMPDIR": str(box / "home"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
             "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
-            "LABGRADE_CHILD": json.dumps(config),
+            "LABGRADE_CHILD": json.dumps(config), reaper.TAG: secrets.token_hex(8),
         }
         with open(stdin_path, "rb") as fin, open(scratch / "stdout", "wb") as fout, \
                 open(scratch / "stderr", "wb") as ferr:
             try:
                 proc = subprocess.Popen(
                     [self.python, "-I", "-u", "-B", "-X", "utf8", str(LAUNCHER)],
-                    stdin=fin, stdout=fout, stderr=ferr, env=env, cwd=self.workdir,
+                    stdin=fin, stdout=fout, stderr=ferr, env=env, cwd=box / "work",
                     start_new_session=True, pass_fds=(channel.write_fd,), close_fds=True)
+            except BaseException:
+                shutil.rmtree(box, ignore_errors=True)
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise
             finally:
                 channel.child_side_done()
-        return Child(proc, channel, scratch, self.limits)
+        reaper.started(proc.pid)
+        return Child(proc, channel, scratch, self.limits, box=box,
+                     tag=None if iso.pidns else env[reaper.TAG])
 
     def run(self, file: str, *, args: list[str] | None = None, stdin: str | bytes = "",
             vnet: VNet | None = None, timeout: float | None = None) -> Finished:
         """Run a program to its end (or its time limit)."""
         child = self.spawn(file, args=args, stdin=stdin, vnet=vnet)
-        return child.finish(timeout if timeout is not None else self.limits.wall_s)
+        return child.finish(self.window(timeout))
 
     def call(self, file: str, calls: list[dict[str, Any]], *, vnet: VNet | None = None,
              timeout: float | None = None) -> tuple[list[Event | None], Finished]:
         """Import ``file`` in a child and make ``calls``; one outcome event per call
         (``return``, ``raise``, ``missing``) or None when the child never answered it."""
         child = self.spawn(file, vnet=vnet, mode="call", calls=calls)
-        finished = child.finish(timeout if timeout is not None else self.limits.wall_s)
+        finished = child.finish(self.window(timeout))
         outcomes: list[Event | None] = [None] * len(calls)
         for event in finished.events:
             i = event.get("i")
@@ -261,25 +315,28 @@ class Sandbox:
         return outcomes, finished
 
     def close(self) -> None:
-        shutil.rmtree(self.home, ignore_errors=True)
+        """End whatever escaped (only as subreaper, see :mod:`harness.sandbox.reaper`)."""
+        reaper.sweep_orphans()
+
+
+def hidden_by_default() -> list[str]:
+    """The grading suite and everything of the grader's own: this package (wherever it is
+    imported from, and any installed copy), and in a checkout the whole checkout (or, when the
+    interpreter lives inside it, its ``reference/`` and ``student_template/``)."""
+    out = [str(PACKAGE)]
+    for site_dir in interpreter_paths():
+        installed = Path(site_dir) / "harness"
+        if (installed / "sandbox" / "launcher.py").is_file():
+            out.append(str(installed))
+    checkout = PACKAGE.parent
+    if (checkout / "pyproject.toml").is_file():
+        out += [str(checkout), str(checkout / "reference"), str(checkout / "student_template")]
+    return out
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
     try:
         os.kill(proc.pid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the child's whole session. With a PID namespace, killing the launcher is
-    enough (its namespace child dies with it, and the kernel ends the namespace)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.kill()
     except ProcessLookupError:
         pass
 
