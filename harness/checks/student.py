@@ -4,6 +4,7 @@ functions. Everything runs through the sandbox; failures the student caused beco
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -14,6 +15,7 @@ from harness.vnet.rules import VNet
 
 T = TypeVar("T")
 START_WINDOW = 5.0  # a server has this long to bind (it usually takes ~50 ms)
+EXIT_SETTLE = 0.5  # the event pipe closes a moment before the exit status is collected
 
 
 @dataclass(frozen=True)
@@ -131,20 +133,20 @@ class Student:
         else:
             event = bind = child.bound("udp", START_WINDOW)
         if event is None:
+            child.wait(EXIT_SETTLE)  # it may have just ended: then it was not stopped
             finished = child.stop()
             self.probe.output(finished)
+            if not finished.stopped and abnormal_end(finished, self.file) is None:
+                raise CheckFailed("containment.exited_early", file=self.file,
+                                  code=finished.exit_code, proto=proto.upper())
             raise self.crashed_or("common.server_not_started", finished, proto=proto.upper())
         return Server(child=child, asked_port=bind.get("port") if bind else None,
                       real_port=int(event["real"]))
 
     def crashed_or(self, key: str, finished: Finished, **params: Any) -> CheckFailed:
-        """The failure for a program that did not do its part: its crash if it crashed."""
-        last = last_error_line(finished.stderr)
-        if finished.cause in ("timeout", "output_limit", "cpu_limit", "killed"):
-            return CheckFailed(f"common.{finished.cause}", file=self.file, error=last)
-        if last:
-            return CheckFailed("common.crashed", file=self.file, error=last)
-        return CheckFailed(key, file=self.file, **params)
+        """The failure for a program that did not do its part: how it ended, if it ended
+        badly (see :func:`abnormal_end`)."""
+        return abnormal_end(finished, self.file) or CheckFailed(key, file=self.file, **params)
 
     def call(self, func: str, *args: Any, vnet: VNet | None = None, timeout: float | None = None,
              describe_args: bool = False, **kwargs: Any) -> Any:
@@ -189,6 +191,47 @@ class Student:
     def stop_all(self) -> None:
         for child in self._children:
             child.stop()
+
+
+def abnormal_end(finished: Finished, file: str) -> CheckFailed | None:
+    """What ended a program badly, named for the student: its time, output or CPU limit, the
+    memory limit (``MemoryError``), a signal (a crashed interpreter, a limit of the system),
+    or its own uncaught exception; None when it simply exited."""
+    last = last_error_line(finished.stderr)
+    cause = finished.cause
+    if cause in ("timeout", "output_limit", "cpu_limit"):
+        # the KeyboardInterrupt of our own SIGINT says nothing; an earlier error may
+        own = [e for e in error_lines(finished.stderr) if not e.startswith("KeyboardInterrupt")]
+        return CheckFailed(f"common.{cause}", file=file, error=own[-1] if own else "")
+    if last.startswith("MemoryError"):
+        return CheckFailed("containment.memory_limit", file=file, error=last)
+    if cause == "killed" and finished.signal is not None:
+        name = _signal_name(finished.signal)
+        key = f"containment.{name.lower()}" if name in ("SIGSEGV", "SIGKILL") else \
+            "containment.signal"
+        return CheckFailed(key, file=file, signal=name, error=last)
+    if last:
+        return CheckFailed("common.crashed", file=file, error=last)
+    return None
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The exception line of every traceback in ``stderr``, in order."""
+    out = []
+    for block in stderr.split("Traceback (most recent call last):")[1:]:
+        # its frames are indented; the first line that is not names the exception
+        line = next((ln for ln in block.splitlines() if ln.strip() and not ln[:1].isspace()),
+                    "")
+        if line:
+            out.append(line.strip()[:300])
+    return out
 
 
 def last_error_line(stderr: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from harness.checks.student import Server, Student, last_error_line
+from harness.checks.student import Server, Student, abnormal_end
 from harness.checks.support import Deadline, Probe, show, token
 from harness.fakes import TcpEchoServer, UdpEchoServer
 from harness.vnet.rules import VNet
@@ -145,10 +145,8 @@ def judge_sends(run: ClientRun, probe: Probe) -> None:
     expected = run.line.encode("utf-8")
     probe.note(expected=show(expected))
     if run.received is None:
-        crash = last_error_line(run.finished.stderr)
-        if crash:
-            raise probe.fail("common.crashed", file=run.file, error=crash)
-        raise probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper())
+        raise abnormal_end(run.finished, run.file) or \
+            probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper())
     probe.expect(run.received == expected, "lab9.client.wrong_bytes", got=show(run.received),
                  expected=show(expected))
 
@@ -169,10 +167,8 @@ def judge_utf8(run: ClientRun, probe: Probe) -> None:
     encoded = run.line.encode("utf-8")
     probe.note(expected=show(encoded))
     if run.received is None:
-        crash = last_error_line(run.finished.stderr)
-        if crash:
-            raise probe.fail("common.crashed", file=run.file, error=crash)
-        raise probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper())
+        raise abnormal_end(run.finished, run.file) or \
+            probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper())
     probe.expect(encoded in run.received, "lab9.client.not_utf8", got=show(run.received),
                  expected=show(encoded))
     prefix = run.prefix.decode()
@@ -187,8 +183,10 @@ def judge_exits(run: ClientRun, probe: Probe) -> None:
     f = run.finished
     if f.timed_out:
         raise probe.fail("lab9.client.hangs", seconds=CLIENT_WINDOW)
-    probe.expect(f.exit_code == 0, "lab9.client.bad_exit", code=f.exit_code,
-                 error=(f.stderr.strip().splitlines() or [""])[-1][:200])
+    if f.exit_code != 0:
+        raise abnormal_end(f, run.file) or probe.fail(
+            "lab9.client.bad_exit", code=f.exit_code,
+            error=(f.stderr.strip().splitlines() or [""])[-1][:200])
 
 
 def client_checks(proto: str) -> tuple[Callable[..., None], ...]:
