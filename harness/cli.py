@@ -132,6 +132,73 @@ def cmd_new(args: argparse.Namespace) -> int:
 COMMANDS.update({"grade": (_add_grade, cmd_grade), "check": (_add_check, cmd_check),
                  "new": (_add_new, cmd_new)})
 
+def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("batch", help="grade every submission of a folder (subfolders or .zip "
+                                     "files) in parallel; class page, grades.csv, exports")
+    p.add_argument("submissions", type=Path, help="folder with one subfolder or .zip per student")
+    p.add_argument("--out", type=Path, help="output folder (default: reports/<folder name>)")
+    p.add_argument("--jobs", "-j", type=int, help="submissions graded at once (default: the "
+                                                  "machine's cores)")
+    p.add_argument("--force", action="store_true",
+                   help="regrade even submissions whose content and rubric did not change")
+    p.add_argument("--shard", metavar="I/N",
+                   help="grade only the I-th of N slices (1-based), for several machines; "
+                        "combine the outputs with labgrade merge")
+    p.add_argument("--format", default="",
+                   help="also write per submission (comma-separated): gradescope "
+                        "(gradescope.json), github (classroom.json, summary.md; a class job "
+                        "summary where $GITHUB_STEP_SUMMARY is set), junit (junit.xml, and "
+                        "the class junit.xml)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    _common(p)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    import time
+
+    from harness.batch import parse_shard, run_batch
+
+    started = time.monotonic()
+    out = args.out or Path("reports") / args.submissions.resolve().name
+    batch = run_batch(args.submissions, out=out, jobs=args.jobs, lang=args.lang,
+                      rubric=args.rubric, timeout=args.timeout, isolation=args.isolation,
+                      only=args.only, force=args.force,
+                      shard=parse_shard(args.shard) if args.shard else None,
+                      formats=[f.strip() for f in args.format.split(",") if f.strip()],
+                      progress=not args.quiet)
+    print(t("batch.done", args.lang, n=len(batch.entries), graded=len(batch.graded),
+            cached=sum(e.cached for e in batch.graded), ungraded=len(batch.ungraded),
+            seconds=f"{time.monotonic() - started:.1f}"))
+    for name in ("index.html", "grades.csv"):
+        print(t("cli.written", args.lang, path=str(out / name)))
+    return EXIT_OK
+
+
+def _add_merge(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("merge", help="combine the outputs of labgrade batch --shard I/N into "
+                                     "one class page and grades.csv")
+    p.add_argument("folders", type=Path, nargs="+", help="the shards' output folders")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--format", default="",
+                   help="junit: also the class junit.xml; github: a class job summary "
+                        "(where $GITHUB_STEP_SUMMARY is set)")
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from harness.batch_merge import merge
+
+    batch = merge(args.folders, out=args.out,
+                  formats=[f.strip() for f in args.format.split(",") if f.strip()])
+    lang = batch.settings.get("lang") or "es"
+    print(t("batch.merged", lang, n=len(batch.entries), folders=len(args.folders)))
+    for name in ("index.html", "grades.csv"):
+        print(t("cli.written", lang, path=str(args.out / name)))
+    return EXIT_OK
+
+
+COMMANDS.update({"batch": (_add_batch, cmd_batch), "merge": (_add_merge, cmd_merge)})
+
+
 
 STATUS_MARK = {"passed": "✔", "failed": "✘", "error": "!", "skipped": "–"}
 

@@ -16,6 +16,7 @@ import base64
 import csv
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,13 @@ def github_output_value(result: SubmissionResult, *, visible_only: bool = True,
     return base64.b64encode(payload.encode("utf-8")).decode("ascii")
 
 
+def write_github_classroom(result: SubmissionResult, path: Path, *,
+                           visible_only: bool = True, lang: str | None = None) -> Path:
+    """The version 3 result as a readable JSON file (the step output holds it in base64)."""
+    data = to_github_classroom(result, visible_only=visible_only, lang=lang)
+    return _write_text(path, json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def write_github_output(result: SubmissionResult, github_output_path: Path, *,
                         visible_only: bool = True, lang: str | None = None) -> Path:
     """Append ``result=<base64>`` to the ``$GITHUB_OUTPUT`` file.
@@ -216,6 +224,30 @@ def github_summary_markdown(result: SubmissionResult, lang: str | None = None, *
                          f"| {_md_cell(check_text(c, lang))} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def write_github_summary(result: SubmissionResult, path: Path, *, visible_only: bool = True,
+                         lang: str | None = None) -> Path:
+    """The job summary Markdown as a file of its own."""
+    return _write_text(path, github_summary_markdown(result, lang, visible_only=visible_only))
+
+
+def class_summary_markdown(results: list[SubmissionResult], ungraded: dict[str, str], *,
+                           lang: str) -> str:
+    """A job summary for a whole class (``labgrade batch`` in CI): one line per submission,
+    instructor's totals (hidden checks included), then the ungraded ones with why."""
+    lines = [f"## {_md_cell(t('class.title', lang))}", "",
+             f"| {t('report.submission', lang)} | {t('report.points', lang)} | % |",
+             "|---|---:|---:|"]
+    for r in results:
+        score, max_score = totals(r)
+        pct = fmt_local(round(100 * score / max_score, 1) if max_score else 0, lang)
+        lines.append(f"| {_md_cell(r.submission)} | {fmt_local(score, lang)} / "
+                     f"{fmt_local(max_score, lang)} | {pct} |")
+    if ungraded:
+        lines += ["", f"### {_md_cell(t('class.ungraded_title', lang))}", ""]
+        lines += [f"- {_md_cell(name)}: {_md_cell(reason)}" for name, reason in ungraded.items()]
+    return "\n".join(lines) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -310,16 +342,31 @@ def write_junit(result: SubmissionResult, path: Path, *, visible_only: bool = Fa
     return _write_text(path, to_junit_xml(result, visible_only=visible_only, lang=lang))
 
 
+def write_class_junit(results: list[SubmissionResult], path: Path, *,
+                      visible_only: bool = False) -> Path:
+    """One ``<testsuites>`` document for a class: each submission's suite, as
+    :func:`to_junit_xml` writes it, so a CI server shows the class as one test report."""
+    suites = ET.Element("testsuites", {"name": "labgrade"})
+    for r in results:
+        suites.append(ET.fromstring(to_junit_xml(r, visible_only=visible_only).encode("utf-8")))
+    for key in ("tests", "failures", "errors", "skipped"):
+        suites.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
+    ET.indent(suites)
+    return _write_text(path, ET.tostring(suites, encoding="unicode", xml_declaration=True))
+
+
 # --------------------------------------------------------------------------- gradebook CSV
 
 
 def write_grades_csv(results: list[SubmissionResult], path: Path, *,
-                     visible_only: bool = False) -> Path:
+                     visible_only: bool = False, ungraded: Iterable[str] = ()) -> Path:
     """The gradebook: one row per submission, one column per task (first-seen order).
 
     Columns: ``submission``, the tasks (points earned; empty when the submission has no
     check of that task), ``total``, ``max_score``, ``status`` (``problems`` when the files
-    had problems, else ``graded``). Plain UTF-8, no BOM.
+    had problems, else ``graded``). The ``ungraded`` submissions (names) follow, every score
+    cell empty (no grade, rather than a zero nobody gave) and status ``ungraded``. Plain
+    UTF-8, no BOM.
     """
     tasks: dict[str, None] = {}
     for r in results:
@@ -338,6 +385,8 @@ def write_grades_csv(results: list[SubmissionResult], path: Path, *,
                 fmt_points(score), fmt_points(max_score),
                 "problems" if r.problems else "graded",
             ])
+        for name in ungraded:
+            writer.writerow([_csv_safe(name), *("" for _ in tasks), "", "", "ungraded"])
     return path
 
 

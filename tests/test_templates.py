@@ -249,7 +249,9 @@ def test_copy_template_in_spanish_is_byte_identical(tmp_path: Path) -> None:
     written = templates.copy_template(tmp_path / "x", lang="es")
     source = templates.template_dir()
     assert (tmp_path / "x" / "README.md") in written
-    assert len(written) == len(CONTRACT) + 1
+    workflow = tmp_path / "x" / ".github" / "workflows" / "classroom.yml"
+    assert workflow in written
+    assert len(written) == len(CONTRACT) + 2
     for path in written:
         rel = path.relative_to(tmp_path / "x")
         assert path.read_bytes() == (source / rel).read_bytes(), rel

@@ -1,0 +1,391 @@
+"""Grade a whole class: every submission of a folder, in parallel, into one output folder.
+
+``SUBMISSIONS/`` holds one submission per subfolder or per ``.zip`` (as course platforms
+export them). :func:`run_batch` grades each with :func:`harness.engine.grade`, which runs the
+suite in its own contained process; a pool of ``jobs`` threads only waits on those. A
+submission that cannot be graded (an unsafe archive, a harness error, anything) becomes an
+*ungraded* entry with its reason; the batch goes on.
+
+The output folder::
+
+    index.html                     the class page (harness.report.classpage)
+    grades.csv                     the gradebook (harness.exports.write_grades_csv)
+    batch.json                     the manifest: settings and one entry per submission
+    submissions/<name>/            report.html, results.json (+ the --format exports)
+
+Re-running skips a submission whose ``results.json`` says it was graded from the same
+content (``submission_sha256``), rubric (``rubric_sha256``), harness version, language and
+selection of checks, unless ``force``; a change of ``timeout`` or ``isolation`` since the
+previous run in that folder regrades everything, and so does any check that ended in a
+harness ``error``.
+
+Across machines: ``shard=(i, n)`` grades the i-th of n slices of the submissions sorted by
+name (every n-th, starting at the i-th), and :func:`harness.batch_merge.merge` combines the
+shards' output folders into one class page and gradebook. A CI matrix, for instance::
+
+    strategy: {matrix: {shard: [1, 2, 3, 4]}}
+    steps:
+      - run: labgrade batch submissions/ --shard ${{ matrix.shard }}/4 --out out-${{ matrix.shard }}
+      - uses: actions/upload-artifact@v4  # then one job: labgrade merge out-* --out class
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.batch_progress import Progress
+from harness.batch_zip import UnsafeArchive, extract, submission_root
+from harness.engine import ISOLATION_MODES, grade
+from harness.errors import HarnessError, UsageError
+from harness.i18n import LANGS, t
+from harness.results import SubmissionResult, read_json
+from harness.rubric import Rubric, load, task_of
+from harness.submission import content_hash
+
+MANIFEST = "batch.json"
+SUBMISSIONS_DIR = "submissions"
+MANIFEST_VERSION = 1
+FORMATS = ("gradescope", "github", "junit")
+SKIP_NAMES = frozenset({"__MACOSX"})
+
+
+@dataclass
+class Source:
+    """One submission found in the submissions folder."""
+
+    name: str
+    """Its name in every output: the folder's name, or the archive's without ``.zip``."""
+    path: Path
+    kind: str
+    """``folder`` or ``zip``."""
+    duplicate_of: str = ""
+    """The folder or archive that already has this name (this one is not graded)."""
+
+
+@dataclass
+class Entry:
+    """One submission's line in a batch: graded (perhaps earlier, from the cache) or not."""
+
+    name: str
+    source: str
+    """The file or folder name it came from, in the submissions folder."""
+    status: str
+    """``graded`` or ``ungraded``."""
+    reason: str = ""
+    """Why it could not be graded, in the batch's language (``ungraded`` only)."""
+    detail: str = ""
+    """A harness traceback, for the instructor, when the reason is a harness bug."""
+    cached: bool = False
+    """Graded by an earlier run, content and rubric unchanged."""
+    score: float | None = None
+    max_score: float | None = None
+    submission_sha256: str = ""
+    duration_s: float = 0.0
+
+
+@dataclass
+class BatchResult:
+    """What a batch (or a merge) produced."""
+
+    out: Path
+    entries: list[Entry]
+    results: dict[str, SubmissionResult] = field(default_factory=dict)
+    """The graded submissions' results, by name."""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def graded(self) -> list[Entry]:
+        return [e for e in self.entries if e.status == "graded"]
+
+    @property
+    def ungraded(self) -> list[Entry]:
+        return [e for e in self.entries if e.status != "graded"]
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``; a bad value raises with where it came from and the fix."""
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        i, n = 0, 0
+    if not (n >= 1 and 1 <= i <= n):
+        raise UsageError(f"invalid shard {text!r} from --shard: give I/N with 1 <= I <= N, "
+                         "e.g. --shard 1/4 for the first of four slices")
+    return i, n
+
+
+def default_jobs() -> int:
+    """The machine's cores (those this process may run on, where the OS says)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def discover(folder: Path) -> list[Source]:
+    """Submissions of ``folder``, sorted by name. A second submission with a name already
+    taken (``ana/`` and ``ana.zip``) is kept, named after its file and marked, to be
+    reported as ungraded rather than silently dropped."""
+    if not folder.is_dir():
+        raise UsageError(f"submissions folder not found: {folder}; give the folder that holds "
+                         "one subfolder or .zip per student")
+    found: list[Source] = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.startswith(".") or path.name in SKIP_NAMES:
+            continue
+        if path.is_dir():
+            found.append(Source(path.name, path, "folder"))
+        elif path.is_file() and path.suffix.lower() == ".zip" and path.stem:
+            found.append(Source(path.stem, path, "zip"))
+    taken: dict[str, Source] = {}
+    for src in sorted(found, key=lambda s: (s.name, s.kind != "folder", s.path.name)):
+        if src.name in taken:
+            src.duplicate_of, src.name = taken[src.name].path.name, src.path.name
+        else:
+            taken[src.name] = src
+    return sorted(found, key=lambda s: s.name)
+
+
+def shard_of(items: list[Any], shard: tuple[int, int] | None) -> list[Any]:
+    """The i-th of n deterministic slices of ``items`` (already sorted): every n-th."""
+    if shard is None:
+        return list(items)
+    i, n = shard
+    return list(items[i - 1::n])
+
+
+def selected_ids(rules: Rubric, only: list[str] | None) -> set[str]:
+    """The rubric's checks that a run with ``only`` grades (the engine's selection rule)."""
+    def chosen(task: str) -> bool:
+        return not only or any(task == p or task.startswith(p + ".") or p.startswith(task + ".")
+                               for p in only)
+    return {c for c in rules.checks if chosen(task_of(c))}
+
+
+def _reason(key: str, lang: str = "en", **params: Any) -> str:
+    return t(f"batch.reason.{key}", lang, **params)
+
+
+def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: str = "es",
+              rubric: Path | Rubric | None = None, timeout: float | None = None,
+              isolation: str = "auto", only: list[str] | None = None, force: bool = False,
+              shard: tuple[int, int] | None = None, formats: list[str] | None = None,
+              progress: bool = True) -> BatchResult:
+    """Grade every submission of ``submissions`` into ``out``; see the module docstring.
+
+    Raises only for usage errors (a bad option, a missing folder); every problem of one
+    submission is an ungraded entry of the result.
+    """
+    if lang not in LANGS:
+        raise UsageError(f"invalid language {lang!r} from --lang; choose one of {', '.join(LANGS)}")
+    if isolation not in ISOLATION_MODES:
+        raise UsageError(f"invalid isolation {isolation!r} from --isolation; choose one of "
+                         f"{', '.join(ISOLATION_MODES)}")
+    if timeout is not None and timeout <= 0:
+        raise UsageError(f"invalid timeout {timeout} from --timeout: must be positive")
+    formats = list(formats or [])
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise UsageError(f"invalid --format {','.join(bad)}; choose from {', '.join(FORMATS)}")
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise UsageError(f"invalid jobs {jobs} from --jobs: must be 1 or more")
+    rules = rubric if isinstance(rubric, Rubric) else load(rubric)
+    sources = shard_of(discover(submissions), shard)
+    settings = {"lang": lang, "rubric_sha256": rules.sha256, "rubric": rules.source,
+                "harness_version": __version__, "only": sorted(only or []),
+                "timeout": timeout, "isolation": isolation,
+                "shard": f"{shard[0]}/{shard[1]}" if shard else None}
+    out.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(out, missing_ok=True)
+    reuse = not force and (previous is None or all(
+        previous["settings"].get(k) == settings[k] for k in ("timeout", "isolation")))
+    job = _Job(out=out, lang=lang, rules=rules, timeout=timeout, isolation=isolation,
+               only=only, reuse=reuse, formats=formats, expected=selected_ids(rules, only))
+    bar = Progress(len(sources), lang=lang, enabled=progress)
+    entries: list[Entry] = []
+    results: dict[str, SubmissionResult] = {}
+    with tempfile.TemporaryDirectory(prefix="labgrade-batch-") as tmp:
+        job.tmp = Path(tmp)
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="labgrade")
+        try:
+            for entry, result in pool.map(lambda s: _finish(job, s, bar), sources):
+                entries.append(entry)
+                if result is not None:
+                    results[entry.name] = result
+        finally:  # on Ctrl-C: start nothing new, wait for the gradings under way
+            pool.shutdown(wait=True, cancel_futures=True)
+            bar.close()
+    batch = BatchResult(out=out, entries=sorted(entries, key=lambda e: e.name),
+                        results=results, settings=settings)
+    write_class_outputs(batch, formats=formats)
+    return batch
+
+
+@dataclass
+class _Job:
+    out: Path
+    lang: str
+    rules: Rubric
+    timeout: float | None
+    isolation: str
+    only: list[str] | None
+    reuse: bool
+    formats: list[str]
+    expected: set[str]
+    tmp: Path = Path()
+
+
+def _finish(job: _Job, src: Source, bar: Progress) -> tuple[Entry, SubmissionResult | None]:
+    entry, result = _grade_one(job, src)
+    bar.finished(entry.name, _line(entry, job.lang), cached=entry.cached)
+    return entry, result
+
+
+def _line(entry: Entry, lang: str) -> str:
+    if entry.status != "graded":
+        return t("batch.line.ungraded", lang, name=entry.name, reason=entry.reason)
+    key = "batch.line.cached" if entry.cached else "batch.line.graded"
+    return t(key, lang, name=entry.name, score=f"{entry.score:g}", max=f"{entry.max_score:g}",
+             seconds=f"{entry.duration_s:.1f}")
+
+
+def _grade_one(job: _Job, src: Source) -> tuple[Entry, SubmissionResult | None]:
+    """Grade one submission; never raises."""
+    dest = job.out / SUBMISSIONS_DIR / src.name
+    if src.duplicate_of:
+        return _ungraded(src, None, _reason("duplicate", job.lang, first=src.duplicate_of,
+                                            second=src.path.name)), None
+    scratch = Path(tempfile.mkdtemp(prefix="sub-", dir=job.tmp))
+    try:
+        if src.kind == "zip":
+            root = submission_root(extract(src.path, scratch / src.name))
+        else:
+            root = submission_root(src.path)
+        sha = content_hash(root)
+        cached = _cached(job, dest, src.name, sha) if job.reuse else None
+        if cached is not None:
+            result = cached
+        else:
+            result = grade(root, out=dest, lang=job.lang, rubric=job.rules,
+                           timeout=job.timeout, isolation=job.isolation, only=job.only,
+                           name=src.name)
+        write_exports(result, dest, job.formats)
+        return Entry(src.name, src.path.name, "graded", cached=cached is not None,
+                     score=result.score, max_score=result.max_score,
+                     submission_sha256=result.submission_sha256,
+                     duration_s=result.duration_s), result
+    except UnsafeArchive as exc:
+        return _ungraded(src, dest, exc.message(job.lang)), None
+    except HarnessError as exc:
+        return _ungraded(src, dest, str(exc)), None
+    except Exception as exc:  # a harness bug: shown to the instructor, the batch goes on
+        reason = _reason("internal", job.lang, error=f"{type(exc).__name__}: {exc}")
+        return _ungraded(src, dest, reason, traceback.format_exc()), None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _ungraded(src: Source, dest: Path | None, reason: str, detail: str = "") -> Entry:
+    if dest is not None:  # a stale grade must not outlive the reason it is gone
+        for stale in ("results.json", "report.html"):
+            (dest / stale).unlink(missing_ok=True)
+    return Entry(src.name, src.path.name, "ungraded", reason=reason, detail=detail)
+
+
+def _cached(job: _Job, dest: Path, name: str, sha: str) -> SubmissionResult | None:
+    """The earlier result in ``dest`` when it still holds for this content and settings."""
+    try:
+        result = read_json(dest / "results.json")
+    except (OSError, ValueError, TypeError):
+        return None
+    ids = {c.id for c in result.checks}
+    if (result.submission_sha256 != sha or result.rubric_sha256 != job.rules.sha256
+            or result.harness_version != __version__ or result.lang != job.lang
+            or result.submission != name or not (dest / "report.html").is_file()
+            or ids & set(job.rules.checks) != job.expected
+            or any(c.status == "error" for c in result.checks)):
+        return None
+    return result
+
+
+def write_exports(result: SubmissionResult, dest: Path, formats: list[str]) -> None:
+    """The platform exports of one submission, next to its ``results.json``."""
+    from harness import exports
+
+    if "gradescope" in formats:
+        exports.write_gradescope(result, dest / "gradescope.json")
+    if "github" in formats:
+        exports.write_github_classroom(result, dest / "classroom.json")
+        exports.write_github_summary(result, dest / "summary.md")
+    if "junit" in formats:
+        exports.write_junit(result, dest / "junit.xml")
+
+
+def write_class_outputs(batch: BatchResult, *, formats: list[str] | None = None) -> None:
+    """``grades.csv``, ``index.html`` and ``batch.json`` of a batch or a merge."""
+    from harness.exports import write_class_junit, write_grades_csv
+    from harness.report.classpage import write_class_page
+
+    graded = [batch.results[e.name] for e in batch.graded]
+    write_grades_csv(graded, batch.out / "grades.csv",
+                     ungraded=[e.name for e in batch.ungraded])
+    write_class_page(batch, batch.out / "index.html")
+    if "junit" in (formats or []):
+        write_class_junit(graded, batch.out / "junit.xml")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if "github" in (formats or []) and summary:
+        from harness.exports import class_summary_markdown
+
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(class_summary_markdown(
+                graded, {e.name: e.reason for e in batch.ungraded},
+                lang=batch.settings.get("lang") or "es"))
+    write_manifest(batch)
+
+
+def write_manifest(batch: BatchResult) -> Path:
+    data = {"manifest_version": MANIFEST_VERSION, "settings": batch.settings,
+            "entries": [asdict(e) for e in batch.entries]}
+    path = batch.out / MANIFEST
+    tmp = path.with_name(MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_manifest(folder: Path, *, missing_ok: bool = False) -> dict[str, Any] | None:
+    """The manifest of an output folder; a missing or broken one raises a usage error."""
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise UsageError(f"{folder} is not a batch output folder (no {MANIFEST}); give folders "
+                         "written by labgrade batch") from None
+    except (OSError, ValueError) as exc:
+        if missing_ok:
+            return None
+        raise UsageError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION \
+            or not isinstance(data.get("entries"), list):
+        if missing_ok:
+            return None
+        raise UsageError(f"{path} is not a labgrade batch manifest (version "
+                         f"{MANIFEST_VERSION}); regrade with this version of labgrade")
+    data.setdefault("settings", {})
+    return data
+
+
+def entry_from_dict(data: dict[str, Any]) -> Entry:
+    known = {f for f in Entry.__dataclass_fields__}
+    return Entry(**{k: v for k, v in data.items() if k in known})
