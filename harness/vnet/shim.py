@@ -8,7 +8,8 @@ the standard library only. It is driven by rules the parent chose (see
   ``PORT -> real port`` on the event channel; ``listen`` reports readiness.
 - ``connect``/``connect_ex``/``sendto`` to ``(name or address, PORT)`` go where the routes say;
   anything unmapped is refused (``ECONNREFUSED``; unmapped datagrams vanish, as UDP does).
-- ``getaddrinfo``/``gethostbyname``/``gethostbyname_ex`` answer from a virtual DNS.
+- ``getaddrinfo``/``gethostbyname``/``gethostbyname_ex`` answer from a virtual DNS (an
+  NXDOMAIN answer is reported on the event channel, so a check knows the name was asked).
 - ``time.sleep`` may be virtual: recorded on the channel, not slept.
 
 This is convenience and port isolation, not security: containment lives in the sandbox.
@@ -82,6 +83,7 @@ def resolve(host: Any) -> list[str]:
     if name in _state.dns:
         addrs = _state.dns[name]
         if not addrs:
+            _state.emit(ev="nxdomain", name=name)  # a fact for messages: it did look it up
             raise _socket_mod.gaierror(_socket_mod.EAI_NONAME, "Name or service not known")
         return list(addrs)
     if _is_ip(name):
