@@ -130,16 +130,20 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def discover(folder: Path) -> list[Source]:
+def discover(folder: Path, *, exclude: Path | None = None) -> list[Source]:
     """Submissions of ``folder``, sorted by name. A second submission with a name already
     taken (``ana/`` and ``ana.zip``) is kept, named after its file and marked, to be
-    reported as ungraded rather than silently dropped."""
+    reported as ungraded rather than silently dropped. ``exclude`` (the output folder, when
+    it lies inside) and any folder holding a batch manifest are not submissions."""
     if not folder.is_dir():
         raise UsageError(f"submissions folder not found: {folder}; give the folder that holds "
                          "one subfolder or .zip per student")
     found: list[Source] = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.name.startswith(".") or path.name in SKIP_NAMES:
+            continue
+        if (exclude is not None and path.resolve() == exclude.resolve()) \
+                or (path / MANIFEST).is_file():
             continue
         if path.is_dir():
             found.append(Source(path.name, path, "folder"))
@@ -199,7 +203,7 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
     if jobs < 1:
         raise UsageError(f"invalid jobs {jobs} from --jobs: must be 1 or more")
     rules = rubric if isinstance(rubric, Rubric) else load(rubric)
-    sources = shard_of(discover(submissions), shard)
+    sources = shard_of(discover(submissions, exclude=out), shard)
     settings = {"lang": lang, "rubric_sha256": rules.sha256, "rubric": rules.source,
                 "harness_version": __version__, "only": sorted(only or []),
                 "timeout": timeout, "isolation": isolation,

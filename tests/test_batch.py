@@ -436,7 +436,10 @@ def test_discovery_takes_folders_and_zips_and_reports_clashes(tmp_path: Path) ->
     (tmp_path / "__MACOSX").mkdir()
     (tmp_path / ".git").mkdir()
     (tmp_path / "readme.txt").write_text("x", encoding="utf-8")
-    found = discover(tmp_path)
+    (tmp_path / "old-output").mkdir()
+    (tmp_path / "old-output" / "batch.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    found = discover(tmp_path, exclude=tmp_path / "out")
     assert [(s.name, s.kind, s.duplicate_of) for s in found] == [
         ("a", "zip", ""), ("b", "folder", ""), ("b.ZIP", "zip", "b")]
     with pytest.raises(UsageError, match="not found"):
