@@ -71,9 +71,10 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
         raise IsolationUnavailable(_unavailable(iso))
     workdir = private_copy(root)
     try:
+        namespaces = {"netns", "pidns"} - _disabled() if isolation != "portable" else set()
         raw, log = _run_suite(workdir, iso, limits, problems={p.file: p for p in problems},
                               lang=lang, only=only, hide=[str(h) for h in hidden],
-                              want_netns=isolation != "portable" and "netns" not in _disabled())
+                              namespaces=namespaces)
     finally:
         remove_copy(workdir)
     iso = Isolation(**raw.get("isolation", asdict(iso)))
@@ -127,13 +128,14 @@ def _unavailable(iso: Isolation) -> str:
 
 
 def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str, Any],
-               lang: str, only: list[str] | None, hide: list[str], want_netns: bool
+               lang: str, only: list[str] | None, hide: list[str], namespaces: set[str]
                ) -> tuple[dict[str, Any], str]:
     with tempfile.TemporaryDirectory(prefix="labgrade-run-") as tmp:
         tmpdir = Path(tmp)
         cfg = {"workdir": str(workdir), "raw_out": str(tmpdir / "raw.json"),
                "isolation": asdict(iso), "limits": asdict(limits), "lang": lang,
-               "only": only or [], "want_netns": want_netns, "hide": hide,
+               "only": only or [], "want_netns": "netns" in namespaces,
+               "want_pidns": "pidns" in namespaces, "hide": hide,
                "problems": {f: p.message(lang) for f, p in problems.items()}}
         cfg_path = tmpdir / "config.json"
         cfg_path.write_text(json.dumps(cfg), encoding="utf-8")

@@ -27,9 +27,12 @@ def main(argv: list[str]) -> int:
 
     become_subreaper()  # orphaned student processes come back to us, to be ended
     if cfg.get("want_netns"):
-        from harness.sandbox.isolation import enter_network_namespace
+        from harness.sandbox import isolation
 
-        cfg["isolation"]["netns"] = enter_network_namespace()
+        iso = cfg["isolation"]
+        iso["netns"] = isolation.enter_network_namespace()
+        if iso["netns"] and cfg.get("want_pidns") and not iso["pidns"]:
+            iso["pidns"] = isolation.can_unshare(isolation.CLONE_NEWPID)  # in our user ns
         cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
     import pytest
 

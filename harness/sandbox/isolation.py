@@ -30,6 +30,7 @@ from pathlib import Path
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWUSER = 0x10000000
 SIOCGIFFLAGS = 0x8913
 SIOCSIFFLAGS = 0x8914
 IFF_UP = 0x1
@@ -78,15 +79,37 @@ def can_unshare(flags: int) -> bool:
 
 def enter_network_namespace() -> bool:
     """Move this process into a new network namespace with loopback up. Call it only in a
-    process of its own (the grading runner), before any thread or socket exists."""
+    process of its own (the grading runner), before any thread or socket exists.
+
+    As root, just that. As any other user, where unprivileged user namespaces are allowed, a
+    user namespace first, in which this user is root (mapped to itself outside, with no
+    other user): its children may then create PID namespaces too (see :func:`can_unshare`),
+    but there is no second user id to drop to, so no ``uid`` level."""
     if not sys.platform.startswith("linux"):
         return False
-    if _libc().unshare(CLONE_NEWNET) != 0:
+    if os.geteuid() == 0:
+        if _libc().unshare(CLONE_NEWNET) != 0:
+            return False
+    elif not _enter_user_namespace(CLONE_NEWNET):
         return False
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         req = struct.pack("16sH", b"lo", 0)
         flags = struct.unpack("16sH", fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, req))[1]
         fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | IFF_UP))
+    return True
+
+
+def _enter_user_namespace(flags: int) -> bool:
+    uid, gid = os.geteuid(), os.getegid()
+    if _libc().unshare(CLONE_NEWUSER | flags) != 0:
+        return False
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"),
+                           ("gid_map", f"0 {gid} 1")):
+            with open(f"/proc/self/{name}", "w", encoding="ascii") as f:
+                f.write(text)
+    except OSError:
+        return False
     return True
 
 

@@ -14,7 +14,9 @@ reaches the machine's own mounts, and it all vanishes with the student's last pr
 - ``keep``: what the student needs: the interpreter and its libraries, and the run's box
   (its private copy of the submission and its home);
 - ``hide``: folders replaced by an empty read-only tmpfs: the grading suite, the reference,
-  the output folders, the folder that holds the submissions;
+  the output folders, the folder that holds the submissions (a hidden folder that holds a
+  kept path, such as a checkout holding its ``.tox``, is hidden around it, subfolder by
+  subfolder);
 - ``proc``: a fresh ``/proc`` (inside a PID namespace it shows only the student's processes).
 """
 
@@ -89,14 +91,30 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool) -> Plan:
     covers += [a for a in (_blocked_ancestor(k, uid) for k in kept) if a]
     covers = [c for c in _outermost(covers) if not any(_within(c, k) for k in kept)]
     hidden = []
-    for h in (os.path.realpath(p) for p in hide if os.path.isdir(p)):
-        if h == "/" or any(_within(k, h) for k in kept):
-            continue  # it holds something the student needs: never hidden whole
+    for h in _around(sorted({os.path.realpath(p) for p in hide if os.path.isdir(p)}), kept):
         if any(_within(h, c) for c in covers) and not any(_within(h, k) for k in kept):
             continue  # already out of sight under a cover
         hidden.append(h)
     return {"cover": [{"path": c, "keep": [k for k in kept if _within(k, c)]} for c in covers],
             "hide": _outermost(hidden), "proc": proc}
+
+
+def _around(folders: list[str], kept: list[str], depth: int = 4) -> list[str]:
+    """``folders``, except that one holding a kept path (a checkout holding its ``.tox``) is
+    replaced by its subfolders that hold none (its ``.git``, ``reference``, ...), level by
+    level down to the kept path."""
+    out = []
+    for folder in folders:
+        if not any(_within(k, folder) for k in kept):
+            out.append(folder)
+        elif folder != "/" and depth > 0 and not any(k == folder for k in kept):
+            try:
+                children = sorted(os.path.join(folder, n) for n in os.listdir(folder))
+            except OSError:
+                continue
+            subdirs = [c for c in children if os.path.isdir(c) and not os.path.islink(c)]
+            out += _around(subdirs, kept, depth - 1)
+    return out
 
 
 def enter() -> None:

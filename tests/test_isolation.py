@@ -1,0 +1,108 @@
+"""Isolation levels: detected honestly, refused when strict cannot be had, and the plan of the
+student's view of the file system (``harness/sandbox/mounts.py``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.engine import DISABLE_ENV
+from harness.sandbox import mounts
+from harness.sandbox.isolation import Isolation, detect
+from tests.conftest import REFERENCE, REPO
+
+ONLY = "lab9.udp_server.echo_prefix"
+
+
+def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LABGRADE_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", "grade", str(REFERENCE), "--out",
+         str(tmp_path / "out"), "--only", ONLY, "--lang", "en", *args],
+        cwd=REPO, env=environ | env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_strict_refuses_with_one_clear_line_when_a_level_is_missing(tmp_path: Path) -> None:
+    done = cli(tmp_path, "--isolation", "strict", **{DISABLE_ENV: "uid"})
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("labgrade: strict isolation unavailable: this machine gives ")
+    assert "netns+pidns+uid+rlimits" in lines[0] and "--isolation auto" in lines[0]
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_strict_refuses_without_a_network_namespace(tmp_path: Path) -> None:
+    done = cli(tmp_path, "--isolation", "strict", **{DISABLE_ENV: "netns"})
+    assert done.returncode == 2
+    assert "strict isolation unavailable" in done.stderr
+
+
+def test_strict_grades_where_the_machine_gives_it(tmp_path: Path) -> None:
+    if not detect(netns=False).uid:
+        pytest.skip("this machine gives no student uid (not root, or no mount namespaces)")
+    done = cli(tmp_path, "--isolation", "strict")
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert result["isolation"] == "netns+pidns+uid+rlimits"
+    assert result["score"] == result["max_score"]
+
+
+@pytest.mark.parametrize(("disable", "missing"), [("uid", "uid"), ("pidns", "pidns"),
+                                                  ("netns", "netns")])
+def test_auto_reports_the_level_it_got(tmp_path: Path, disable: str, missing: str) -> None:
+    done = cli(tmp_path, **{DISABLE_ENV: disable})
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert missing not in result["isolation"].split("+")
+    assert result["score"] == result["max_score"]
+    assert result["isolation"] in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_portable_says_there_is_no_process_limit(tmp_path: Path) -> None:
+    done = cli(tmp_path, "--isolation", "portable")
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert result["isolation"] == "rlimits(no nproc)"
+    assert result["score"] == result["max_score"]
+
+
+def test_describe() -> None:
+    assert Isolation(True, True, 200_001, True).describe() == "netns+pidns+uid+rlimits"
+    assert Isolation(True, True, None, True).describe() == "netns+pidns+rlimits(no nproc)"
+    assert Isolation().describe() == "none"
+    assert Isolation(True, True, 200_001, True).strict
+    assert not Isolation(True, True, None, True).strict
+
+
+def test_plan_covers_temp_and_untraversable_folders_keeping_only_what_is_needed(
+        tmp_path: Path) -> None:
+    private = tmp_path / "home"  # like /root: the uid cannot traverse it
+    python = private / "py" / "lib"
+    python.mkdir(parents=True)
+    private.chmod(0o700)
+    view = mounts.plan(keep=[str(python)], hide=[], uid=250_000, proc=True)
+    covered = {c["path"]: c["keep"] for c in view["cover"]}
+    assert "/tmp" in covered  # every temporary folder gets an empty tmpfs
+    cover = next(p for p in covered if str(python).startswith(p + "/"))
+    assert covered[cover] == [str(python)]  # only the interpreter reappears under it
+    assert view["proc"] is True
+
+
+def test_plan_hides_a_checkout_around_the_environment_inside_it(tmp_path: Path) -> None:
+    checkout = tmp_path / "repo"
+    for sub in (".tox/py/lib", ".git", "reference/lab9", "harness/checks"):
+        (checkout / sub).mkdir(parents=True)
+    (checkout / "README.md").write_text("x", encoding="utf-8")
+    env = checkout / ".tox" / "py"
+    around = mounts._around([str(checkout)], [str(env)])
+    assert sorted(around) == sorted(str(checkout / s) for s in (".git", "harness", "reference"))
+    view = mounts.plan(keep=[str(env)], hide=[str(checkout), "/"], uid=250_000, proc=False)
+    assert "/" not in view["hide"]  # never the whole machine
+    assert not any(str(env).startswith(h + "/") or str(env) == h for h in view["hide"])
