@@ -43,9 +43,9 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     folder that cannot be graded at all, and (``isolation="strict"``) for a machine that
     cannot give the strong level (:class:`IsolationUnavailable`).
 
-    With a student uid, student code never sees ``out``, the folder holding ``submission``
-    (its classmates), the grading suite, the reference, nor the folders in ``hide`` (a batch
-    passes its output root)."""
+    With a student uid, student code never sees ``out`` nor the folder holding it, the folder
+    holding ``submission`` (its classmates), the grading suite, the reference, nor the
+    folders in ``hide`` (a batch may pass its output root)."""
     if lang not in LANGS:
         raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
                          f"{', '.join(LANGS)}")
@@ -65,7 +65,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     hidden = [root, root.parent, *(hide or [])]
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)  # it must exist to be hidden
-        hidden.append(out.resolve())
+        hidden += [out.resolve(), out.resolve().parent]  # with the classmates' reports
     iso = _isolation(isolation, hidden)
     if isolation == "strict" and not (iso.pidns and iso.uid is not None and iso.rlimits):
         raise IsolationUnavailable(_unavailable(iso))

@@ -1,0 +1,369 @@
+"""The hostile-submission corpus (``tests/hostile/``), graded by the real command line.
+
+Each case copies the reference, puts one hostile file in place of one of its files (the
+drop-in cases add a few more), and grades a few checks with ``python -m harness.cli grade``
+in a subprocess, with a tight test rubric (2 s per run, 256 MB, 1 MB of output, 24
+processes). It asserts the exact outcome: the grading ends within ``BOUND_S``; the affected
+checks get the stated status with a message that names what happened; a check of another task
+keeps its points; ``results.json`` parses and holds exactly the graded checks, ``report.html``
+is whole and carries nothing the program injected, the output folder holds nothing else; and
+afterwards no process of the run (its temporary folder in the environment or command line),
+no listening socket of such a process and no temporary file of the run is left. Then the whole
+corpus runs again, two gradings at once, with identical statuses and scores.
+
+Cases that need a level this machine does not give are skipped with the reason; the portable
+level has its own (smaller) run. Run alone: ``pytest tests/test_hostile.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.sandbox.isolation import CLONE_NEWNET, CLONE_NEWUSER, can_unshare, detect
+from tests.conftest import REFERENCE, REPO, make_submission
+
+HOSTILE = Path(__file__).with_name("hostile")
+BOUND_S = 40.0
+"""One grading of a case, whatever it does (alone they take 1 to 6 s on two cores)."""
+SETTLE_S = 1.0
+"""How long the kernel may take to finish killing what was killed before the CLI exited."""
+LIMITS = {"wall_s": 2.0, "cpu_s": 5, "memory_mb": 256, "file_size_mb": 1, "open_files": 64,
+          "processes": 24, "stop_grace_s": 0.3}
+INJECTED = ("<script>alert('labgrade-injected')", "<img src=x onerror", "<h1>pwned</h1>")
+
+Expect = dict[str, tuple[str, tuple[str, ...]]]
+"""check id -> (status, texts its English message must contain)."""
+PASS: tuple[str, tuple[str, ...]] = ("passed", ())
+CLIENT = "lab9/tcp_client.py"
+SERVER = "lab9/tcp_server.py"
+AFTER_CLIENT: Expect = {"lab9.udp_server.echo_prefix": PASS}
+"""A check of another task, graded next to a hostile client: keeps its points."""
+AFTER_SERVER: Expect = {"lab9.udp_client.sends_input": PASS}
+TIMED_OUT = ("did not finish in time and was stopped",)
+HANGS = ("did not finish within",)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    replaces: str
+    """The submission file the hostile file ``tests/hostile/<name>.py`` takes the place of."""
+    expect: Expect
+    extra: dict[str, str] = field(default_factory=dict)
+    """More files: destination in the submission -> file in ``tests/hostile``."""
+    absent: tuple[str, ...] = ()
+    """Texts the program prints only when it got through (must not be in any evidence)."""
+    present: tuple[str, ...] = ()
+    """Texts it prints when it was stopped (must be in the evidence)."""
+    needs: tuple[str, ...] = ()
+    """Levels without which the case is not contained (skipped where missing)."""
+    source: str = ""
+
+
+def client(**expect: tuple[str, tuple[str, ...]]) -> Expect:
+    return {f"lab9.tcp_client.{k}": v for k, v in expect.items()} | AFTER_CLIENT
+
+
+def server(**expect: tuple[str, tuple[str, ...]]) -> Expect:
+    return {f"lab9.tcp_server.{k}": v for k, v in expect.items()} | AFTER_SERVER
+
+
+DROPINS = {"conftest.py": "conftest_dropin.py", "lab9/conftest.py": "conftest_dropin.py",
+           "pytest.ini": "pytest_dropin.ini", "lab9/pytest.ini": "pytest_dropin.ini",
+           "sitecustomize.py": "sitecustomize_dropin.py",
+           "lab9/sitecustomize.py": "sitecustomize_dropin.py",
+           "usercustomize.py": "sitecustomize_dropin.py"}
+SHADOWS = {"lab9/json.py": "shadow_stdlib.py", "socket.py": "shadow_stdlib.py",
+           "json.py": "shadow_stdlib.py"}
+
+CASES = [
+    Case("loop_at_import", CLIENT, client(sends_input=("failed", TIMED_OUT),
+                                          exits=("failed", HANGS))),
+    Case("input_at_import", SERVER, server(starts=("failed", ("ended with an error",
+                                                              "EOFError")))),
+    Case("sys_exit_fake_pass", SERVER, server(starts=("failed", (
+        "ended by itself (exit code 0) before it listened on any TCP port",)))),
+    Case("os_exit_fake_pass", "lab9/udp_server.py", {
+        "lab9.udp_server.starts": ("failed", ("ended by itself (exit code 0)", "UDP")),
+        "lab9.tcp_client.sends_input": PASS}),
+    Case("fork_bomb", CLIENT, client(sends_input=("failed", TIMED_OUT),
+                                     exits=("failed", HANGS)), needs=("uid",)),
+    Case("thread_bomb", CLIENT, client(
+        sends_input=("failed", (*TIMED_OUT, "can't start new thread")),
+        exits=("failed", HANGS))),
+    Case("alloc_4gb", CLIENT, client(sends_input=("failed", ("ran out of memory",
+                                                             "MemoryError")),
+                                     exits=("failed", ("ran out of memory",)))),
+    Case("deep_recursion", CLIENT, client(sends_input=("failed", ("SIGSEGV",)),
+                                          exits=("failed", ("SIGSEGV",)))),
+    Case("stdout_flood", CLIENT, client(sends_input=("failed", ("too much output",)),
+                                        exits=("failed", ("too much output",)))),
+    Case("huge_line", CLIENT, client(sends_input=("failed", ("too much output",)),
+                                     exits=("failed", ("too much output",)))),
+    Case("non_utf8_ansi", CLIENT, client(sends_input=PASS, exits=PASS)),
+    Case("setsid_daemon", CLIENT, client(sends_input=PASS, exits=PASS)),
+    Case("ignores_signals", SERVER, server(starts=PASS, echo_prefix=PASS)),
+    Case("never_replies", SERVER, server(starts=PASS, echo_prefix=(
+        "failed", ("no reply arrived",)))),
+    Case("endless_data", SERVER, server(starts=PASS, echo_prefix=(
+        "failed", ("received Resp: AAAA", "expected Resp: ")))),
+    Case("byte_at_a_time", SERVER, server(starts=PASS, echo_prefix=PASS)),
+    Case("never_exits", CLIENT, client(sends_input=PASS, exits=("failed", HANGS))),
+    Case("outside_network", CLIENT, client(sends_input=PASS, exits=PASS),
+         absent=("NET-OK",), present=("NET-BLOCKED",), needs=("netns",)),
+    Case("tamper", CLIENT, client(sends_input=PASS, exits=PASS), absent=("LEAK",),
+         present=("DENIED",), needs=("uid",)),
+    Case("dropins", CLIENT, client(sends_input=("failed", ("expected exactly the line",)),
+                                   exits=PASS),
+         extra=DROPINS, absent=("PWNED",), source="wrong_case_client"),
+    Case("shadow_stdlib", "lab9/socket.py", client(sends_input=PASS, exits=PASS),
+         extra=SHADOWS, absent=("SHADOW-LOADED",)),
+    Case("always_equal", "recipes/r01_hostname.py", {
+        "recipes.r01_hostname.returns_hostname": ("failed", ("Anything",)),
+        "lab9.tcp_client.sends_input": PASS}),
+    Case("self_delete", CLIENT, client(sends_input=PASS, exits=PASS, utf8=PASS)),
+]
+PORTABLE = ("loop_at_import", "input_at_import", "os_exit_fake_pass", "thread_bomb",
+            "alloc_4gb", "stdout_flood", "setsid_daemon", "ignores_signals", "never_exits",
+            "dropins", "shadow_stdlib", "self_delete")
+"""Cases also run with ``--isolation portable`` (the others need a level it lacks)."""
+
+
+@dataclass
+class Outcome:
+    case: str
+    seconds: float
+    checks: dict[str, dict[str, Any]]
+    isolation: str
+
+    def verdicts(self) -> dict[str, tuple[str, float]]:
+        return {k: (c["status"], c["score"]) for k, c in self.checks.items()}
+
+
+@pytest.fixture(scope="module")
+def level() -> dict[str, bool]:
+    """The levels a grading can get here (as root, or in a user namespace of its own)."""
+    iso = detect(netns=False)
+    userns = can_unshare(CLONE_NEWUSER | CLONE_NEWNET)
+    return {"netns": can_unshare(CLONE_NEWNET) or userns, "pidns": iso.pidns or userns,
+            "uid": iso.uid is not None}
+
+
+@pytest.fixture(scope="module")
+def rubric(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    text = (REPO / "harness" / "rubric.toml").read_text(encoding="utf-8")
+    limits = "[limits]\n" + "".join(f"{k} = {v}\n" for k, v in LIMITS.items()) + "\n"
+    text = re.sub(r"(?ms)^\[limits\]\n.*?(?=^\[)", limits, text)
+    path = tmp_path_factory.mktemp("rubric") / "hostile.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def grade_case(case: Case, rubric: Path, isolation: str = "auto") -> Outcome:
+    """Grade one case with the real CLI and check everything around it; the outcome."""
+    base = Path(tempfile.mkdtemp(prefix="lgh-"))  # not pytest's tmp: the student uid must reach it
+    try:
+        return _grade_in(base, case, rubric, isolation)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+        for stray in Path("/tmp").glob(f"{base.name}-*"):
+            stray.unlink()
+
+
+def _grade_in(base: Path, case: Case, rubric: Path, isolation: str) -> Outcome:
+    tmp, out = base / "tmp", base / "out"
+    tmp.mkdir()
+    out.mkdir()
+    (out / "previous.txt").write_text("secret of the previous run\n", encoding="utf-8")
+    mark = base.name
+    sub = _submission(base / "class" / f"{case.name}-student", case, base)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LABGRADE_"))}
+    env |= {"TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
+    args = [sys.executable, "-m", "harness.cli", "grade", str(sub), "--out", str(out),
+            "--rubric", str(rubric), "--lang", "en", "--isolation", isolation]
+    for check in case.expect:
+        args += ["--only", check]
+    started = time.monotonic()
+    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=BOUND_S * 3, check=False)
+    seconds = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert seconds <= BOUND_S, f"{case.name}: grading took {seconds:.1f} s"
+    level = _isolation(out)
+    leftovers = _leftovers(mark, tmp)
+    if "uid" not in level.split("+"):
+        # no private /tmp without the student's own view: what a program writes there stays
+        # (its processes, ports and the grader's own temporary files do not)
+        leftovers.pop("files in /tmp", None)
+    assert not leftovers, f"{case.name}: left behind {leftovers}"
+    return Outcome(case.name, seconds, _intact_outputs(out, case), level)
+
+
+def _submission(root: Path, case: Case, base: Path) -> Path:
+    hostile = (HOSTILE / f"{case.source or case.name}.py").read_text(encoding="utf-8")
+    targets = {"out": str(base / "out"), "tmp": str(base / "tmp"), "submission": str(root),
+               "reference": str(REFERENCE), "checks": str(REPO / "harness" / "checks")}
+    hostile = hostile.replace("__HOSTILE_TARGETS__", json.dumps(targets))
+    hostile = hostile.replace("__HOSTILE_MARK__", base.name)
+    files = {case.replaces: hostile}
+    for dest, src in case.extra.items():
+        files[dest] = (HOSTILE / src).read_text(encoding="utf-8")
+    make_submission(root, files=files)
+    for folder in (base, base / "class"):
+        folder.chmod(0o755)  # as a class folder would be: readable, so hiding it matters
+    return root
+
+
+def _intact_outputs(out: Path, case: Case) -> dict[str, dict[str, Any]]:
+    assert sorted(p.name for p in out.iterdir()) == ["previous.txt", "report.html",
+                                                     "results.json"]
+    assert (out / "previous.txt").read_text(encoding="utf-8") == "secret of the previous run\n"
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    checks = {c["id"]: c for c in data["checks"]}
+    assert sorted(checks) == sorted(case.expect), case.name
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert report.rstrip().endswith("</html>")
+    for text in (*INJECTED, "\x1b"):
+        assert text not in report, f"{case.name}: {text!r} reached the report unescaped"
+    evidence = json.dumps(data["checks"], ensure_ascii=False)
+    for text in case.absent:
+        assert text not in evidence, f"{case.name}: the program printed {text!r}"
+    for text in case.present:
+        assert text in evidence, f"{case.name}: {text!r} missing from the evidence"
+    for check_id, (status, texts) in case.expect.items():
+        got = checks[check_id]
+        assert got["status"] == status, (case.name, check_id, got["message"])
+        for text in texts:
+            assert text in got["message"], (case.name, check_id, got["message"])
+        assert got["score"] == (got["max_score"] if status == "passed" else 0.0)
+    return checks
+
+
+def _isolation(out: Path) -> str:
+    return str(json.loads((out / "results.json").read_text(encoding="utf-8"))["isolation"])
+
+
+# ------------------------------------------------------------------ what a run leaves behind
+
+def _leftovers(mark: str, tmp: Path) -> dict[str, Any]:
+    deadline = time.monotonic() + SETTLE_S
+    while True:
+        pids = _marked_processes(mark)
+        if not pids or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    left: dict[str, Any] = {}
+    if pids:
+        left["processes"] = {pid: _cmdline(pid) for pid in pids}
+        left["listening"] = _listening_of(pids)
+    files = sorted(p.name for p in tmp.iterdir())
+    if files:
+        left["temporary files"] = files
+    strays = [p.name for p in Path("/tmp").glob(f"{mark}-*")]
+    if strays:
+        left["files in /tmp"] = strays
+    return left
+
+
+def _marked_processes(mark: str) -> list[int]:
+    needle = mark.encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        for name in ("environ", "cmdline"):
+            try:
+                if needle in Path(f"/proc/{entry}/{name}").read_bytes():
+                    found.append(int(entry))
+                    break
+            except OSError:
+                continue
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+    except OSError:
+        return "?"
+
+
+def _listening_of(pids: list[int]) -> list[str]:
+    """The listening sockets (TCP LISTEN, bound UDP) that these processes hold."""
+    inodes: dict[str, str] = {}
+    for table in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            lines = Path(f"/proc/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if (table.startswith("tcp") and fields[3] == "0A") or table.startswith("udp"):
+                inodes[fields[9]] = f"{table} {fields[1]}"
+    held = []
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                inode = target[8:-1] if target.startswith("socket:[") else ""
+                if inode in inodes:
+                    held.append(inodes[inode])
+        except OSError:
+            continue
+    return held
+
+
+# ------------------------------------------------------------------ the tests
+
+FIRST: dict[str, Outcome] = {}
+
+
+def _skip_unless(case: Case, level: dict[str, bool], rubric_text: str) -> None:
+    missing = [n for n in case.needs if not level[n]]
+    if missing:
+        pytest.skip(f"{case.name} is contained only with {'+'.join(missing)}, which this "
+                    "machine does not give")
+    unknown = [c for c in case.expect if f'"{c}"' not in rubric_text]
+    if unknown:
+        pytest.skip(f"{case.name}: the rubric has no {unknown[0]} yet")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_case(case: Case, rubric: Path, level: dict[str, bool]) -> None:
+    _skip_unless(case, level, rubric.read_text(encoding="utf-8"))
+    FIRST[case.name] = grade_case(case, rubric)
+
+
+def test_corpus_again_two_at_once_identical(rubric: Path, level: dict[str, bool]) -> None:
+    text = rubric.read_text(encoding="utf-8")
+    runnable = [c for c in CASES if all(level[n] for n in c.needs)
+                and all(f'"{k}"' in text for k in c.expect)]
+    for case in runnable:
+        if case.name not in FIRST:  # run alone (-k): make the first pass here
+            FIRST[case.name] = grade_case(case, rubric)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        again = list(pool.map(lambda c: grade_case(c, rubric), runnable))
+    for outcome in again:
+        assert outcome.verdicts() == FIRST[outcome.case].verdicts(), outcome.case
+    print("\n" + "\n".join(f"{o.case:<20} {FIRST[o.case].seconds:5.1f} s alone, "
+                           f"{o.seconds:5.1f} s two at once  [{o.isolation}]" for o in again))
+
+
+@pytest.mark.parametrize("name", PORTABLE)
+def test_portable_level(name: str, rubric: Path) -> None:
+    case = next(c for c in CASES if c.name == name)
+    outcome = grade_case(case, rubric, isolation="portable")
+    assert outcome.isolation == "rlimits(no nproc)"
