@@ -132,6 +132,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 COMMANDS.update({"grade": (_add_grade, cmd_grade), "check": (_add_check, cmd_check),
                  "new": (_add_new, cmd_new)})
 
+
 def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("batch", help="grade every submission of a folder (subfolders or .zip "
                                      "files) in parallel; class page, grades.csv, exports")
@@ -197,7 +198,6 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 COMMANDS.update({"batch": (_add_batch, cmd_batch), "merge": (_add_merge, cmd_merge)})
-
 
 
 STATUS_MARK = {"passed": "✔", "failed": "✘", "error": "!", "skipped": "–"}
