@@ -67,7 +67,8 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
         out.mkdir(parents=True, exist_ok=True)  # it must exist to be hidden
         hidden += [out.resolve(), out.resolve().parent]  # with the classmates' reports
     iso = _isolation(isolation, hidden)
-    if isolation == "strict" and not (iso.pidns and iso.uid is not None and iso.rlimits):
+    if isolation == "strict" and not (iso.pidns and iso.uid is not None and iso.view
+                                      and iso.rlimits):
         raise IsolationUnavailable(_unavailable(iso))
     workdir = private_copy(root)
     try:
@@ -99,8 +100,9 @@ def _selected(task: str, only: list[str] | None) -> bool:
 
 
 DISABLE_ENV = "LABGRADE_ISOLATION_DISABLE"
-"""Comma-separated levels (netns, pidns, uid) to do without, as on a machine that lacks
-them: for tests of ``--isolation strict`` and of the weaker levels. Never strengthens."""
+"""Comma-separated levels (netns, pidns, uid, view) to do without, as on a machine that lacks
+them (view: no mount namespaces, as in a default Docker container): for tests of
+``--isolation strict`` and of the weaker levels. Never strengthens anything."""
 
 
 def _disabled() -> set[str]:
@@ -117,7 +119,8 @@ def _isolation(mode: str, hidden: list[Path]) -> Isolation:
         return Isolation(rlimits=True)
     off = _disabled()
     # the network namespace is entered by the runner itself, which reports it back
-    iso = detect(netns=False, want_uid="uid" not in off, hidden=tuple(map(str, hidden)))
+    iso = detect(netns=False, want_uid="uid" not in off, want_view="view" not in off,
+                 hidden=tuple(map(str, hidden)))
     return Isolation(**{**asdict(iso), "pidns": iso.pidns and "pidns" not in off})
 
 

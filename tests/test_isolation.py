@@ -7,13 +7,15 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from harness.engine import DISABLE_ENV
 from harness.sandbox import mounts
-from harness.sandbox.isolation import Isolation, detect
+from harness.sandbox.isolation import Isolation, detect, pick_uid
+from harness.sandbox.runner import Limits, Sandbox
 from tests.conftest import REFERENCE, REPO
 
 ONLY = "lab9.udp_server.echo_prefix"
@@ -55,7 +57,7 @@ def test_strict_grades_where_the_machine_gives_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("disable", "missing"), [("uid", "uid"), ("pidns", "pidns"),
-                                                  ("netns", "netns")])
+                                                  ("netns", "netns"), ("view", "uid")])
 def test_auto_reports_the_level_it_got(tmp_path: Path, disable: str, missing: str) -> None:
     done = cli(tmp_path, **{DISABLE_ENV: disable})
     assert done.returncode == 0, done.stderr
@@ -63,6 +65,49 @@ def test_auto_reports_the_level_it_got(tmp_path: Path, disable: str, missing: st
     assert missing not in result["isolation"].split("+")
     assert result["score"] == result["max_score"]
     assert result["isolation"] in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_without_mount_namespaces_the_level_says_so(tmp_path: Path) -> None:
+    if pick_uid(view=False) is None:
+        pytest.skip("no uid without a private view here: not root, or the interpreter is "
+                    "not readable by other users (a pyenv Python under /root)")
+    done = cli(tmp_path, **{DISABLE_ENV: "view"})
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert "+uid(no view)+rlimits" in result["isolation"]
+    assert result["score"] == result["max_score"]
+    refused = cli(tmp_path, "--isolation", "strict", **{DISABLE_ENV: "view"})
+    assert refused.returncode == 2 and "uid(no view)" in refused.stderr
+
+
+WORLD_PYTHON = "/usr/bin/python3.11"
+
+
+def test_a_uid_without_a_view_still_limits_processes(tmp_path: Path) -> None:
+    if os.geteuid() != 0 or not os.access(WORLD_PYTHON, os.X_OK):
+        pytest.skip(f"needs root and {WORLD_PYTHON} (readable by every user)")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "forks.py").write_text(textwrap.dedent("""
+        import os, time
+        n = 0
+        try:
+            for _ in range(200):
+                if os.fork() == 0:
+                    time.sleep(30)
+                    os._exit(0)
+                n += 1
+        except OSError as exc:
+            print("stopped", type(exc).__name__)
+        print(os.getuid(), n, flush=True)
+    """), encoding="utf-8")
+    iso = Isolation(uid=250_123, rlimits=True, view=False)
+    sandbox = Sandbox(work, isolation=iso, limits=Limits(processes=8), python=WORLD_PYTHON)
+    finished = sandbox.run("forks.py", timeout=10)
+    lines = finished.stdout.split("\n")
+    assert lines[0] == "stopped BlockingIOError", finished.stderr
+    uid, forked = map(int, lines[1].split())
+    assert uid == 250_123 and forked < 8
 
 
 def test_portable_says_there_is_no_process_limit(tmp_path: Path) -> None:
@@ -77,6 +122,8 @@ def test_describe() -> None:
     assert Isolation(True, True, 200_001, True).describe() == "netns+pidns+uid+rlimits"
     assert Isolation(True, True, None, True).describe() == "netns+pidns+rlimits(no nproc)"
     assert Isolation().describe() == "none"
+    assert Isolation(uid=200_001, rlimits=True, view=False).describe() == "uid(no view)+rlimits"
+    assert not Isolation(True, True, 200_001, True, view=False).strict
     assert Isolation(True, True, 200_001, True).strict
     assert not Isolation(True, True, None, True).strict
 

@@ -28,6 +28,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.sandbox import mounts
+
 CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWUSER = 0x10000000
@@ -45,17 +47,24 @@ class Isolation:
     pidns: bool = False
     uid: int | None = None
     rlimits: bool = False
+    view: bool = True
+    """With ``uid``: the student's private view of the file system was proven. Without it
+    (root, but no mount namespaces, as in a default Docker container) the uid still gets
+    the process limit and cannot write the grader's files, but can read what is readable
+    by everyone (the suite in site-packages): the level says ``uid(no view)``."""
 
     def describe(self) -> str:
         rlimits = "rlimits" if self.uid is not None else "rlimits(no nproc)"
+        uid = "uid" if self.view else "uid(no view)"
         parts = [name for name, on in (("netns", self.netns), ("pidns", self.pidns),
-                                        ("uid", self.uid is not None),
+                                        (uid, self.uid is not None),
                                         (rlimits, self.rlimits)) if on]
         return "+".join(parts) or "none"
 
     @property
     def strict(self) -> bool:
-        return self.netns and self.pidns and self.uid is not None and self.rlimits
+        return self.netns and self.pidns and self.uid is not None and self.view and \
+            self.rlimits
 
 
 def _libc() -> ctypes.CDLL:
@@ -113,24 +122,30 @@ def _enter_user_namespace(flags: int) -> bool:
     return True
 
 
-def pick_uid(hidden: tuple[str, ...] = ()) -> int | None:
+def pick_uid(hidden: tuple[str, ...] = (), *, view: bool = True) -> tuple[int, bool] | None:
     """A fresh unprivileged uid for one submission's student code, when running as root on
-    Linux and a throwaway child proved the student's view: in a private mount namespace,
-    under that uid, it reads the interpreter and its libraries and finds ``hidden`` (and
-    this package) empty."""
+    Linux, and whether it gets its private view: a throwaway child proved that, in a private
+    mount namespace, under that uid, it reads the interpreter and its libraries and finds
+    ``hidden`` (and this package) empty. Without mount namespaces, the uid alone, when it
+    can read the interpreter and its libraries as they are."""
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         return None
-    from harness.sandbox import mounts
-
     uid = UID_BASE + secrets.randbelow(UID_SPAN)
     hidden = (str(PACKAGE), *hidden)
-    view = mounts.plan(keep=interpreter_paths(), hide=list(hidden), uid=uid, proc=False)
+    plan = mounts.plan(keep=interpreter_paths(), hide=list(hidden), uid=uid, proc=False)
+    if view and _proves(uid, plan, hidden):
+        return uid, True
+    return (uid, False) if _proves(uid, None, ()) else None
+
+
+def _proves(uid: int, plan: mounts.Plan | None, hidden: tuple[str, ...]) -> bool:
     needed = (os.path.dirname(os.__file__), os.path.dirname(socket.__file__), *_site_dirs())
     pid = os.fork()
     if pid == 0:
         try:
-            mounts.enter()
-            mounts.apply(view)
+            if plan is not None:
+                mounts.enter()
+                mounts.apply(plan)
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
@@ -140,7 +155,7 @@ def pick_uid(hidden: tuple[str, ...] = ()) -> int | None:
             ok = False
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
-    return uid if os.waitstatus_to_exitcode(status) == 0 else None
+    return os.waitstatus_to_exitcode(status) == 0
 
 
 def _sees(folder: str) -> bool:
@@ -163,7 +178,8 @@ def _site_dirs() -> list[str]:
     return [d for d in site.getsitepackages() if os.path.isdir(d)]
 
 
-def detect(*, netns: bool, want_uid: bool = True, hidden: tuple[str, ...] = ()) -> Isolation:
+def detect(*, netns: bool, want_uid: bool = True, want_view: bool = True,
+           hidden: tuple[str, ...] = ()) -> Isolation:
     """The level available to student processes started from this process."""
     try:
         import resource  # noqa: F401
@@ -171,9 +187,7 @@ def detect(*, netns: bool, want_uid: bool = True, hidden: tuple[str, ...] = ()) 
         rlimits = True
     except ImportError:
         rlimits = False
-    return Isolation(
-        netns=netns,
-        pidns=can_unshare(CLONE_NEWPID),
-        uid=pick_uid(hidden) if want_uid else None,
-        rlimits=rlimits,
-    )
+    picked = pick_uid(hidden, view=want_view) if want_uid else None
+    return Isolation(netns=netns, pidns=can_unshare(CLONE_NEWPID),
+                     uid=picked[0] if picked else None, rlimits=rlimits,
+                     view=picked[1] if picked else True)

@@ -244,7 +244,7 @@ class Sandbox:
 
     def _view(self, box: Path) -> dict[str, Any] | None:
         uid = self.isolation.uid
-        if uid is None:
+        if uid is None or not self.isolation.view:
             return None
         return mounts.plan(keep=[*self._keep, str(box)], hide=self.hide, uid=uid,
                            proc=self.isolation.pidns)
