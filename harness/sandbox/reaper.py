@@ -39,10 +39,11 @@ def reaped(pid: int) -> None:
 
 def kill_tree(proc: subprocess.Popen[bytes], tag: str | None) -> None:
     """SIGKILL the child's session, the child, and (with ``tag``) every tagged process."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    if hasattr(os, "killpg"):  # POSIX: the child is the leader of its own session
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     try:
         proc.kill()
     except ProcessLookupError:
