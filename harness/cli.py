@@ -101,8 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def write_github(result: SubmissionResult, lang: str) -> None:
     """Job summary, annotations and the Classroom result, where the runner provides them."""
-    from harness.exports import github_annotations, github_summary_markdown, \
-        write_github_output
+    from harness.exports import github_annotations, github_summary_markdown, write_github_output
 
     for line in github_annotations(result, lang):
         print(line)

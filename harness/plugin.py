@@ -88,10 +88,16 @@ class Grading:
                                hide=cfg.get("hide", []))
         self.problems: dict[str, str] = cfg.get("problems", {})
         self.cache: dict[tuple[str, str], Any] = {}
+        # the sources as submitted, read before any student code runs (a student process
+        # can rewrite its working copy; checks that read code use this snapshot)
+        self.sources: dict[str, bytes] = {
+            p.relative_to(self.workdir).as_posix(): p.read_bytes()
+            for p in self.workdir.rglob("*.py") if p.is_file() and not p.is_symlink()}
 
     def student(self, task: str, probe: Probe) -> Student:
         file = task_file(task)
-        return Student(self.sandbox, file, self.problems.get(file), probe, self.cache)
+        return Student(self.sandbox, file, self.problems.get(file), probe, self.cache,
+                       self.sources.get(file))
 
 
 @pytest.fixture(scope="session")

@@ -80,13 +80,23 @@ class Server:
 
 class Student:
     def __init__(self, sandbox: Sandbox, file: str, problem: str | None, probe: Probe,
-                 cache: dict[tuple[str, str], Any] | None = None) -> None:
+                 cache: dict[tuple[str, str], Any] | None = None,
+                 source: bytes | None = None) -> None:
         self.sandbox = sandbox
         self.file = file
         self.problem = problem
         self.probe = probe
         self._children: list[Child] = []
         self._cache = cache if cache is not None else {}
+        self._source = source
+
+    def source(self) -> bytes:
+        """The file as submitted (read before any student code ran), for checks that judge
+        the code itself, such as its imports."""
+        self._ready()
+        if self._source is None:
+            raise CheckFailed("common.file_problem", file=self.file, problem="—")
+        return self._source
 
     def cached(self, key: str, make: Callable[[], T]) -> T:
         """One observation shared by the checks of this task that judge different properties

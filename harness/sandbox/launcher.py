@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import json
+import math
 import os
 import signal
 import socket
@@ -119,7 +120,7 @@ def describe(value: Any, depth: int = 0) -> Any:
     if value is None or kind in (bool, int, str):
         return value
     if kind is float:
-        return value if value == value and abs(value) != float("inf") else repr(value)
+        return value if math.isfinite(value) else repr(value)
     if kind in (bytes, bytearray):
         return {"__bytes__": bytes(value).hex()}
     if isinstance(value, socket.socket):

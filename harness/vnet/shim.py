@@ -220,8 +220,8 @@ def _show(address: Any) -> Any:
     return str(address)
 
 
-def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
-                flags: int = 0) -> list[Any]:
+def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0,  # noqa: PLR0917
+                proto: int = 0, flags: int = 0) -> list[Any]:
     if family not in (0, _socket_mod.AF_UNSPEC, _socket_mod.AF_INET):
         if family == _socket_mod.AF_INET6:
             raise _socket_mod.gaierror(_socket_mod.EAI_NONAME, "Name or service not known")

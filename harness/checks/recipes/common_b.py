@@ -41,8 +41,7 @@ def imported_modules(student: Student) -> list[str]:
     with a literal name), in order of appearance, without repeats. Read from the syntax tree
     of the submitted file: nothing is run."""
     def parse() -> list[str]:
-        path = Path(student.sandbox.workdir) / student.file
-        tree = ast.parse(path.read_bytes(), filename=student.file)
+        tree = ast.parse(student.source(), filename=student.file)
         names: list[str] = []
         for node in ast.walk(tree):
             found: list[str] = []
