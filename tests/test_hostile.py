@@ -2,7 +2,7 @@
 
 Each case copies the reference, puts one hostile file in place of one of its files (the
 drop-in cases add a few more), and grades a few checks with ``python -m harness.cli grade``
-in a subprocess, with a tight test rubric (2 s per run, 256 MB, 1 MB of output, 24
+in a subprocess, with a tight test rubric (2 s per run, 256 MB, 1 MB of output, 12
 processes). It asserts the exact outcome: the grading ends within ``BOUND_S``; the affected
 checks get the stated status with a message that names what happened; a check of another task
 keeps its points; ``results.json`` parses and holds exactly the graded checks, ``report.html``
@@ -41,7 +41,7 @@ BOUND_S = 40.0
 SETTLE_S = 1.0
 """How long the kernel may take to finish killing what was killed before the CLI exited."""
 LIMITS = {"wall_s": 2.0, "cpu_s": 5, "memory_mb": 256, "file_size_mb": 1, "open_files": 64,
-          "processes": 24, "stop_grace_s": 0.3}
+          "processes": 12, "stop_grace_s": 0.3}
 INJECTED = ("<script>alert('labgrade-injected')", "<img src=x onerror", "<h1>pwned</h1>")
 
 Expect = dict[str, tuple[str, tuple[str, ...]]]

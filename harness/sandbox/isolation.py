@@ -131,9 +131,11 @@ def pick_uid(hidden: tuple[str, ...] = (), *, view: bool = True) -> tuple[int, b
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         return None
     uid = UID_BASE + secrets.randbelow(UID_SPAN)
-    hidden = (str(PACKAGE), *hidden)
-    plan = mounts.plan(keep=interpreter_paths(), hide=list(hidden), uid=uid, proc=False)
-    if view and _proves(uid, plan, hidden):
+    plan = mounts.plan(keep=interpreter_paths(), hide=[str(PACKAGE), *hidden], uid=uid,
+                       proc=False)
+    # what must look empty: the suite, and every folder the plan hides (a folder holding the
+    # interpreter, such as a checkout holding its .tox, is hidden around it, not whole)
+    if view and _proves(uid, plan, (str(PACKAGE), *plan["hide"])):
         return uid, True
     return (uid, False) if _proves(uid, None, ()) else None
 
