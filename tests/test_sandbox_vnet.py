@@ -176,3 +176,26 @@ def test_student_sitecustomize_has_no_effect(box) -> None:  # type: ignore[no-un
     sb = box({"sitecustomize.py": "print('HACKED')\n", "usercustomize.py": "print('HACKED')\n",
               "hi.py": "print('hola')\n"})
     assert sb.run("hi.py", timeout=5).stdout == "hola\n"
+
+
+@pytest.mark.parametrize("zygote", ["1", "0"])
+def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str) -> None:  # type: ignore[no-untyped-def]
+    """A process forked by the zygote ends like a fresh interpreter: non-daemon threads are
+    joined, atexit handlers run, sys.exit sets the status, output is flushed."""
+    monkeypatch.setenv("LABGRADE_ZYGOTE", zygote)
+    sb = box({"end.py": """
+        import atexit, sys, threading
+        atexit.register(lambda: print("atexit"))
+        go = threading.Event()
+        threading.Thread(target=lambda: (go.wait(), print("thread"))).start()
+        print(input(), sys.argv[1:])
+        go.set()
+        sys.exit(3)
+    """, "env.py": "import os\nprint(sorted(k for k in os.environ if k.startswith('LABGRADE')))\n"})
+    finished = sb.run("end.py", args=["a"], stdin="hola\n", timeout=5)
+    assert finished.stdout == "hola ['a']\nthread\natexit\n"
+    assert finished.exit_code == 3
+    assert sb.run("env.py", timeout=5).stdout.strip() in ("[]", "['LABGRADE_TAG']")
+    if zygote == "1" and sb.isolation.pidns:
+        assert sb._zygote is not None  # the fork server really served these
+    sb.close()

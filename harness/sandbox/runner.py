@@ -28,6 +28,7 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.sandbox import mounts, reaper
 from harness.sandbox.isolation import PACKAGE, Isolation, interpreter_paths
+from harness.sandbox.zygote import ForkedProcess, Zygote, ZygoteError
 from harness.vnet.channel import Event, EventChannel
 from harness.vnet.rules import VNet
 
@@ -110,8 +111,9 @@ class SandboxError(HarnessError):
 class Child:
     """A running student process. Use as a context manager: leaving stops it."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], channel: EventChannel, scratch: Path,
-                 limits: Limits, *, box: Path | None = None, tag: str | None = None) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes] | ForkedProcess, channel: EventChannel,
+                 scratch: Path, limits: Limits, *, box: Path | None = None,
+                 tag: str | None = None) -> None:
         self.proc = proc
         self.channel = channel
         self.scratch = scratch
@@ -227,6 +229,8 @@ class Sandbox:
         """Folders a student process with its own uid never sees (the suite, the reference,
         the outputs, the folder holding the submissions)."""
         self._keep = interpreter_paths() if isolation.uid is not None else []
+        self._zygote: Zygote | None = None
+        self._zygote_broken = False
 
     def _box(self) -> Path:
         """A fresh box: ``work/`` (a copy of the working copy) and ``home/``, owned by the
@@ -275,14 +279,16 @@ class Sandbox:
             "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(box / "home"),
             "TMPDIR": str(box / "home"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
             "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
-            "LABGRADE_CHILD": json.dumps(config), reaper.TAG: secrets.token_hex(8),
+            reaper.TAG: secrets.token_hex(8),
         }
         with open(stdin_path, "rb") as fin, open(scratch / "stdout", "wb") as fout, \
                 open(scratch / "stderr", "wb") as ferr:
             try:
-                proc = subprocess.Popen(
+                proc = self._fork(config, env, [fin.fileno(), fout.fileno(), ferr.fileno(),
+                                                channel.write_fd]) or subprocess.Popen(
                     [self.python, "-I", "-u", "-B", "-X", "utf8", str(LAUNCHER)],
-                    stdin=fin, stdout=fout, stderr=ferr, env=env, cwd=box / "work",
+                    stdin=fin, stdout=fout, stderr=ferr,
+                    env={**env, "LABGRADE_CHILD": json.dumps(config)}, cwd=box / "work",
                     start_new_session=True, pass_fds=(channel.write_fd,), close_fds=True)
             except BaseException:
                 shutil.rmtree(box, ignore_errors=True)
@@ -314,8 +320,31 @@ class Sandbox:
                 outcomes[i] = event
         return outcomes, finished
 
+    def _fork(self, config: dict[str, Any], env: dict[str, str],
+              fds: list[int]) -> ForkedProcess | None:
+        """The student process forked by the zygote, or None to start a fresh interpreter
+        (no PID namespace, ``LABGRADE_ZYGOTE=0``, or the zygote could not serve)."""
+        if not self.isolation.pidns or os.environ.get("LABGRADE_ZYGOTE") == "0" \
+                or self._zygote_broken:
+            return None
+        try:
+            if self._zygote is None:
+                base = {k: env[k] for k in ("PATH", "LANG", "LC_ALL", "PYTHONUNBUFFERED",
+                                            "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING")}
+                self._zygote = Zygote(self.python, LAUNCHER, base, Path(tempfile.gettempdir()))
+                reaper.started(self._zygote.proc.pid)
+            return self._zygote.spawn({"config": config, "env": env}, fds)
+        except ZygoteError:
+            self._zygote_broken = True
+            return None
+
     def close(self) -> None:
-        """End whatever escaped (only as subreaper, see :mod:`harness.sandbox.reaper`)."""
+        """Stop the zygote; end whatever escaped (only as subreaper, see
+        :mod:`harness.sandbox.reaper`)."""
+        if self._zygote is not None:
+            self._zygote.close()
+            reaper.reaped(self._zygote.proc.pid)
+            self._zygote = None
         reaper.sweep_orphans()
 
 

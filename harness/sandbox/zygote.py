@@ -1,0 +1,102 @@
+"""The parent side of the fork server (``launcher.py --zygote``).
+
+Starting a fresh interpreter costs tens of milliseconds, and a grading run starts over a
+hundred student processes. The zygote is one launcher, started once per sandbox with a
+scrubbed environment, that forks each student process on request (the child side is
+:func:`harness.sandbox.launcher.zygote`). The forked process is handed to this process,
+which must be a child subreaper, so it is waited for and killed exactly like a
+``subprocess.Popen`` child (:class:`ForkedProcess` has the part of Popen's interface the
+sandbox uses).
+
+Used only with a PID namespace per student process (where the tree is ended by ending the
+namespace); anywhere else the sandbox starts a fresh interpreter per process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+from harness.sandbox import reaper
+
+
+class ZygoteError(OSError):
+    """The fork server is gone or answered nonsense; the caller falls back to Popen."""
+
+
+class ForkedProcess:
+    """A student process the zygote forked and handed to us (we are its subreaper)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self._lock = threading.Lock()
+
+    def wait(self, timeout: float | None = None) -> int:
+        with self._lock:
+            if self.returncode is None:
+                _, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class Zygote:
+    def __init__(self, python: str, launcher: Path, env: dict[str, str], cwd: Path) -> None:
+        if not reaper.become_subreaper():
+            raise ZygoteError("this process cannot be a child subreaper")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._sock = ours
+        self._lock = threading.Lock()
+        try:
+            self.proc = subprocess.Popen(
+                [python, "-I", "-u", "-B", "-X", "utf8", str(launcher), "--zygote",
+                 str(theirs.fileno())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
+                pass_fds=(theirs.fileno(),), close_fds=True)
+        finally:
+            theirs.close()
+
+    def spawn(self, payload: dict[str, Any], fds: list[int]) -> ForkedProcess:
+        """Fork a student process with these descriptors (stdin, stdout, stderr, events)."""
+        data = json.dumps(payload).encode()
+        with self._lock:
+            try:
+                socket.send_fds(self._sock, [data], fds)
+                reply = self._sock.recv(32)
+            except OSError as exc:
+                raise ZygoteError(f"the fork server is gone: {exc}") from exc
+        try:
+            pid = int(reply)
+        except ValueError:
+            pid = 0
+        if pid <= 0:
+            raise ZygoteError(f"the fork server answered {reply!r}")
+        return ForkedProcess(pid)
+
+    def close(self) -> None:
+        self._sock.close()  # the zygote sees EOF and exits
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
