@@ -11,7 +11,7 @@ import secrets
 import socket
 import string
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -163,4 +163,34 @@ def udp_exchange(address: Address, payload: bytes, *, window: float = 2.0,
         return None
     finally:
         if own:
+            s.close()
+
+
+def two_udp_senders(address: Address, probe: Probe, window: float, key: str,
+                    judge: Callable[[bytes, bytes], bool] | None = None) -> None:
+    """Two clients send a datagram each before either reads; each must get the reply to its
+    own (``judge(payload, reply)``, by default: the reply ends with the payload). A server
+    that answers a fixed or remembered address fails with ``key``."""
+    ok = judge or (lambda payload, reply: reply.endswith(payload))
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+    try:
+        payloads = []
+        for i, s in enumerate(socks):
+            s.bind(("127.0.0.1", 0))
+            payload = f"cliente{'AB'[i]}-{token(8)}".encode()
+            payloads.append(payload)
+            s.sendto(payload, address)
+            probe.sent(payload, f"client_{'ab'[i]}")
+        deadline = Deadline(window)
+        for i, s in enumerate(socks):
+            s.settimeout(max(deadline.left(), 0.01))
+            try:
+                reply: bytes | None = s.recvfrom(65536)[0]
+            except OSError:
+                reply = None
+            probe.received(reply, f"client_{'ab'[i]}")
+            if not reply or not ok(payloads[i], reply):
+                raise CheckFailed(key, client="AB"[i], sent=show(payloads[i]), got=show(reply))
+    finally:
+        for s in socks:
             s.close()

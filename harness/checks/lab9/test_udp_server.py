@@ -14,7 +14,7 @@ from harness.checks.lab9.common import (
     utf8_payload,
 )
 from harness.checks.student import Student
-from harness.checks.support import Deadline, Probe, show, token
+from harness.checks.support import Probe, token, two_udp_senders
 
 TASK = "lab9.udp_server"
 
@@ -38,29 +38,7 @@ def test_utf8_payload(student: Student, probe: Probe) -> None:
 def test_replies_to_sender(student: Student, probe: Probe) -> None:
     """Two clients send before either reads: each must get the reply to its own datagram."""
     server = student.serve("udp")
-    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
-    try:
-        payloads = []
-        for i, s in enumerate(socks):
-            s.bind(("127.0.0.1", 0))
-            payload = f"cliente{'AB'[i]}-{token(8)}".encode()
-            payloads.append(payload)
-            s.sendto(payload, server.address)
-            probe.sent(payload, f"client_{'ab'[i]}")
-        deadline = Deadline(WINDOW)
-        for i, s in enumerate(socks):
-            s.settimeout(max(deadline.left(), 0.01))
-            try:
-                reply: bytes | None = s.recvfrom(65536)[0]
-            except OSError:
-                reply = None
-            probe.received(reply, f"client_{'ab'[i]}")
-            if not reply or not reply.endswith(payloads[i]):
-                raise probe.fail("lab9.udp_server.wrong_recipient", client="AB"[i],
-                                 sent=show(payloads[i]), got=show(reply))
-    finally:
-        for s in socks:
-            s.close()
+    two_udp_senders(server.address, probe, WINDOW, "lab9.udp_server.wrong_recipient")
 
 
 def test_keeps_serving(student: Student, probe: Probe) -> None:
