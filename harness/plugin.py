@@ -96,8 +96,8 @@ class Grading:
 
     def student(self, task: str, probe: Probe) -> Student:
         file = task_file(task)
-        return Student(self.sandbox, file, self.problems.get(file), probe, self.cache,
-                       self.sources.get(file))
+        return Student(self.sandbox, file, self.problems.get(file), probe, cache=self.cache,
+                       source=self.sources.get(file))
 
 
 @pytest.fixture(scope="session")

@@ -79,7 +79,7 @@ class Server:
 
 
 class Student:
-    def __init__(self, sandbox: Sandbox, file: str, problem: str | None, probe: Probe,
+    def __init__(self, sandbox: Sandbox, file: str, problem: str | None, probe: Probe, *,
                  cache: dict[tuple[str, str], Any] | None = None,
                  source: bytes | None = None) -> None:
         self.sandbox = sandbox

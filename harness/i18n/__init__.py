@@ -8,7 +8,7 @@ language). Every language has exactly the same keys; a test enforces it. Texts u
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -16,7 +16,7 @@ LANGS = ("es", "en")
 DEFAULT_LANG = "es"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """All keys of one language, merged from every JSON file of its folder."""
     if lang not in LANGS:
@@ -29,7 +29,8 @@ def catalogue(lang: str) -> dict[str, str]:
         data = json.loads(entry.read_text(encoding="utf-8"))
         for key, text in data.items():
             if key in merged:
-                raise ValueError(f"i18n: key {key!r} defined twice in {lang}/ (again in {entry.name})")
+                raise ValueError(f"i18n: key {key!r} defined twice in {lang}/ "
+                                 f"(again in {entry.name})")
             merged[key] = text
     return merged
 

@@ -19,6 +19,10 @@ import os
 import signal
 import subprocess
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.sandbox.zygote import ForkedProcess
 
 TAG = "LABGRADE_TAG"
 PR_SET_CHILD_SUBREAPER = 36
@@ -37,7 +41,7 @@ def reaped(pid: int) -> None:
     _started.discard(pid)
 
 
-def kill_tree(proc: subprocess.Popen[bytes], tag: str | None) -> None:
+def kill_tree(proc: subprocess.Popen[bytes] | ForkedProcess, tag: str | None) -> None:
     """SIGKILL the child's session, the child, and (with ``tag``) every tagged process."""
     if hasattr(os, "killpg"):  # POSIX: the child is the leader of its own session
         try:

@@ -363,7 +363,7 @@ def hidden_by_default() -> list[str]:
     return out
 
 
-def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
+def _signal(proc: subprocess.Popen[bytes] | ForkedProcess, sig: int) -> None:
     try:
         os.kill(proc.pid, sig)
     except ProcessLookupError:

@@ -173,11 +173,11 @@ class VSocket(_real_socket):
             return super().sendto(data, *args)
         address = args[-1]
         if _state is not None and _peer_key(address) in _state.heard_from:
-            return super().sendto(data, *args[:-1], address)  # a reply to whoever wrote
+            return super().sendto(data, *args[:-1], address)  # type: ignore[call-overload]
         target = _route(_proto(self.type), address)
         if target is None:
             return len(memoryview(data))  # nobody there: the datagram vanishes
-        return super().sendto(data, *args[:-1], target)
+        return super().sendto(data, *args[:-1], target)  # type: ignore[call-overload]
 
     def recvfrom(self, *args: Any) -> Any:
         data, peer = super().recvfrom(*args)
@@ -251,14 +251,17 @@ def gethostbyname_ex(host: Any) -> tuple[str, list[str], list[str]]:
     return (str(host), [], addrs)
 
 
-def create_connection(address: Any, timeout: Any = _socket_mod._GLOBAL_DEFAULT_TIMEOUT,
+_DEFAULT_TIMEOUT: Any = getattr(_socket_mod, "_GLOBAL_DEFAULT_TIMEOUT", object())
+
+
+def create_connection(address: Any, timeout: Any = _DEFAULT_TIMEOUT,
                       source_address: Any = None, **_kw: Any) -> VSocket:
     host, port = address[0], address[1]
     err: OSError | None = None
     for af, socktype, proto, _c, sa in getaddrinfo(host, port, 0, _socket_mod.SOCK_STREAM):
         sock = VSocket(af, socktype, proto)
         try:
-            if timeout is not _socket_mod._GLOBAL_DEFAULT_TIMEOUT:
+            if timeout is not _DEFAULT_TIMEOUT:
                 sock.settimeout(timeout)
             if source_address:
                 sock.bind(source_address)
@@ -279,8 +282,8 @@ def install(rules: dict[str, Any], fd: int) -> None:
     """Patch ``socket`` (and ``time.sleep`` when asked) for this process."""
     global _state
     _state = _State(rules, fd)
-    _socket_mod.socket = VSocket  # type: ignore[misc]
-    _socket_mod.SocketType = VSocket  # type: ignore[misc]
+    _socket_mod.socket = VSocket  # type: ignore[misc,assignment]
+    _socket_mod.SocketType = VSocket  # type: ignore[misc,assignment]
     _socket_mod.getaddrinfo = getaddrinfo  # type: ignore[assignment]
     _socket_mod.gethostbyname = gethostbyname  # type: ignore[assignment]
     _socket_mod.gethostbyname_ex = gethostbyname_ex  # type: ignore[assignment]

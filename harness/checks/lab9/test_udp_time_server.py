@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import re
 import selectors
-from itertools import pairwise
 import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from harness.checks.lab9.common import judge_port
 from harness.checks.student import Student
@@ -45,9 +45,10 @@ class DropProbe:
         return sum(self.pattern)
 
     def evidence(self) -> dict[str, object]:
+        z = runs_z(self.pattern)
         return {"n": N, "replies": self.count, "interval": [LOW, HIGH],
-                "z": round(runs_z(self.pattern), 2) if runs_z(self.pattern) is not None
-                else None, "pattern": "".join(map(str, self.pattern))}
+                "z": None if z is None else round(z, 2),
+                "pattern": "".join(map(str, self.pattern))}
 
 
 def runs_z(pattern: list[int]) -> float | None:
