@@ -8,7 +8,7 @@ language). Every language has exactly the same keys; a test enforces it. Texts u
 from __future__ import annotations
 
 import json
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
