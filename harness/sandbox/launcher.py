@@ -182,7 +182,9 @@ def _student_traceback(exc: BaseException, path: str) -> str:
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != path:
         tb = tb.tb_next
-    return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    # paths as the student knows them (lab9/x.py), not the private box they ran in
+    return text.replace(f'"{_work_root}{os.sep}', '"') if _work_root else text
 
 
 def _run_program(path: str, argv: list[str]) -> int:
@@ -280,8 +282,14 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
     return shim
 
 
+_work_root = ""
+"""The private working copy the file runs in; tracebacks show paths relative to it."""
+
+
 def run(cfg: dict[str, Any]) -> int:
     """Set the process up for the student and run the file; the exit status."""
+    global _work_root
+    _work_root = os.path.abspath(cfg["cwd"])
     channel = Channel(int(cfg["events_fd"]))
     shim = _setup(cfg, channel)
     shim.install(cfg.get("vnet", {}), int(cfg["events_fd"]))
