@@ -173,7 +173,7 @@ class Student:
                 for f, a, k in calls]
         outcomes, finished = self.sandbox.call(self.file, spec, vnet=vnet, timeout=timeout)
         values = []
-        for (func, _args, _k), outcome in zip(calls, outcomes, strict=True):
+        for (func, args, _k), outcome in zip(calls, outcomes, strict=True):
             if outcome is None:
                 import_error = next((e for e in finished.events if e["ev"] == "import_error"),
                                     None)
@@ -191,6 +191,7 @@ class Student:
             if outcome["ev"] == "raise":
                 self.probe.note(traceback=outcome.get("traceback", ""))
                 raise CheckFailed("common.function_raised", func=func,
+                                  call=call_text(func, args, _k),
                                   error=f"{outcome.get('type')}: {outcome.get('message', '')}")
             if describe_args:
                 values.append((decode(outcome["value"]), decode(outcome.get("args", []))))
@@ -242,6 +243,20 @@ def error_lines(stderr: str) -> list[str]:
         if line:
             out.append(line.strip()[:300])
     return out
+
+
+def call_text(func: str, args: list[Any], kwargs: dict[str, Any]) -> str:
+    """``func(arg, key=value)`` as the student would write the call (bounded)."""
+    def show_arg(a: Any) -> str:
+        if isinstance(a, dict) and "__new_socket__" in a:
+            return "socket.socket()"
+        if isinstance(a, dict) and "__bytes__" in a:
+            return repr(bytes.fromhex(a["__bytes__"]))
+        return repr(a)
+
+    parts = [show_arg(a) for a in args] + [f"{k}={show_arg(v)}" for k, v in kwargs.items()]
+    text = f"{func}({', '.join(parts)})"
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def last_error_line(stderr: str) -> str:
