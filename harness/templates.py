@@ -11,6 +11,7 @@ student's language, leaving every other byte of the file as it is.
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 from harness import i18n
@@ -108,6 +109,35 @@ def replace_docstring(source: bytes, text: str, *, where: str = "<template>") ->
     return b"".join(lines[:first]) + new + b"".join(lines[last + 1 :])
 
 
+def stub_messages(source: bytes, *, where: str = "<template>") -> list[ast.Constant]:
+    """The string constants of ``NotImplementedError("...")`` in a template file, in order
+    (their texts are the catalogue's ``stub.<task>.<n>``)."""
+    tree = ast.parse(source, filename=where)
+    found = [node.args[0] for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+             and node.func.id == "NotImplementedError" and node.args
+             and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def replace_stub_messages(source: bytes, texts: list[str], *, where: str = "<template>") -> bytes:
+    """``source`` with each stub message replaced by the text of the same index."""
+    nodes = stub_messages(source, where=where)
+    if len(nodes) != len(texts):
+        raise HarnessError(f"{where}: {len(nodes)} stub messages, {len(texts)} translations")
+    lines = source.splitlines(keepends=True)
+    for node, text in sorted(zip(nodes, texts, strict=True),
+                             key=lambda pair: (pair[0].lineno, pair[0].col_offset),
+                             reverse=True):  # right to left keeps the offsets valid
+        if node.lineno != node.end_lineno:
+            raise HarnessError(f"{where}:{node.lineno}: a stub message must fit on one line")
+        i = node.lineno - 1
+        line = lines[i]
+        literal = json.dumps(text, ensure_ascii=False).encode("utf-8")
+        lines[i] = line[: node.col_offset] + literal + line[node.end_col_offset:]
+    return b"".join(lines)
+
+
 def copy_template(dest: Path, *, lang: str = i18n.DEFAULT_LANG) -> list[Path]:
     """Copy ``student_template/`` into ``dest`` with its contracts in ``lang``.
 
@@ -131,6 +161,9 @@ def copy_template(dest: Path, *, lang: str = i18n.DEFAULT_LANG) -> list[Path]:
             if key not in texts:
                 raise HarnessError(f"{rel}: no text {key!r} in the {lang} catalogue")
             data = replace_docstring(data, texts[key], where=str(rel))
+            task = task_of(rel)
+            stubs = [texts[f"stub.{task}.{i}"] for i in range(len(stub_messages(data)))]
+            data = replace_stub_messages(data, stubs, where=str(rel))
         out = dest / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)

@@ -257,14 +257,23 @@ def test_copy_template_in_spanish_is_byte_identical(tmp_path: Path) -> None:
         assert path.read_bytes() == (source / rel).read_bytes(), rel
 
 
-def test_copy_template_in_english_swaps_only_the_docstring(tmp_path: Path) -> None:
+def _without_stub_texts(tree: ast.Module) -> list[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "NotImplementedError" and node.args:
+            node.args[0] = ast.Constant("…")
+    return [ast.dump(n) for n in tree.body[1:]]
+
+
+def test_copy_template_in_english_swaps_only_the_docstring_and_stub_texts(
+        tmp_path: Path) -> None:
     dest = tmp_path / "x"
     templates.copy_template(dest, lang="en")
     for task, rel in templates.template_files().items():
         copied = ast.parse((dest / rel).read_bytes())
         original = ast.parse((templates.template_dir() / rel).read_bytes())
         assert ast.get_docstring(copied) == i18n.t(templates.catalogue_key(task), "en")
-        assert [ast.dump(n) for n in copied.body[1:]] == [ast.dump(n) for n in original.body[1:]]
+        assert _without_stub_texts(copied) == _without_stub_texts(original)
 
 
 def test_copy_template_accepts_an_empty_folder(tmp_path: Path) -> None:
@@ -346,3 +355,25 @@ def test_reference_has_exactly_the_template_files() -> None:
     reference = templates.reference_dir()
     found = {templates.task_of(p.relative_to(reference)) for p in reference.rglob("*.py")}
     assert found == set(CONTRACT)
+
+
+def test_stub_messages_come_from_the_catalogue_in_either_language(tmp_path: Path) -> None:
+    from harness.i18n import catalogue
+    from harness.templates import stub_messages, task_of, template_dir
+
+    es = catalogue("es")
+    seen = set()
+    for path in sorted(template_dir().rglob("*.py")):
+        rel = path.relative_to(template_dir())
+        for i, node in enumerate(stub_messages(path.read_bytes())):
+            key = f"stub.{task_of(rel)}.{i}"
+            assert es[key] == node.value, key
+            seen.add(key)
+    assert seen == {k for k in es if k.startswith("stub.")}
+    templates.copy_template(tmp_path / "en", lang="en")
+    en = catalogue("en")
+    for path in sorted((tmp_path / "en").rglob("*.py")):
+        rel = path.relative_to(tmp_path / "en")
+        texts = [n.value for n in stub_messages(path.read_bytes())]
+        assert texts == [en[f"stub.{task_of(rel)}.{i}"] for i in range(len(texts))]
+        assert all(t.startswith("Write ") for t in texts)
