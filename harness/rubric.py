@@ -69,7 +69,7 @@ def load(path: Path | None = None) -> Rubric:
     """The rubric at ``path``, or the default one shipped in the package."""
     if path is None:
         text = resources.files("harness").joinpath("rubric.toml").read_text(encoding="utf-8")
-        where = "default rubric (harness/rubric.toml)"
+        where = "harness/rubric.toml"
     else:
         try:
             text = path.read_text(encoding="utf-8")
