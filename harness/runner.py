@@ -34,6 +34,12 @@ def main(argv: list[str]) -> int:
         if iso["netns"] and cfg.get("want_pidns") and not iso["pidns"]:
             iso["pidns"] = isolation.can_unshare(isolation.CLONE_NEWPID)  # in our user ns
         cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
+        if iso["pidns"]:
+            from harness.sandbox.launcher import enter_pid_namespace
+
+            # the run itself is PID 1 of a namespace of its own: however it ends (even
+            # killed by the engine's last-resort timeout), nothing it started outlives it
+            enter_pid_namespace()
     import pytest
 
     args = ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import textwrap
 import threading
@@ -199,3 +200,52 @@ def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str) -> 
     if zygote == "1" and sb.isolation.pidns:
         assert sb._zygote is not None  # the fork server really served these
     sb.close()
+
+
+def _processes_with(arg: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if arg.encode() in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def test_killing_a_grading_run_ends_everything_it_started(tmp_path: Path) -> None:
+    """The runner is PID 1 of its own namespace: SIGKILL to it (the engine's last resort)
+    takes every process it started along, daemons included."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from harness.sandbox.isolation import CLONE_NEWPID, can_unshare
+
+    if not can_unshare(CLONE_NEWPID):
+        pytest.skip("this machine gives no PID namespace")
+    marker = f"{time.time():.6f}"
+    script = (
+        "import os, subprocess, sys, time\n"
+        "from harness.sandbox.launcher import enter_pid_namespace\n"
+        "enter_pid_namespace()\n"
+        f"subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n")
+    outer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert outer.stdout is not None and outer.stdout.readline().strip() == "ready"
+        assert _processes_with(marker), "the grandchild should be running"
+        outer.send_signal(signal.SIGKILL)
+        outer.wait(5)
+        deadline = time.monotonic() + 5
+        while _processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the kernel tears the namespace down asynchronously
+        assert _processes_with(marker) == []
+    finally:
+        outer.kill()
+        for pid in _processes_with(marker):
+            os.kill(pid, signal.SIGKILL)

@@ -41,8 +41,10 @@ def _libc() -> Any:
     return ctypes.CDLL(None, use_errno=True)
 
 
-def _enter_pid_namespace() -> None:
-    """Fork into a new PID namespace; only the namespace's PID 1 returns from here."""
+def enter_pid_namespace() -> None:
+    """Fork into a new PID namespace; only the namespace's PID 1 returns from here (the
+    caller stays behind as its parent: it forwards SIGINT/SIGTERM/SIGHUP, mirrors its exit,
+    and when the caller dies, PID 1 gets SIGKILL, and with it the whole namespace)."""
     libc = _libc()
     if libc.unshare(CLONE_NEWPID) != 0:
         return  # not allowed here: run without it (the parent detected the level beforehand)
@@ -265,7 +267,7 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
             step = "entering a mount namespace"
             mounts.enter()
         if cfg.get("pidns"):
-            _enter_pid_namespace()
+            enter_pid_namespace()
         if mounts is not None:
             step = "mounting the student's view"
             mounts.apply(cfg["view"])

@@ -58,7 +58,7 @@ def kill_tree(proc: subprocess.Popen[bytes] | ForkedProcess, tag: str | None) ->
 
 def tagged(tag: str) -> list[int]:
     """Pids of live processes whose environment carries ``LABGRADE_TAG=tag`` (Linux)."""
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or not _proc_is_ours():
         return []
     needle = f"{TAG}={tag}".encode()
     found = []
@@ -109,7 +109,7 @@ def become_subreaper() -> bool:
 def sweep_orphans() -> int:
     """Kill and reap our children that we did not start (orphans handed to us as
     subreaper); returns how many. Does nothing unless :func:`become_subreaper` succeeded."""
-    if not _subreaper:
+    if not _subreaper or not _proc_is_ours():
         return 0
     me = str(os.getpid())
     count = 0
@@ -125,6 +125,17 @@ def sweep_orphans() -> int:
                 pass
         _reap_orphans()
     return count
+
+
+def _proc_is_ours() -> bool:
+    """Whether ``/proc`` shows pids as this process sees them. Inside a PID namespace of its
+    own without a ``/proc`` of its own (the grading run), it does not: its pids there are
+    the outer namespace's, and acting on them would hit other processes. Nothing is
+    needed there anyway: when the namespace's PID 1 ends, the kernel ends the rest."""
+    try:
+        return os.readlink("/proc/self") == str(os.getpid())
+    except OSError:
+        return False
 
 
 def _children(ppid: str) -> list[int]:
@@ -145,7 +156,7 @@ def _children(ppid: str) -> list[int]:
 def _reap_orphans() -> None:
     """Collect the exit status of dead orphans handed to us (never of our own launchers,
     whose status their Popen object collects)."""
-    if not _subreaper:
+    if not _subreaper or not _proc_is_ours():
         return
     for pid in _children(str(os.getpid())):
         if pid in _started:
