@@ -440,3 +440,15 @@ def test_clear_forgets_records() -> None:
         sock.recvfrom(1024)
         server.clear()
         assert server.datagrams == []
+
+
+def test_tcp_echo_in_pieces_defeats_a_single_recv() -> None:
+    with TcpEchoServer(prefix=b"", piece=3, delay=0.02) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=2) as sock:
+            sock.sendall(b"abcdefgh")
+            first = sock.recv(100)
+            rest = b""
+            while len(first + rest) < 8:
+                rest += sock.recv(100)
+    assert first == b"abc"
+    assert first + rest == b"abcdefgh"

@@ -13,6 +13,8 @@ class TcpEchoServer(TcpFake):
     """For each chunk received on a connection, sends back ``prefix + chunk``.
 
     A connection stays open until the client closes it or is silent for ``idle_timeout``.
+    With ``piece``, the answer goes out in pieces of that many bytes, ``delay`` seconds
+    apart, so a client that calls ``recv()`` once gets only the first piece.
     """
 
     def __init__(
@@ -22,10 +24,16 @@ class TcpEchoServer(TcpFake):
         port: int = 0,
         *,
         idle_timeout: float = 5.0,
+        piece: int | None = None,
+        delay: float = 0.0,
     ) -> None:
         super().__init__(host, port)
+        if piece is not None and piece <= 0:
+            raise ValueError(f"piece must be a positive number of bytes, not {piece}")
         self.prefix = prefix
         self.idle_timeout = idle_timeout
+        self.piece = piece
+        self.delay = delay
         self.connections: list[bytes] = []
         """All bytes received on each connection, in accept order (growing while it is open)."""
         self.peers: list[Peer] = []
@@ -56,7 +64,12 @@ class TcpEchoServer(TcpFake):
                 with self._cond:
                     self.connections[index] += chunk
                     self._cond.notify_all()
-                conn.sendall(self.prefix + chunk)
+                answer = self.prefix + chunk
+                step = self.piece or len(answer)
+                for start in range(0, len(answer), step):
+                    if start and self._stopping.wait(self.delay):
+                        return
+                    conn.sendall(answer[start:start + step])
         finally:
             with self._cond:
                 self.ended += 1

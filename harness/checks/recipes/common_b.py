@@ -18,9 +18,8 @@ from typing import Any
 
 from harness.checks.student import START_WINDOW, Opaque, Server, Student, last_error_line
 from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, show, token
-from harness.fakes import UdpEchoServer
+from harness.fakes import TcpEchoServer, UdpEchoServer
 from harness.fakes.base import Peer
-from harness.fakes.transports import TcpFake
 from harness.sandbox.runner import Finished
 from harness.vnet.rules import VNet
 
@@ -238,49 +237,6 @@ def restart_probe(student: Student, probe: Probe, task: str, *, port: int,
 
 # ------------------------------------------------------------------ clients
 
-class PiecewiseEcho(TcpFake):
-    """An echo server that answers in small pieces, ``delay`` seconds apart, so a client
-    that calls ``recv()`` once gets only the first piece. Keeps the connection open until
-    the client closes it (like the recipe's echo server)."""
-
-    def __init__(self, *, piece: int = 6, delay: float = 0.05, idle_timeout: float = 5.0) -> None:
-        super().__init__()
-        self.piece = piece
-        self.delay = delay
-        self.idle_timeout = idle_timeout
-        self.connections: list[bytes] = []
-        """All bytes received on each connection, in accept order."""
-        self.ended = 0
-
-    def wait_ended(self, n: int, timeout: float) -> bool:
-        return self._wait_for(lambda: self.ended >= n, timeout)
-
-    def _clear_records(self) -> None:
-        self.connections.clear()
-        self.ended = 0
-
-    def _handle_connection(self, conn: socket.socket, peer: Peer) -> None:
-        with self._cond:
-            index = len(self.connections)
-            self.connections.append(b"")
-        try:
-            while self._wait_readable(conn, self.idle_timeout):
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                with self._cond:
-                    self.connections[index] += chunk
-                    self._cond.notify_all()
-                for start in range(0, len(chunk), self.piece):
-                    if start and self._stopping.wait(self.delay):
-                        return
-                    conn.sendall(chunk[start:start + self.piece])
-        finally:
-            with self._cond:
-                self.ended += 1
-                self._cond.notify_all()
-
-
 @dataclass
 class ClientRun:
     """One run of a student echo client (``--port P --message M``) against the grader's
@@ -305,7 +261,9 @@ class ClientRun:
 def run_client(student: Student, proto: str) -> ClientRun:
     port = random_port()
     message = f"Mensaje de prueba ñandú {token(10)}"
-    fake: Any = PiecewiseEcho() if proto == "tcp" else UdpEchoServer(prefix=b"")
+    # a TCP echo that answers in 6-byte pieces, 50 ms apart: one recv() gets only the first
+    fake: Any = TcpEchoServer(prefix=b"", piece=6, delay=0.05) if proto == "tcp" \
+        else UdpEchoServer(prefix=b"")
     fake.start()
     try:
         vnet = VNet().route(proto, "localhost", port, ("127.0.0.1", fake.port))
@@ -313,7 +271,7 @@ def run_client(student: Student, proto: str) -> ClientRun:
                                timeout=CLIENT_WINDOW)
         if proto == "tcp":
             if fake.connections:
-                fake.wait_ended(1, timeout=0.5)
+                fake.wait_for_connections(1, timeout=0.5)
             received = fake.connections[0] if fake.connections else None
         else:
             received = fake.datagrams[0][1] if fake.datagrams else None
