@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.checks.student import Server, Student, abnormal_end
-from harness.checks.support import Deadline, Probe, show, token
+from harness.checks.support import Deadline, Probe, show, token, udp_exchange
 from harness.fakes import TcpEchoServer, UdpEchoServer
 from harness.vnet.rules import VNet
 
@@ -69,19 +69,8 @@ def _tcp_ask(address: tuple[str, int], payload: bytes, expected: bytes | None) -
 
 def _udp_ask(address: tuple[str, int], payload: bytes,
              sock: socket.socket | None) -> bytes | None:
-    own = sock is None
-    s = sock or socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        if own:
-            s.bind(("127.0.0.1", 0))
-        s.settimeout(WINDOW)
-        s.sendto(payload, address)
-        return s.recvfrom(65536)[0]
-    except OSError:
-        return None
-    finally:
-        if own:
-            s.close()
+    answer = udp_exchange(address, payload, window=WINDOW, sock=sock)
+    return answer[0] if answer else None
 
 
 def judge_prefix(reply: bytes | None, prefix: bytes, payload: bytes, probe: Probe) -> None:
