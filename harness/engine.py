@@ -26,7 +26,6 @@ from harness.sandbox.isolation import Isolation, detect
 from harness.submission import check_folder, content_hash, file_problems, private_copy, remove_copy
 
 ISOLATION_MODES = ("auto", "strict", "portable")
-RUN_TIMEOUT = 900.0  # the whole suite for one submission, a last-resort bound
 
 
 class IsolationUnavailable(HarnessError):
@@ -81,7 +80,8 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     iso = Isolation(**raw.get("isolation", asdict(iso)))
     if isolation == "strict" and not iso.strict:
         raise IsolationUnavailable(_unavailable(iso))
-    result = score(raw["outcomes"], rules, lang=lang, only=only, log=log)
+    result = score(raw["outcomes"], rules, lang=lang, only=only, log=log,
+                   budget_s=raw.get("budget_s"))
     result.submission = name or root.name
     result.isolation = iso.describe()
     result.submission_sha256 = content_hash(root)
@@ -153,7 +153,7 @@ def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str
                 proc = subprocess.run(
                     [sys.executable, "-m", "harness.runner", str(cfg_path)],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
-                    cwd=tmpdir, timeout=RUN_TIMEOUT, check=False)
+                    cwd=tmpdir, timeout=limits.submission_s, check=False)
                 code: int | None = proc.returncode
             except subprocess.TimeoutExpired:
                 code = None
@@ -165,11 +165,13 @@ def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str
         cfg_after = json.loads(cfg_path.read_text(encoding="utf-8"))
         raw["isolation"] = cfg_after["isolation"]
         raw["exit_code"] = code
+        raw["budget_s"] = limits.submission_s if code is None else None
         return raw, log_text
 
 
 def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
-          only: list[str] | None = None, log: str = "") -> SubmissionResult:
+          only: list[str] | None = None, log: str = "",
+          budget_s: float | None = None) -> SubmissionResult:
     """Apply the rubric and the language to the raw outcomes of a grading run."""
     unknown = rules.unknown({o["id"] for o in outcomes})
     if unknown and not only and outcomes:
@@ -182,10 +184,13 @@ def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
     checks = []
     for check_id in ordered + missing_runs:
         rule = rules.rule(check_id)
-        o = by_id.get(check_id) or {
+        o = by_id.get(check_id) or ({  # the run used up the submission's time budget
+            "id": check_id, "task": task_of(check_id), "status": "failed",
+            "key": "common.budget_spent", "params": {"seconds": f"{budget_s:g}"},
+            "evidence": {}, "duration_s": 0.0, "traceback": ""} if budget_s else {
             "id": check_id, "task": task_of(check_id), "status": "error",
             "key": "common.not_run", "params": {}, "evidence": {}, "duration_s": 0.0,
-            "traceback": log}
+            "traceback": log})
         status = o["status"]
         checks.append(CheckResult(
             id=check_id, task=o["task"], status=status,

@@ -30,6 +30,7 @@ from harness.sandbox.runner import Limits, Sandbox
 CONFIG = pytest.StashKey[dict[str, Any]]()
 OUTCOMES = pytest.StashKey[dict[str, dict[str, Any]]]()
 CHECK_ID = pytest.StashKey[str]()
+_CONFIG_REF: dict[str, pytest.Config] = {}  # for hooks that pytest calls without the config
 TASK = pytest.StashKey[str]()
 PROBE = pytest.StashKey[Probe]()
 
@@ -49,6 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except (OSError, ValueError) as exc:
         raise pytest.UsageError(f"invalid --lg-config {path}: {exc}") from exc
     config.stash[OUTCOMES] = {}
+    _CONFIG_REF["config"] = config
 
 
 def check_id_of(item: pytest.Item) -> tuple[str, str]:
@@ -180,12 +182,25 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(params, default=str))
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    cfg = session.config.stash.get(CONFIG, None)
+def _write_outcomes(config: pytest.Config) -> None:
+    """Write every outcome so far (atomically): a run stopped midway (its time budget spent)
+    still reports the checks it finished."""
+    cfg = config.stash.get(CONFIG, None)
     if not cfg:
         return
-    outcomes = list(session.config.stash[OUTCOMES].values())
-    for o in outcomes:
-        o.pop("start", None)
+    outcomes = [{k: v for k, v in o.items() if k != "start"}
+                for o in config.stash[OUTCOMES].values()]
     out = Path(cfg["raw_out"])
-    out.write_text(json.dumps({"outcomes": outcomes}, default=str), encoding="utf-8")
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"outcomes": outcomes}, default=str), encoding="utf-8")
+    tmp.replace(out)
+
+
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    config = _CONFIG_REF.get("config")
+    if config is not None:
+        _write_outcomes(config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _write_outcomes(session.config)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REFERENCE, TEMPLATE
+from tests.conftest import REFERENCE, REPO, TEMPLATE
 
 
 def labgrade(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -50,3 +50,23 @@ def test_new_copies_the_template_in_the_chosen_language(tmp_path: Path) -> None:
     assert (tmp_path / "mine" / "lab9" / "tcp_server.py").is_file()
     again = labgrade("new", str(tmp_path / "mine"))
     assert again.returncode == 2
+
+
+def test_a_spent_time_budget_keeps_finished_checks_and_fails_the_rest(tmp_path: Path) -> None:
+    from tests.conftest import make_submission
+
+    sub = make_submission(tmp_path / "sub", files={"lab9/tcp_server.py": "while True:\n    pass\n"})
+    rubric = tmp_path / "r.toml"
+    default = (REPO / "harness" / "rubric.toml").read_text(encoding="utf-8")
+    rubric.write_text(default.replace("submission_s = 600.0", "submission_s = 3"),
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    proc = labgrade("grade", str(sub), "--out", str(out), "--rubric", str(rubric), "--lang", "en",
+                    "--only", "lab9.tcp_client", "--only", "lab9.tcp_server")
+    assert proc.returncode == 0, proc.stderr
+    checks = json.loads((out / "results.json").read_text(encoding="utf-8"))["checks"]
+    client = [c for c in checks if c["task"] == "lab9.tcp_client"]
+    server = [c for c in checks if c["task"] == "lab9.tcp_server"]
+    assert client and all(c["status"] == "passed" for c in client)
+    assert server and all(c["status"] == "failed" for c in server)
+    assert any("total time (3 s)" in c["message"] for c in server)

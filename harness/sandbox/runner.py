@@ -57,6 +57,9 @@ class Limits:
     kernel counts them per user and never limits root)."""
     stop_grace_s: float = 0.5
     """Between SIGINT and SIGKILL when a check stops a program."""
+    submission_s: float = 600.0
+    """The whole grading run of one submission; checks not finished by then fail with a
+    message saying so (the reference needs a few seconds)."""
 
     def rlimits(self, with_nproc: bool) -> dict[str, int]:
         out = {"cpu": self.cpu_s, "as": self.memory_mb * 1024 * 1024,
