@@ -143,6 +143,11 @@ VARIANTS = {
     "time server no discard lines": ("lab9.udp_time_server",
                                      time_server("random.random() < 0.5", log="pass"),
                                      {"logs_discards"}),
+    "time server that pauses mid-stream (still correct)": ("lab9.udp_time_server", {
+        "files": {TIME: TIME_SERVER.replace(
+            "    n += 1\n", "    n += 1\n    if n == 100:\n        time.sleep(0.6)\n").format(
+            drop="random.random() < 0.5", log='print(f"Mensaje de {addr} descartado")',
+            reply="time.ctime().encode()")}}, set()),
     "time server epoch seconds": ("lab9.udp_time_server",
                                   time_server("random.random() < 0.5",
                                               reply="str(time.time()).encode()"),
