@@ -233,18 +233,23 @@ def test_killing_a_grading_run_ends_everything_it_started(tmp_path: Path) -> Non
         "from harness.sandbox.launcher import enter_pid_namespace\n"
         "enter_pid_namespace()\n"
         f"subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
-        "print('ready', flush=True)\n"
+        "print('ready', os.getpid(), flush=True)\n"
         "time.sleep(60)\n")
-    outer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    outer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
     try:
-        assert outer.stdout is not None and outer.stdout.readline().strip() == "ready"
+        assert outer.stdout is not None
+        line = outer.stdout.readline().strip()
+        assert line == "ready 1", f"not PID 1 of a new namespace: {line!r}"
         assert _processes_with(marker), "the grandchild should be running"
         outer.send_signal(signal.SIGKILL)
         outer.wait(5)
         deadline = time.monotonic() + 5
         while _processes_with(marker) and time.monotonic() < deadline:
             time.sleep(0.05)  # the kernel tears the namespace down asynchronously
-        assert _processes_with(marker) == []
+        left = _processes_with(marker)
+        errors = outer.stderr.read() if outer.stderr else ""
+        assert left == [], f"left behind: {left}; stderr: {errors}"
     finally:
         outer.kill()
         for pid in _processes_with(marker):

@@ -239,7 +239,8 @@ class Sandbox:
         """A fresh box: ``work/`` (a copy of the working copy) and ``home/``, owned by the
         student's uid when there is one."""
         box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
-        shutil.copytree(self.workdir, box / "work", symlinks=False)
+        shutil.copytree(self.workdir, box / "work", symlinks=False,
+                        copy_function=shutil.copyfile)  # contents only: no metadata to copy
         (box / "home").mkdir()
         uid = self.isolation.uid
         if uid is not None:
