@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from harness import __version__
 from harness.errors import HarnessError, UsageError
@@ -206,11 +206,25 @@ def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
 
 
 def _localize(evidence: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Name the ends of each exchange in the student's language (``peer.*`` keys)."""
+    """Evidence in the student's language: texts the checks left as catalogue keys
+    (``support.say``) are rendered, and the ends of each exchange are named (``peer.*``)."""
     for exchange in evidence.get("exchanges", []):
         if isinstance(exchange, dict) and has(f"peer.{exchange.get('peer')}", lang):
             exchange["peer"] = t(f"peer.{exchange['peer']}", lang)
-    return evidence
+    return cast(dict[str, Any], _render(evidence, lang))
+
+
+def _render(value: Any, lang: str) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__t__", "params"} and has(str(value["__t__"]), lang):
+            try:
+                return t(str(value["__t__"]), lang, **dict(value["params"] or {}))
+            except (KeyError, IndexError, ValueError, TypeError):
+                return str(value["__t__"])
+        return {k: _render(v, lang) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_render(v, lang) for v in value]
+    return value
 
 
 def _title(check_id: str, lang: str) -> str:

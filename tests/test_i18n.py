@@ -41,3 +41,14 @@ def test_every_message_key_used_by_a_check_exists() -> None:
     keys = used_keys()
     assert len(keys) > 30
     assert keys - catalogue("es").keys() == set()
+
+
+def test_evidence_texts_follow_the_report_language() -> None:
+    """Evidence prose is a catalogue key until the engine renders it in the run's language."""
+    from harness.engine import grade
+    from tests.conftest import REFERENCE
+
+    for lang in ("es", "en"):
+        result = grade(REFERENCE, only=["lab9.head_client.well_formed"], lang=lang)
+        (check,) = result.checks
+        assert check.evidence["expected"] == catalogue(lang)["evidence.well_formed_request"]

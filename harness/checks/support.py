@@ -33,7 +33,7 @@ class CheckFailed(Exception):
 def show(data: bytes | str | None, limit: int = 600) -> str:
     """Bytes as an escaped, printable, bounded string (``b'..'`` without the ``b''``)."""
     if data is None:
-        return "(nada)"
+        return "—"
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     text = repr(data[:limit])[2:-1]
@@ -47,6 +47,12 @@ def excerpt(text: str, limit: int = 2000) -> str:
 def token(n: int = 8, alphabet: str = string.ascii_letters + string.digits) -> str:
     """A random word chosen for this run, so hard-coded output cannot pass."""
     return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def say(key: str, **params: Any) -> dict[str, Any]:
+    """Evidence text in the student's language: a catalogue key the engine renders (the
+    grading run does not know the language; the report may be made in either)."""
+    return {"__t__": key, "params": params}
 
 
 class Probe:

@@ -123,7 +123,7 @@ class ClientRun:
     def note(self, probe: Probe) -> None:
         probe.note(stdin=self.line + "\n")
         probe.sent(self.received, "student") if self.received is not None else \
-            probe.note(sent_by_student="(nada)")
+            probe.note(sent_by_student="—")
         if self.received is not None:
             probe.received(self.prefix + self.received, "grader")
         probe.output(self.finished)

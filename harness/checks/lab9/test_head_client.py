@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from harness.checks.student import Student
-from harness.checks.support import Probe, show, token
+from harness.checks.support import Probe, say, show, token
 from harness.fakes import RUN_HEADER, RawRequest, WebServer
 from harness.sandbox.runner import Finished
 from harness.vnet.rules import VNet
@@ -101,7 +101,7 @@ def test_host_header(student: Student, probe: Probe) -> None:
 def test_well_formed(student: Student, probe: Probe) -> None:
     run = shared(student)
     raw = need_request(run, probe).raw
-    probe.note(expected="líneas terminadas en \\r\\n, una línea vacía al final, sin cuerpo")
+    probe.note(expected=say("evidence.well_formed_request"))
     bare_lf = re.search(rb"(?<!\r)\n", raw)
     if bare_lf is not None:
         raise probe.fail("lab9.head_client.bare_lf", got=show(raw))

@@ -13,7 +13,7 @@ from harness.checks.lab9.common import (
     utf8_payload,
 )
 from harness.checks.student import Student
-from harness.checks.support import Probe, token
+from harness.checks.support import Probe, say, token
 
 TASK = "lab9.tcp_server"
 
@@ -47,7 +47,7 @@ def test_sequential_clients(student: Student, probe: Probe) -> None:
 def test_survives_silent_client(student: Student, probe: Probe) -> None:
     server = student.serve("tcp")
     silent = socket.create_connection(server.address, timeout=2)
-    probe.note(silent_client="connect() + close() sin enviar datos")
+    probe.note(silent_client=say("evidence.silent_client"))
     silent.close()
     payload = token(10).encode()
     reply = ask(server, "tcp", payload, probe)

@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from harness.checks.lab9.common import judge_port
 from harness.checks.student import Student
-from harness.checks.support import Probe, show
+from harness.checks.support import Probe, say, show
 
 TASK = "lab9.udp_time_server"
 N = 200
@@ -159,7 +159,7 @@ def close_to_now(when: datetime, ref: datetime) -> bool:
 def test_replies_are_datetime(student: Student, probe: Probe) -> None:
     p = shared(student)
     probe.note(replies_sample=[show(r) for r in p.replies[:5]],
-               expected="ctime, ISO 8601 o dd/mm/aaaa HH:MM:SS, ±5 s")
+               expected=say("evidence.datetime_formats"))
     if not p.replies:
         raise probe.fail("lab9.udp_time_server.no_replies", n=N)
     for reply in p.replies:
@@ -194,6 +194,6 @@ def test_logs_discards(student: Student, probe: Probe) -> None:
     lines = discard_lines(p.stdout)
     dropped = N - p.count
     probe.note(drop=p.evidence(), stdout="\n".join(p.stdout.splitlines()[:40]),
-               discard_lines=lines, expected=f"{dropped} líneas con «descartado»")
+               discard_lines=lines, expected=say("evidence.discard_lines", n=dropped))
     probe.expect(lines == dropped, "lab9.udp_time_server.discard_lines",
                  lines=lines, dropped=dropped, n=N, replies=p.count)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.student import START_WINDOW, Opaque, Server, Student, last_error_line
-from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, show, token
+from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, say, show, token
 from harness.fakes import TcpEchoServer, UdpEchoServer
 from harness.fakes.base import Peer
 from harness.sandbox.runner import Finished
@@ -82,9 +82,9 @@ def judge_port(server: Server, probe: Probe, task: str, port: int) -> None:
 
 def text(value: str | None, limit: int = 300) -> str:
     """Printed text for a message: quoted like Python shows a string (accents kept, control
-    characters escaped), bounded; "(nada)" when there is none."""
+    characters escaped), bounded; "—" when there is none."""
     if not value:
-        return "(nada)"
+        return "—"
     cut = value[-limit:] if len(value) > limit else value
     return ("…" if len(value) > limit else "") + repr(cut)
 
@@ -228,7 +228,7 @@ def restart_probe(student: Student, probe: Probe, task: str, *, port: int,
         error = last_error_line(finished.stderr) or finished.stderr.strip()[-200:] or "—"
         raise probe.fail(f"{task}.restart_failed", port=port, error=error)
     payload = echo_payload()
-    probe.note(second_start="escuchando de nuevo en el mismo puerto")
+    probe.note(second_start=say("evidence.listening_again"))
     probe.sent(payload, "grader")
     reply = tcp_ask(("127.0.0.1", real), payload)
     probe.received(reply, "student")
@@ -254,7 +254,7 @@ class ClientRun:
             probe.sent(self.received, "student")
             probe.received(self.received, "grader")
         else:
-            probe.note(sent_by_student="(nada)")
+            probe.note(sent_by_student="—")
         probe.output(self.finished)
 
 

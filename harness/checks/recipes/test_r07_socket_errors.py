@@ -22,7 +22,7 @@ import re
 
 from harness.checks.recipes.common_a import show_text
 from harness.checks.student import Student, last_error_line
-from harness.checks.support import Probe, show, token
+from harness.checks.support import Probe, say, show, token
 from harness.fakes import RUN_HEADER, ResetServer, WebServer
 from harness.sandbox.runner import Finished
 from harness.vnet.rules import VNet
@@ -31,7 +31,7 @@ TASK = "recipes.r07_socket_errors"
 RUN_WINDOW = 5.0
 OPTIONS = ("--host", "--port", "--file")
 REQUEST_LINE = re.compile(r"^GET (\S+) HTTP/1\.[01]$")
-ERROR_EXPECTED = "código de salida 1; una sola línea que explique el error; sin «Traceback»"
+ERROR_EXPECTED = say("evidence.error_case")
 
 
 def argv(host: str, port: int, path: str) -> list[str]:
@@ -43,7 +43,7 @@ def virtual_port() -> int:
 
 
 def test_usage(student: Student, probe: Probe) -> None:
-    probe.note(expected="código de salida 0; la ayuda menciona " + ", ".join(OPTIONS))
+    probe.note(expected=say("evidence.usage", options=", ".join(OPTIONS)))
     finished = student.run(args=["--help"], timeout=RUN_WINDOW)
     need_ended(student, probe, finished)
     if finished.exit_code != 0:

@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.checks.recipes.common_a import CALL_WINDOW, need_socket, shown
 from harness.checks.student import SocketInfo, Student
-from harness.checks.support import Probe
+from harness.checks.support import Probe, say
 
 TASK = "recipes.r08_buffer_size"
 FUNC = "set_buffer_sizes"
@@ -79,7 +79,7 @@ def judge_size(student: Student, probe: Probe, index: int, option: str, name: st
     bc = shared_call(student)
     asked = (bc.send_size, bc.recv_size)[index]
     probe.note(call=bc.call, returned=shown(bc.value),
-               expected=f"{name} >= {asked} (devuelto y en el socket)")
+               expected=say("evidence.buffer_at_least", name=name, asked=asked))
     returned = sizes(bc, probe)[index]
     actual = socket_after(bc, probe).get(option)
     ok = returned >= asked and isinstance(actual, int) and actual >= asked

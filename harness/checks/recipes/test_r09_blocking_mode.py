@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from harness.checks.recipes.common_a import CALL_WINDOW, need_socket
 from harness.checks.student import SocketInfo, Student
-from harness.checks.support import Probe
+from harness.checks.support import Probe, say
 
 TASK = "recipes.r09_blocking_mode"
 CALL = "non_blocking_socket()"
@@ -28,7 +28,7 @@ def test_non_blocking(student: Student, probe: Probe) -> None:
 
 
 def test_bound(student: Student, probe: Probe) -> None:
-    probe.note(expected="bound: ['127.0.0.1', <puerto ≠ 0>]")
+    probe.note(expected=say("evidence.bound_port"))
     info = returned_socket(student, probe)
     bound = info.get("bound")
     port = bound[1] if isinstance(bound, list) and len(bound) >= 2 else 0

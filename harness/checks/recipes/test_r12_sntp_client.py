@@ -16,7 +16,7 @@ import pytest
 
 from harness.checks.recipes.common_b import brief, imported_modules, non_standard
 from harness.checks.student import Student
-from harness.checks.support import CheckFailed, Probe, show
+from harness.checks.support import CheckFailed, Probe, say, show
 from harness.fakes import NtpServer
 from harness.vnet.rules import VNet
 
@@ -101,7 +101,7 @@ def test_fake_time(call: SntpCall, probe: Probe) -> None:
 
 def test_request_packet(call: SntpCall, probe: Probe) -> None:
     call.note(probe)
-    probe.note(expected="48 bytes; byte 0 = 0x1b (LI 0, versión 3, modo 3)")
+    probe.note(expected=say("evidence.sntp_packet"))
     if not call.packets:
         if call.failure is not None:
             raise call.failure
@@ -115,7 +115,7 @@ def test_request_packet(call: SntpCall, probe: Probe) -> None:
 def test_standard_library_only(student: Student, probe: Probe) -> None:
     modules = imported_modules(student)
     outside = non_standard(modules)
-    probe.note(imports=modules, expected="solo la biblioteca estándar (socket, struct, time)")
+    probe.note(imports=modules, expected=say("evidence.stdlib_only"))
     if outside:
         raise probe.fail(f"{TASK}.not_standard", modules=", ".join(outside))
     probe.expect("socket" in modules, f"{TASK}.no_socket", imports=", ".join(modules) or "—")

@@ -16,7 +16,7 @@ from harness.checks.recipes.common_b import (
     tcp_ask,
 )
 from harness.checks.student import Student
-from harness.checks.support import Probe
+from harness.checks.support import Probe, say
 
 TASK = "recipes.r13_tcp_echo_server"
 
@@ -38,7 +38,7 @@ def test_backlog(student: Student, probe: Probe) -> None:
     server = student.serve("tcp", args=["--port", str(random_port())])
     event = server.child.listening(0.0) or {}
     backlog = event.get("backlog")
-    probe.note(listen={"backlog": backlog}, expected="listen(n) con n ≥ 1, p. ej. listen(5)")
+    probe.note(listen={"backlog": backlog}, expected=say("evidence.listen_backlog"))
     if backlog is None:
         raise probe.fail(f"{TASK}.no_backlog")
     probe.expect(isinstance(backlog, int) and backlog >= 1, f"{TASK}.bad_backlog",

@@ -23,7 +23,7 @@ import pytest
 from harness.checks.recipes.common_b import brief
 from harness.checks.recipes.common_b import text as quoted
 from harness.checks.student import Student, type_name
-from harness.checks.support import CheckFailed, Probe, show, token
+from harness.checks.support import CheckFailed, Probe, say, show, token
 from harness.fakes import RawRequest, WebServer
 from harness.vnet.rules import VNet
 
@@ -192,8 +192,8 @@ def non_ascii_part(text: str) -> str:
 def test_reads_all_chunks(run: GetRun, probe: Probe) -> None:
     text = run.text(probe, bytes_ok=True)
     got, want = ascii_part(text), ascii_part(run.body)
-    probe.note(returned_chars=len(text), expected=f"el cuerpo completo: {len(run.body)} "
-               f"caracteres, {len(run.body.encode())} bytes")
+    probe.note(returned_chars=len(text), expected=say("evidence.whole_body", chars=len(run.body),
+                                                 size=len(run.body.encode())))
     if got == want:
         return
     if want in got:
@@ -209,7 +209,7 @@ def test_utf8_body(run: GetRun, probe: Probe) -> None:
     got, want = non_ascii_part(text), non_ascii_part(run.body)
     if len(text) < len(run.body) and got.endswith(REPLACEMENT):
         got = got[:-1]  # the last character of a body cut short: judged by reads_all_chunks
-    probe.note(expected="los caracteres UTF-8 del cuerpo (p. ej. " + quoted(want[:12]) + "…)")
+    probe.note(expected=say("evidence.utf8_chars", sample=quoted(want[:12])))
     if not got:
         raise probe.fail(f"{TASK}.no_utf8", got=quoted(text[:160]))
     for i, (a, b) in enumerate(zip(got, want, strict=False)):

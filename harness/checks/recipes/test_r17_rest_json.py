@@ -12,7 +12,7 @@ import re
 
 from harness.checks.recipes.common_b import brief, text
 from harness.checks.student import Student, type_name
-from harness.checks.support import Probe
+from harness.checks.support import Probe, say
 from harness.fakes import IssApi
 from harness.vnet.rules import VNet
 
@@ -88,8 +88,7 @@ def test_loop_ten(student: Student, probe: Probe) -> None:
     printed = positions_in_order(finished.stdout, served)
     probe.note(requests=len(served), printed_positions=printed, sleeps=sleeps,
                served=[f"{a:.4f}, {b:.4f}" for a, b in served],
-               expected=f"{LOOPS} peticiones, {LOOPS} posiciones impresas, "
-                        f"time.sleep({SLEEP:g}) entre ellas")
+               expected=say("evidence.loop_ten", n=LOOPS, sleep=f"{SLEEP:g}"))
     if finished.timed_out:
         raise probe.fail(f"{TASK}.hangs", seconds=WINDOW)
     if len(served) != LOOPS:

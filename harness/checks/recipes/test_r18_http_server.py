@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 
 from harness.checks.student import Server, Student
-from harness.checks.support import Deadline, Probe, recv_until, show, token
+from harness.checks.support import Deadline, Probe, recv_until, say, show, token
 
 TASK = "recipes.r18_http_server"
 WINDOW = 2.0
@@ -157,7 +157,7 @@ def test_uptime_grows(student: Student, probe: Probe) -> None:
         seen.append(after)
         age = time.monotonic() - server.child.started
         probe.note(numbers_in_pages=seen, gap_s=round(time.monotonic() - started, 3),
-                   expected="el tiempo activo crece entre dos peticiones")
+                   expected=say("evidence.uptime_grows"))
         if grew(before, after, time.monotonic() - started, age):
             return
     raise probe.fail(f"{TASK}.uptime_frozen", first=show(str(before)), later=show(str(seen[-1])),
@@ -173,8 +173,7 @@ def test_reads_all_headers(student: Student, probe: Probe) -> None:
         probe.sent(fragment, "grader")
     reply = ask(server.address, fragments, gap=FRAGMENT_GAP)
     note_reply(probe, reply)
-    probe.note(expected="ninguna respuesta antes de la línea en blanco; una respuesta HTTP "
-                        "después")
+    probe.note(expected=say("evidence.answer_after_blank_line"))
     if reply is None:
         raise probe.fail(f"{TASK}.no_response")
     if reply.early is not None:
