@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.engine import grade
-from harness.results import SubmissionResult
+from harness.results import CheckResult, SubmissionResult
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference"
@@ -36,6 +36,21 @@ def make_submission(root: Path, *, base: Path = REFERENCE, files: dict[str, str]
     for rel in remove:
         (root / rel).unlink()
     return root
+
+
+def check(task: str, name: str, status: str, score: float, max_score: float,
+          **kw: object) -> CheckResult:
+    return CheckResult(id=f"{task}.{name}", task=task, status=status, score=score,
+                       max_score=max_score, **kw)  # type: ignore[arg-type]
+
+
+def make_result(checks: list[CheckResult], **kw: object) -> SubmissionResult:
+    fields: dict[str, object] = {
+        "submission": "ana-pérez", "lang": "es", "isolation": "netns+pidns+uid+rlimits",
+        "duration_s": 3.25, "harness_version": "0.1.0", "submission_sha256": "ab" * 32,
+        "score": sum(c.score for c in checks), "max_score": sum(c.max_score for c in checks)}
+    fields.update(kw)
+    return SubmissionResult(checks=checks, **fields)  # type: ignore[arg-type]
 
 
 def verdicts(result: SubmissionResult) -> dict[str, str]:

@@ -12,7 +12,8 @@ import pytest
 
 from harness import exports
 from harness.report.common import clean, fmt_points, totals
-from harness.results import CheckResult, Problem, SubmissionResult, read_json, write_json
+from harness.results import Problem, SubmissionResult, read_json, write_json
+from tests.conftest import check, make_result
 
 # Gradescope autograder specification, results.json format
 # (gradescope-autograders.readthedocs.io/en/latest/specs/): every field it defines.
@@ -41,19 +42,6 @@ GITHUB_TEST_FIELDS = {"name", "status", "score", "max_score", "message", "test_c
 HOSTILE = '<script>alert(1)</script> "comillas" & \x1b[31mrojo\x1b[0m \x00 ñandú 🚀 100% a,b:c'
 
 
-def check(task: str, name: str, status: str, score: float, max_score: float,
-          **kw: object) -> CheckResult:
-    return CheckResult(id=f"{task}.{name}", task=task, status=status, score=score,
-                       max_score=max_score, **kw)  # type: ignore[arg-type]
-
-
-def make_result(checks: list[CheckResult], **kw: object) -> SubmissionResult:
-    fields: dict[str, object] = {
-        "submission": "ana-pérez", "lang": "es", "isolation": "netns+pidns+uid+rlimits",
-        "duration_s": 3.25, "harness_version": "0.1.0", "submission_sha256": "ab" * 32,
-        "score": sum(c.score for c in checks), "max_score": sum(c.max_score for c in checks)}
-    fields.update(kw)
-    return SubmissionResult(checks=checks, **fields)  # type: ignore[arg-type]
 
 
 def full_marks() -> SubmissionResult:

@@ -12,7 +12,8 @@ import pytest
 
 from harness.i18n import catalogue
 from harness.report import evidence_blocks, render_report, write_report
-from harness.results import CheckResult, Problem, SubmissionResult
+from harness.results import Problem, SubmissionResult
+from tests.conftest import check, make_result
 
 HOSTILE = '<script>alert(1)</script> "comillas" & \x1b[31mrojo\x1b[0m \x00 ñandú 🚀 \u202eevil'
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -20,19 +21,6 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 STATUSES = ("passed", "failed", "error", "skipped")
 
 
-def check(task: str, name: str, status: str, score: float, max_score: float,
-          **kw: object) -> CheckResult:
-    return CheckResult(id=f"{task}.{name}", task=task, status=status, score=score,
-                       max_score=max_score, **kw)  # type: ignore[arg-type]
-
-
-def make_result(checks: list[CheckResult], **kw: object) -> SubmissionResult:
-    fields: dict[str, object] = {
-        "submission": "ana-pérez", "lang": "es", "isolation": "netns+pidns+uid+rlimits",
-        "duration_s": 3.25, "harness_version": "0.1.0", "submission_sha256": "ab" * 32,
-        "score": sum(c.score for c in checks), "max_score": sum(c.max_score for c in checks)}
-    fields.update(kw)
-    return SubmissionResult(checks=checks, **fields)  # type: ignore[arg-type]
 
 
 def mixed(**kw: object) -> SubmissionResult:
