@@ -116,13 +116,17 @@ def tcp(address: Address, timeout: float = 3.0) -> Iterator[socket.socket]:
 
 
 def recv_until(sock: socket.socket, deadline: Deadline, *, want: int | None = None,
-               until: bytes | None = None, limit: int = 1 << 20) -> bytes:
-    """Read until ``want`` bytes, the marker ``until``, EOF, or the deadline."""
+               until: bytes | None = None, done: Callable[[bytes], bool] | None = None,
+               limit: int = 1 << 20) -> bytes:
+    """Read until ``want`` bytes, the marker ``until``, ``done(data)``, EOF, or the
+    deadline."""
     data = b""
     while len(data) < limit:
         if want is not None and len(data) >= want:
             break
         if until is not None and until in data:
+            break
+        if done is not None and done(data):
             break
         left = deadline.left()
         if left <= 0:
@@ -130,9 +134,7 @@ def recv_until(sock: socket.socket, deadline: Deadline, *, want: int | None = No
         sock.settimeout(left)
         try:
             chunk = sock.recv(65536)
-        except TimeoutError:
-            break
-        except OSError:
+        except OSError:  # a timeout included
             break
         if not chunk:
             break

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.checks.student import Server, Student, abnormal_end
-from harness.checks.support import Deadline, Probe, show, token, udp_exchange
+from harness.checks.support import Deadline, Probe, recv_until, show, token, udp_exchange
 from harness.fakes import TcpEchoServer, UdpEchoServer
 from harness.vnet.rules import VNet
 
@@ -52,17 +52,7 @@ def _tcp_ask(address: tuple[str, int], payload: bytes, expected: bytes | None) -
     try:
         with socket.create_connection(address, timeout=WINDOW) as sock:
             sock.sendall(payload)
-            data = b""
-            while not deadline.expired and not done(data):
-                sock.settimeout(deadline.left())
-                try:
-                    chunk = sock.recv(65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                data += chunk
-            return data
+            return recv_until(sock, deadline, done=done)
     except OSError:
         return None
 
