@@ -309,3 +309,4 @@ def test_check_modules_use_catalogue_keys() -> None:
                   for name in re.findall(r"^def test_(\w+)\(", source, re.MULTILINE)}
         for lang in ("es", "en"):
             assert titles <= catalogue(lang).keys(), sorted(titles - catalogue(lang).keys())
+

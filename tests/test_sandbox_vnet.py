@@ -254,3 +254,19 @@ def test_killing_a_grading_run_ends_everything_it_started(tmp_path: Path) -> Non
         outer.kill()
         for pid in _processes_with(marker):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_checks_read_the_sources_as_submitted(tmp_path: Path) -> None:
+    """Checks that judge code (imports) read a snapshot taken before any student code ran:
+    rewriting the working copy afterwards changes nothing they see."""
+    from harness.checks.support import Probe
+    from harness.plugin import Grading
+
+    work = tmp_path / "work" / "recipes"
+    work.mkdir(parents=True)
+    (work / "r12_sntp_client.py").write_text("import ntplib\n", encoding="utf-8")
+    grading = Grading({"workdir": str(tmp_path / "work"), "isolation": {"rlimits": True}})
+    (work / "r12_sntp_client.py").write_text("import socket\n", encoding="utf-8")
+    student = grading.student("recipes.r12_sntp_client", Probe("x"))
+    assert student.source() == b"import ntplib\n"
+    grading.sandbox.close()

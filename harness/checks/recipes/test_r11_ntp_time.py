@@ -11,11 +11,9 @@ import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-import pytest
-
 from harness.checks.recipes.common_b import brief, imported_modules, text
 from harness.checks.student import Student
-from harness.checks.support import CheckFailed, Probe
+from harness.checks.support import Probe
 from harness.fakes import NtpServer
 from harness.vnet.rules import VNet
 
@@ -27,16 +25,6 @@ admits ``time.time() + offset``, which is a few milliseconds off)."""
 WINDOW = 8.0
 CTIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}")
 LOCALTIME = Path("/etc/localtime")
-
-
-@pytest.fixture(autouse=True)
-def imports_read_first(student: Student) -> None:
-    """Read the file's imports before any of its code runs (the first check of the task
-    caches them), so what the program does at run time cannot change the verdict."""
-    try:
-        imported_modules(student)
-    except (CheckFailed, OSError, SyntaxError, ValueError):
-        pass  # judged, with its message, by the checks themselves
 
 
 def ntp_vnet(fake: NtpServer) -> VNet:
