@@ -187,7 +187,7 @@ def leave_time_wait(server: Server, probe: Probe, task: str, port: int) -> None:
         raise probe.fail(f"{task}.no_reply", sent=show(payload))
     entries = _await_time_wait(server.real_port)
     probe.note(time_wait=entries if entries is not None
-               else "no visible (/proc/net/tcp no disponible)")
+               else say("evidence.time_wait_unseen"))
     if entries == []:
         raise probe.fail(f"{task}.no_time_wait", port=port)
 
