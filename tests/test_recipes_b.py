@@ -168,6 +168,53 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "r18 serves two connections": ("r18_http_server", patch(
         R18, ("        while True:\n            conn, addr",
               "        for _ in range(2):\n            conn, addr")), {"serves_many"}),
+    # --- cascades removed: one bug (or one template extra left out) costs one check
+    "r10 accepts and reads but never echoes": ("r10_reuse_address", patch(
+        R10, ("conn.sendall(data)", "pass")), {"echo"}),
+    "r13 client without --message (fixed text)": ("r13_tcp_echo_client", patch(
+        R13C, ('    parser.add_argument("--message", default="Mensaje de prueba", '
+               'help="mensaje a enviar")\n', ""),
+              ("echo_client(args.port, args.message)",
+               'echo_client(args.port, "Mensaje de prueba")')), {"message_option"}),
+    "r14 client without --message (fixed text)": ("r14_udp_echo_client", patch(
+        R14C, ('    parser.add_argument("--message", default="Mensaje de prueba", '
+               'help="mensaje a enviar")\n', ""),
+              ("echo_client(args.port, args.message)",
+               'echo_client(args.port, "Mensaje de prueba")')), {"message_option"}),
+    "r13 client --message ignored": ("r13_tcp_echo_client", patch(
+        R13C, ("echo_client(args.port, args.message)",
+               'echo_client(args.port, "Mensaje de prueba")')),
+        {"message_option"}),
+    "r18 page without a status line": ("r18_http_server", patch(
+        R18, ('    return headers.encode("ascii") + body', "    return body")),
+        {"status_200_html"}),
+    # --- the course's names and shapes: a function named and printing as the course does
+    "r12 as the course's sntp_client() printing the time": ("r12_sntp_client", patch(
+        R12, ('def sntp_time(server: str = "es.pool.ntp.org") -> float:',
+              'def sntp_client(server: str = "es.pool.ntp.org") -> None:'),
+             ("    return t[10] - TIME1970 + t[11] / 2**32",
+              '    print(f"Dia y hora = {time.ctime(t[10] - TIME1970)}")'),
+             ("print(time.ctime(sntp_time()))", "sntp_client()")), set()),
+    "r12 sntp_client() printing the local clock": ("r12_sntp_client", patch(
+        R12, ('def sntp_time(server: str = "es.pool.ntp.org") -> float:',
+              'def sntp_client(server: str = "es.pool.ntp.org") -> None:'),
+             ("    return t[10] - TIME1970 + t[11] / 2**32",
+              '    print(f"Dia y hora = {time.ctime()}")'),
+             ("print(time.ctime(sntp_time()))", "sntp_client()")), {"fake_time"}),
+    "r17 as the course's seguimiento_estacion_espacial() printing": ("r17_rest_json", patch(
+        R17, ("def iss_position(url: str = URL) -> tuple[float, float]:",
+              "def posicion(url: str = URL) -> tuple[float, float]:"),
+             ("        lat, lon = iss_position()", "        lat, lon = posicion()"),
+             ("def main() -> None:", "def seguimiento_estacion_espacial() -> None:"),
+             ("    main()", "    seguimiento_estacion_espacial()")), set()),
+    "r17 seguimiento_estacion_espacial() printing made-up numbers": ("r17_rest_json", patch(
+        R17, ("def iss_position(url: str = URL) -> tuple[float, float]:",
+              "def posicion(url: str = URL) -> tuple[float, float]:"),
+             ("        lat, lon = iss_position()",
+              "        posicion()\n        lat, lon = 1.5, 2.5"),
+             ("def main() -> None:", "def seguimiento_estacion_espacial() -> None:"),
+             ("    main()", "    seguimiento_estacion_espacial()")),
+        {"parses_position", "loop_ten"}),
 }
 
 

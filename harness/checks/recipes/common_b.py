@@ -8,11 +8,15 @@ Message keys are per task (``<TASK>.<name>``): each helper takes the task id of 
 from __future__ import annotations
 
 import ast
+import re
 import secrets
 import socket
+import string
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +74,57 @@ def _dynamic_import(node: ast.Call) -> bool:
 def non_standard(modules: list[str]) -> list[str]:
     """The modules that are not part of Python's standard library."""
     return [m for m in modules if m not in sys.stdlib_module_names]
+
+
+# ------------------------------------------------------------------ printed times
+
+CTIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}")
+LOCALTIME = Path("/etc/localtime")
+
+
+def child_zone() -> tzinfo:
+    """The zone ``time.ctime`` uses in the child: no ``TZ`` in its environment, so the
+    system's ``/etc/localtime`` (UTC where there is none)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        with LOCALTIME.open("rb") as f:
+            return ZoneInfo.from_file(f, key="localtime")
+    except (OSError, ValueError, ImportError):
+        return UTC
+
+
+def ctime_of(moment: datetime) -> str:
+    return f"{moment:%a %b} {moment.day:2d} {moment:%H:%M:%S %Y}"
+
+
+def expected_ctime(unix_time: float) -> str:
+    return ctime_of(datetime.fromtimestamp(unix_time, child_zone()))
+
+
+def ctime_printed(stdout: str, unix_time: float) -> bool:
+    """``stdout`` shows ``time.ctime`` of ``unix_time`` (local zone or UTC; one second
+    either way: a float a hair under the whole second prints the one before)."""
+    expected = [datetime.fromtimestamp(unix_time, tz) for tz in (child_zone(), UTC)]
+    for line in CTIME.findall(stdout):
+        try:
+            shown = datetime.strptime(" ".join(line.split()), "%a %b %d %H:%M:%S %Y")
+        except ValueError:
+            continue
+        if any(abs(shown - e.replace(tzinfo=None)) <= timedelta(seconds=1) for e in expected):
+            return True
+    return False
+
+
+def judge_printed_time(printed: str, probe: Probe, course: str, unix_time: float,
+                       task: str) -> None:
+    """The course's function (``print_time()``, ``sntp_client()``) prints ``ctime`` of the
+    time it got instead of returning it: the grader's time, chosen for this run, must be in
+    its printout."""
+    probe.note(function=f"{course}()", printed=text(printed),
+               expected=expected_ctime(unix_time))
+    probe.expect(ctime_printed(printed, unix_time), f"{task}.time_not_printed",
+                 func=f"{course}()", expected=expected_ctime(unix_time), got=text(printed))
 
 
 # ------------------------------------------------------------------ servers
@@ -161,30 +216,23 @@ def _addr(hex_addr: str) -> str:
 
 
 def leave_time_wait(server: Server, probe: Probe, task: str, port: int) -> None:
-    """One connection that the *server* closes first, so the TIME_WAIT is on its port: send
-    a payload, wait for the first bytes of the reply (the server accepted and read it), stop
-    the server while the connection is open (its end sends FIN), read to EOF and close
-    (FIN back: the server's orphaned end enters TIME_WAIT). Then look in ``/proc``: a probe
-    that left no TIME_WAIT cannot judge a restart, and says so."""
-    payload = echo_payload()
-    deadline = Deadline(WINDOW)
+    """One connection that the *server* closes first, so the TIME_WAIT is on its port:
+    connect and send nothing (an echo is not needed: the recipe's server may only accept;
+    unread data would make its end reset instead of close), wait until it accepted (its
+    ``accept`` event only wakes the grader), stop the server while the connection is open
+    (its end sends FIN), read to EOF and close (FIN back: the server's orphaned end enters
+    TIME_WAIT). Then look in ``/proc``, the grader's own view: a probe that left no TIME_WAIT
+    cannot judge a restart, and says so."""
     try:
         sock = socket.create_connection(server.address, timeout=WINDOW)
     except OSError as exc:
         server.child.stop()
         raise probe.fail(f"{task}.no_connection", error=str(exc)) from exc
     with sock:
-        sock.sendall(payload)
-        probe.sent(payload, "grader")
-        reply = recv_until(sock, deadline, want=1)
-        probe.received(reply, "student")
-        finished = server.child.stop()
-        rest = recv_until(sock, Deadline(WINDOW))  # to EOF: our close then sends FIN, not RST
-        if reply and rest:
-            probe.received(rest, "student")
-    if not reply:
-        probe.output(finished)
-        raise probe.fail(f"{task}.no_reply", sent=show(payload))
+        accepted = server.child.event(lambda e: e["ev"] == "accept", WINDOW)
+        probe.note(accepted=accepted is not None)
+        server.child.stop()
+        recv_until(sock, Deadline(WINDOW))  # to EOF: our close then sends FIN, not RST
     entries = _await_time_wait(server.real_port)
     probe.note(time_wait=entries if entries is not None
                else say("evidence.time_wait_unseen"))
@@ -227,48 +275,67 @@ def restart_probe(student: Student, probe: Probe, task: str, *, port: int,
         probe.output(finished)
         error = last_error_line(finished.stderr) or finished.stderr.strip()[-200:] or "—"
         raise probe.fail(f"{task}.restart_failed", port=port, error=error)
-    payload = echo_payload()
     probe.note(second_start=say("evidence.listening_again"))
-    probe.sent(payload, "grader")
-    reply = tcp_ask(("127.0.0.1", real), payload)
-    probe.received(reply, "student")
-    probe.expect(bool(reply), f"{task}.restart_no_reply", sent=show(payload))
+    try:  # the grader's own proof that it listens again: a connection it accepts
+        socket.create_connection(("127.0.0.1", real), timeout=WINDOW).close()
+    except OSError as exc:
+        raise probe.fail(f"{task}.restart_not_accepting", port=port, error=str(exc)) from exc
 
 
 # ------------------------------------------------------------------ clients
 
 @dataclass
 class ClientRun:
-    """One run of a student echo client (``--port P --message M``) against the grader's
-    echo fake, routed at ``localhost:P``."""
+    """One run of a student echo client against the grader's echo fake, routed at
+    ``localhost:P``. First with ``--port P --message M`` (the template's contract); when the
+    program rejects ``--message`` (argparse, status 2: the course's own clients have a fixed
+    "Mensaje de prueba"), with ``--port P`` only, the fake then answering a per-run variant
+    of the message (some letters' case swapped), so only a client that prints what came back
+    passes. ``--message`` is judged by its own check (``message_option``), never here."""
 
     proto: str
     port: int
-    message: str
+    message: str | None
+    """The ``--message`` text, or None for the run without it."""
     finished: Finished
     received: bytes | None
     """What the fake received from the client (None: nothing)."""
+    reply: bytes | None
+    """What the fake sent back (the echo, or its per-run variant)."""
+    rejected_option: bool = False
+    """The program refused ``--message`` (the run judged is then the one without it)."""
 
     def note(self, probe: Probe) -> None:
+        probe.note(argv_used=["--port", str(self.port)] +
+                   (["--message", self.message] if self.message is not None else []))
         if self.received is not None:
             probe.sent(self.received, "student")
-            probe.received(self.received, "grader")
+            probe.received(self.reply, "grader")
         else:
             probe.note(sent_by_student="—")
         probe.output(self.finished)
 
 
-def run_client(student: Student, proto: str) -> ClientRun:
-    port = random_port()
-    message = f"Mensaje de prueba ñandú {token(10)}"
+def swapper() -> Callable[[bytes], bytes]:
+    """A per-run variant of a text of the same length: the case of about half the ASCII
+    letters (chosen for this run) swapped."""
+    letters = string.ascii_letters
+    chosen = {c for c in letters if secrets.randbelow(2)} or {"a", "e", "M"}
+    table = bytes(ord(chr(b).swapcase()) if chr(b) in chosen else b for b in range(128)) + \
+        bytes(range(128, 256))
+    return lambda data: data.translate(table)
+
+
+def _client_once(student: Student, proto: str, port: int, message: str | None,
+                 transform: Callable[[bytes], bytes] | None) -> ClientRun:
     # a TCP echo that answers in 6-byte pieces, 50 ms apart: one recv() gets only the first
-    fake: Any = TcpEchoServer(prefix=b"", piece=6, delay=0.05) if proto == "tcp" \
-        else UdpEchoServer(prefix=b"")
+    fake: Any = TcpEchoServer(prefix=b"", piece=6, delay=0.05, transform=transform) \
+        if proto == "tcp" else UdpEchoServer(prefix=b"", transform=transform)
     fake.start()
+    args = ["--port", str(port)] + (["--message", message] if message is not None else [])
     try:
         vnet = VNet().route(proto, "localhost", port, ("127.0.0.1", fake.port))
-        finished = student.run(args=["--port", str(port), "--message", message], vnet=vnet,
-                               timeout=CLIENT_WINDOW)
+        finished = student.run(args=args, vnet=vnet, timeout=CLIENT_WINDOW)
         if proto == "tcp":
             if fake.connections:
                 fake.wait_for_connections(1, timeout=0.5)
@@ -277,7 +344,24 @@ def run_client(student: Student, proto: str) -> ClientRun:
             received = fake.datagrams[0][1] if fake.datagrams else None
     finally:
         fake.stop()
-    return ClientRun(proto, port, message, finished, received)
+    reply = None if received is None else (transform(received) if transform else received)
+    return ClientRun(proto, port, message, finished, received, reply)
+
+
+def rejects_option(finished: Finished, received: bytes | None, option: str) -> bool:
+    """argparse refused ``option`` (status 2, the option named on stderr) and nothing was
+    sent."""
+    return received is None and finished.exit_code == 2 and option in finished.stderr
+
+
+def run_client(student: Student, proto: str) -> ClientRun:
+    port = random_port()
+    message = f"Mensaje de prueba ñandú {token(10)}"
+    run = _client_once(student, proto, port, message, None)
+    if rejects_option(run.finished, run.received, "--message"):
+        run = _client_once(student, proto, port, None, swapper())
+        run.rejected_option = True
+    return run
 
 
 def client_failure(student: Student, finished: Finished, task: str, key: str,
@@ -294,21 +378,67 @@ def client_failure(student: Student, finished: Finished, task: str, key: str,
 
 
 def judge_sends(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+    """The message sent. With ``--message M`` taken into account (M is in what was sent):
+    exactly M in UTF-8. Otherwise (the course's fixed message, or an option accepted and
+    ignored, which ``message_option`` judges): a non-empty UTF-8 text."""
     run.note(probe)
-    expected = run.message.encode("utf-8")
-    probe.note(expected=show(expected))
     if run.received is None:
         raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
                              port=run.port)
+    if run.message is None or run.message.encode("utf-8") not in run.received:
+        probe.note(expected=say("recipes.r1x.some_text"))
+        try:
+            ok = bool(run.received.decode("utf-8").strip())
+        except UnicodeDecodeError:
+            ok = False
+        probe.expect(ok, f"{task}.not_text", got=show(run.received))
+        return
+    expected = run.message.encode("utf-8")
+    probe.note(expected=show(expected))
     probe.expect(run.received == expected, f"{task}.wrong_message", got=show(run.received),
                  expected=show(expected))
 
 
+BYTES_LITERAL = re.compile(r"""b(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")""")
+
+
+def printed_bytes(stdout: str) -> bytes:
+    """Every ``b'...'`` literal the output shows, evaluated and joined in order (a client
+    that prints each piece it receives as ``print("Recibido:", datos)``)."""
+    out = b""
+    for literal in BYTES_LITERAL.findall(stdout):
+        try:
+            value = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, bytes):
+            out += value
+    return out
+
+
 def judge_prints(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
     run.note(probe)
-    probe.note(expected=run.message)
+    if run.reply is None:
+        raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
+                             port=run.port)
+    expected = run.reply.decode("utf-8", "replace")
+    probe.note(expected=expected)
     out = run.finished.stdout
-    if run.message not in out:
-        raise client_failure(student, run.finished, task, f"{task}.echo_not_printed",
-                             expected=text(run.message), got=text(out))
+    if expected in out or run.reply in printed_bytes(out):
+        return
+    raise client_failure(student, run.finished, task, f"{task}.echo_not_printed",
+                         expected=text(expected), got=text(out))
 
+
+def judge_message_option(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+    """Beyond the guide: ``--message M`` chooses the text sent (M is in what was sent)."""
+    run.note(probe)
+    if run.rejected_option:
+        raise probe.fail(f"{task}.no_message_option")
+    if run.received is None:
+        raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
+                             port=run.port)
+    assert run.message is not None
+    probe.note(expected=run.message)
+    probe.expect(run.message.encode("utf-8") in run.received, f"{task}.message_ignored",
+                 got=show(run.received), expected=show(run.message))
