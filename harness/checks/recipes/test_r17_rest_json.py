@@ -48,7 +48,7 @@ def test_parses_position(student: Student, probe: Probe) -> None:
         # the course's function prints the positions instead of returning one: its first
         # printed position must be the first one served (per-run values)
         printed = student.printed()
-        probe.note(function=student.called_as["iss_position"], printed=text(printed),
+        probe.note(function=f"{student.called_as['iss_position']}()", printed=text(printed),
                    expected=repr(expected))
         probe.expect(positions_in_order(printed, served[:1]) == 1, f"{TASK}.not_printed",
                      func=student.called_as["iss_position"], expected=repr(expected),
