@@ -20,7 +20,14 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from harness.checks.student import START_WINDOW, Opaque, Server, Student, last_error_line
+from harness.checks.student import (
+    START_WINDOW,
+    Opaque,
+    Server,
+    Student,
+    clean,
+    last_error_line,
+)
 from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, say, show, token
 from harness.fakes import TcpEchoServer, UdpEchoServer
 from harness.fakes.base import Peer
@@ -271,7 +278,7 @@ def restart_probe(student: Student, probe: Probe, task: str, *, port: int,
     leave_time_wait(first, probe, task, port)
     second = student.start(args=args, vnet=vnet)
     if second.listening(START_WINDOW) is None:
-        finished = second.stop()
+        finished = clean(second.stop())
         probe.output(finished)
         error = last_error_line(finished.stderr) or finished.stderr.strip()[-200:] or "—"
         raise probe.fail(f"{task}.restart_failed", port=port, error=error)
