@@ -96,6 +96,8 @@ def virtual_address(name: str, salt: str = "") -> str:
     """The deterministic documentation-range address of a name with no explicit record
     (with a per-run ``salt``, one nobody can know before the run)."""
     digest = hashlib.sha256((salt + name).encode("utf-8", "replace")).digest()
+    if salt:  # 198.18.0.0/15 (RFC 2544, never routed): too many to print them all
+        return f"198.{18 + digest[0] % 2}.{digest[1]}.{1 + digest[2] % 254}"
     return f"{DOC_NETS[digest[0] % 3]}.{1 + digest[1] % 254}"
 
 

@@ -50,7 +50,9 @@ def test_parses_position(student: Student, probe: Probe) -> None:
         printed = student.printed()
         probe.note(function=f"{student.called_as['iss_position']}()", printed=text(printed),
                    expected=repr(expected))
-        probe.expect(positions_in_order(printed, served[:1]) == 1, f"{TASK}.not_printed",
+        # at least 2 decimals per number: a grid of rounded guesses cannot pass
+        probe.expect(positions_in_order(printed, served[:1], min_decimals=2) == 1,
+                     f"{TASK}.not_printed",
                      func=student.called_as["iss_position"], expected=repr(expected),
                      got=text(printed))
         return
@@ -64,13 +66,14 @@ def test_parses_position(student: Student, probe: Probe) -> None:
                  expected=repr(expected))
 
 
-def positions_in_order(stdout: str, served: list[tuple[float, float]]) -> int:
+def positions_in_order(stdout: str, served: list[tuple[float, float]], *,
+                       min_decimals: int = 0) -> int:
     """How many of the served positions the output shows, in order: the two numbers of a
     position next to each other, in either order (which comes first is judged by
     ``parses_position``), each equal to the served value to the decimals it is printed with
     (``12.35`` shows ``12.3456``)."""
     numbers = [(float(n), 0.5 * 10.0 ** -len(n.partition(".")[2]) + 1e-9)
-               for n in NUMBER.findall(stdout)]
+               for n in NUMBER.findall(stdout) if len(n.partition(".")[2]) >= min_decimals]
     found = i = 0
     for position in served:
         while i + 1 < len(numbers) and not _same(numbers[i], numbers[i + 1], position):
