@@ -185,6 +185,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         R13C, ("echo_client(args.port, args.message)",
                'echo_client(args.port, "Mensaje de prueba")')),
         {"message_option"}),
+    "r13 client requires --message": ("r13_tcp_echo_client", patch(
+        R13C, ('parser.add_argument("--message", default="Mensaje de prueba", ',
+               'parser.add_argument("--message", required=True, ')), set()),
     "r18 page without a status line": ("r18_http_server", patch(
         R18, ('    return headers.encode("ascii") + body', "    return body")),
         {"status_200_html"}),

@@ -236,7 +236,7 @@ def leave_time_wait(server: Server, probe: Probe, task: str, port: int) -> None:
         server.child.stop()
         raise probe.fail(f"{task}.no_connection", error=str(exc)) from exc
     with sock:
-        accepted = server.child.event(lambda e: e["ev"] == "accept", WINDOW)
+        accepted = server.child.event(lambda e: e["ev"] == "accept", START_WINDOW)
         probe.note(accepted=accepted is not None)
         server.child.stop()
         recv_until(sock, Deadline(WINDOW))  # to EOF: our close then sends FIN, not RST
