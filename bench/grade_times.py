@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from machine import describe, spread  # noqa: E402
+from machine import describe, spread
 
-from harness.engine import grade  # noqa: E402
+from harness.engine import grade
 
 REPO = Path(__file__).resolve().parents[1]
 
