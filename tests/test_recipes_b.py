@@ -446,7 +446,7 @@ def test_student_tracebacks_end_in_the_student_code() -> None:
 
 
 def test_printed_echo_is_read_from_bytes_literals_too() -> None:
-    from harness.checks.recipes.common_b import printed_bytes, swapper
+    from harness.checks.recipes.echo_clients import printed_bytes, swapper
 
     out = "Recibido: b'Mensa'\nRecibido: b'je de pr'\nRecibido: b\"ueba \\xc3\\xb1\"\n"
     assert printed_bytes(out) == "Mensaje de prueba ñ".encode()

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.recipes.common_b import (
-    CLIENT_WINDOW,
+from harness.checks.recipes.common_b import CLIENT_WINDOW, random_port
+from harness.checks.recipes.echo_clients import (
     ClientRun,
     client_failure,
     judge_message_option,
     judge_prints,
     judge_sends,
-    random_port,
     run_client,
 )
 from harness.checks.student import Student

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.recipes.common_b import (
+from harness.checks.recipes.echo_clients import (
     ClientRun,
     judge_message_option,
     judge_prints,
