@@ -31,11 +31,11 @@ def expectations() -> dict[str, Any]:
     return json.loads(EXPECTATIONS.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def grade_case(case: str, out: Path) -> dict[str, Any]:
+def grade_case(case: str, out: Path, *extra: str) -> dict[str, Any]:
     tasks = sorted({task_of(c) for c in expectations()[case]["checks"]})
     only = [arg for task in tasks for arg in ("--only", task)]
     proc = subprocess.run([sys.executable, "-m", "harness.cli", "grade", str(CORPUS / case),
-                           "--out", str(out), "--lang", "en", *only],
+                           "--out", str(out), "--lang", "en", *only, *extra],
                           capture_output=True, text=True, timeout=900, check=False)
     results = out / "results.json"
     assert results.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -66,6 +66,14 @@ def test_every_check_has_its_exact_status(case: str, graded: dict[str, dict[str,
     for check in got.values():  # catalogue texts, filled; tracebacks end in student code
         assert not check["message"].startswith(("recipes.", "common.")), check["message"]
         assert "shim.py" not in json.dumps(check), check["id"]
+
+
+def test_forged_events_earn_nothing_at_the_portable_level(tmp_path: Path) -> None:
+    """Without namespaces the event pipe is just as open: the witness still decides."""
+    result = grade_case("forged_events", tmp_path / "out", "--isolation", "portable")
+    got = {cid: c["status"] for cid, c in checks_of(result).items()}
+    assert got == {cid: status for cid, (status, _why)
+                   in expectations()["forged_events"]["checks"].items()}
 
 
 def test_messages_name_the_real_cause(graded: dict[str, dict[str, Any]]) -> None:
