@@ -96,7 +96,7 @@ def precheck(archive: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_
             at = tail.rfind(EOCD_SIG)
             if at < 0 or len(tail) - at < EOCD.size:
                 return  # not a zip: ZipFile says so in its own words
-            _, disk, _, _, count, cd_size, _, _ = EOCD.unpack_from(tail, at)
+            _, _, _, _, count, cd_size, _, _ = EOCD.unpack_from(tail, at)
             locator = at - ZIP64_LOCATOR.size
             if locator >= 0 and tail[locator:locator + 4] == ZIP64_LOCATOR_SIG:
                 _, _, z64_at, _ = ZIP64_LOCATOR.unpack_from(tail, locator)
