@@ -36,6 +36,7 @@ from typing import Any
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
+HARD_STOP = signal.SIGUSR2
 EXIT_LAUNCHER_FAILED = 70
 
 
@@ -63,8 +64,17 @@ def enter_pid_namespace() -> None:
         except ProcessLookupError:
             pass
 
+    def end(_signum: int, _frame: Any) -> None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, forward)
+    # HARD_STOP: kill PID 1 and exit only once the kernel has ended the whole namespace
+    # (waitpid returns then): the sender knows every socket of the student is closed
+    signal.signal(HARD_STOP, end)
     while True:
         try:
             _, status = os.waitpid(pid, 0)
@@ -288,6 +298,8 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
             _drop_privileges(int(cfg["uid"]), int(cfg["gid"]))
         os.umask(0o077)
         os.chdir(cfg["cwd"])
+    except KeyboardInterrupt:  # stopped (SIGINT) before any student code ran: not a failure
+        os._exit(130)
     except BaseException as exc:  # any failure here is reported, never raised
         channel.emit(ev="sandbox_error", step=step, error=f"{type(exc).__name__}: {exc}")
         os._exit(EXIT_LAUNCHER_FAILED)

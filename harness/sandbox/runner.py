@@ -37,6 +37,12 @@ LAUNCHER = Path(__file__).with_name("launcher.py")
 SHIM = Path(__file__).parents[1] / "vnet" / "shim.py"
 MOUNTS = Path(__file__).with_name("mounts.py")
 EXIT_LAUNCHER_FAILED = 70
+HARD_STOP = signal.SIGUSR2
+"""Sent to a launcher with a PID namespace: see :meth:`Child._kill`."""
+HARD_STOP_S = 5.0
+SETUP_S = 60.0
+"""The most a student process may take to start and be set up before its code runs (only a
+broken machine comes near it); a check's window starts after it."""
 WRITABLE_ENV = "LABGRADE_WRITABLE"
 """Set by the engine for the grading run: a JSON list of the folders to cover with an empty,
 writable one (the host's world-writable folders, scanned once per engine process, and the
@@ -130,7 +136,8 @@ class Child:
 
     def __init__(self, proc: subprocess.Popen[bytes] | ForkedProcess, channel: EventChannel,
                  scratch: Path, limits: Limits, *, box: Path | None = None,
-                 tag: str | None = None, cgroup: cgroups.Group | None = None) -> None:
+                 tag: str | None = None, cgroup: cgroups.Group | None = None,
+                 pidns: bool = False) -> None:
         self.proc = proc
         self.channel = channel
         self.scratch = scratch
@@ -143,6 +150,8 @@ class Child:
         self.started = time.monotonic()
         self.finished: Finished | None = None
         self._exited = threading.Event()
+        self._started_code = False
+        self._pidns = pidns
         self._watcher = threading.Thread(target=self._watch, daemon=True, name="child-watch")
         self._watcher.start()
 
@@ -156,7 +165,16 @@ class Child:
     def alive(self) -> bool:
         return not self._exited.is_set()
 
+    def _await_start(self) -> None:
+        """Wait until the student's code starts (its ``started`` event) or the process is
+        gone: a check's window counts from there, so a busy machine that is slow to start an
+        interpreter and set a process up does not eat the student's time."""
+        if not self._started_code:
+            self.channel.wait_for(lambda e: e["ev"] in ("started", "sandbox_error"), SETUP_S)
+            self._started_code = True
+
     def event(self, predicate: Any, timeout: float) -> Event | None:
+        self._await_start()
         return self.channel.wait_for(predicate, timeout)
 
     def listening(self, timeout: float) -> Event | None:
@@ -171,7 +189,9 @@ class Child:
         return [e for e in self.channel.snapshot() if e["ev"] == "bind"]
 
     def wait(self, timeout: float) -> bool:
-        """Wait for the process to exit by itself; True when it did."""
+        """Wait for the process to exit by itself (``timeout`` counted from when its code
+        started); True when it did."""
+        self._await_start()
         return self._exited.wait(timeout)
 
     def output(self) -> str:
@@ -186,20 +206,30 @@ class Child:
         if stopped:
             _signal(self.proc, signal.SIGINT)
             if not self._exited.wait(self.limits.stop_grace_s):
-                reaper.kill_tree(self.proc, self.tag, self.cgroup)
-                self._exited.wait(5)
+                self._kill()
         return self._finish(timed_out=stopped, stopped=stopped)
+
+    def _kill(self) -> None:
+        """End the whole tree and return once it is gone, sockets closed: with a PID
+        namespace the launcher kills PID 1 and exits only after the kernel ended the
+        namespace (``HARD_STOP``); then (or without one) SIGKILL to everything."""
+        if self._pidns:
+            _signal(self.proc, HARD_STOP)
+            if self._exited.wait(HARD_STOP_S):
+                return
+        reaper.kill_tree(self.proc, self.tag, self.cgroup)
+        self._exited.wait(5)
 
     def finish(self, timeout: float) -> Finished:
         """Wait until it exits by itself or ``timeout``; kill it if still running."""
         if self.finished is not None:
             return self.finished
+        self._await_start()
         if self._exited.wait(timeout):
             return self._finish(timed_out=False, stopped=False)
         _signal(self.proc, signal.SIGINT)
         if not self._exited.wait(min(self.limits.stop_grace_s, 0.2)):
-            reaper.kill_tree(self.proc, self.tag, self.cgroup)
-            self._exited.wait(5)
+            self._kill()
         return self._finish(timed_out=True, stopped=False)
 
     def _finish(self, *, timed_out: bool, stopped: bool) -> Finished:
@@ -346,7 +376,8 @@ class Sandbox:
                 channel.child_side_done()
             reaper.started(proc.pid)
         return Child(proc, channel, scratch, self.limits, box=box,
-                     tag=None if iso.pidns else env[reaper.TAG], cgroup=group)
+                     tag=None if iso.pidns else env[reaper.TAG], cgroup=group,
+                     pidns=iso.pidns)
 
     def run(self, file: str, *, args: list[str] | None = None, stdin: str | bytes = "",
             vnet: VNet | None = None, timeout: float | None = None) -> Finished:
