@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from typing import Any
 
 import pytest
 
+from harness.sandbox import mounts
+from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import CLONE_NEWNET, CLONE_NEWUSER, can_unshare, detect
 from tests.conftest import REFERENCE, REPO, make_submission
 
@@ -41,7 +42,7 @@ BOUND_S = 40.0
 SETTLE_S = 1.0
 """How long the kernel may take to finish killing what was killed before the CLI exited."""
 LIMITS = {"wall_s": 2.0, "cpu_s": 5, "memory_mb": 256, "file_size_mb": 1, "open_files": 64,
-          "processes": 12, "stop_grace_s": 0.3}
+          "processes": 12, "stop_grace_s": 0.3, "disk_mb": 16}
 INJECTED = ("<script>alert('labgrade-injected')", "<img src=x onerror", "<h1>pwned</h1>")
 
 Expect = dict[str, tuple[str, tuple[str, ...]]]
@@ -135,6 +136,16 @@ CASES = [
         "recipes.r01_hostname.returns_hostname": ("failed", ("Anything",)),
         "lab9.tcp_client.sends_input": PASS}),
     Case("self_delete", CLIENT, client(sends_input=PASS, exits=PASS, utf8=PASS)),
+    # issue 9, found by an attack on the sandbox
+    Case("leave_files", CLIENT, client(sends_input=PASS, exits=PASS),
+         absent=("DISK-UNBOUNDED",), present=("DISK-FULL", "WROTE"), needs=("uid",)),
+    Case("setuid_root", CLIENT, client(sends_input=PASS, exits=PASS),
+         absent=("SUID-OPEN",), present=("SUID-BLOCKED",)),
+    Case("deep_tree", CLIENT, client(sends_input=PASS, exits=PASS), present=("TREE-MADE",)),
+    Case("fork_chain", CLIENT, client(sends_input=("failed", TIMED_OUT),
+                                      exits=("failed", HANGS))),
+    Case("event_garbage", SERVER, server(starts=PASS, echo_prefix=PASS)),
+    Case("debug_flood_client", CLIENT, client(sends_input=PASS, prints_reply=PASS)),
 ]
 PORTABLE = tuple(c.name for c in CASES if not c.needs)
 """Cases also run with ``--isolation portable``: all but those that need a level it lacks
@@ -177,9 +188,10 @@ def grade_case(case: Case, rubric: Path, isolation: str = "auto") -> Outcome:
     try:
         return _grade_in(base, case, rubric, isolation)
     finally:
-        shutil.rmtree(base, ignore_errors=True)
-        for stray in Path("/tmp").glob(f"{base.name}-*"):
-            stray.unlink()
+        remove_tree(base)
+        for folder in WORLD_WRITABLE:
+            for stray in Path(folder).glob(f"{base.name}-*"):
+                remove_tree(stray)
 
 
 def _grade_in(base: Path, case: Case, rubric: Path, isolation: str) -> Outcome:
@@ -207,6 +219,7 @@ def _grade_in(base: Path, case: Case, rubric: Path, isolation: str) -> Outcome:
         # no private /tmp without the student's own view: what a program writes there stays
         # (its processes, ports and the grader's own temporary files do not)
         leftovers.pop("files in /tmp", None)
+        leftovers.pop("files in world-writable folders", None)
     assert not leftovers, f"{case.name}: left behind {leftovers}"
     return Outcome(case.name, seconds, _intact_outputs(out, case), level)
 
@@ -274,7 +287,13 @@ def _leftovers(mark: str, tmp: Path) -> dict[str, Any]:
     strays = [p.name for p in Path("/tmp").glob(f"{mark}-*")]
     if strays:
         left["files in /tmp"] = strays
+    elsewhere = [str(p) for d in WORLD_WRITABLE if d != "/tmp" for p in Path(d).glob(f"{mark}-*")]
+    if elsewhere:
+        left["files in world-writable folders"] = elsewhere
     return left
+
+
+WORLD_WRITABLE = mounts.world_writable()
 
 
 def _marked_processes(mark: str) -> list[int]:
