@@ -163,8 +163,7 @@ class Outcome:
         return {k: (c["status"], c["score"]) for k, c in self.checks.items()}
 
 
-@pytest.fixture(scope="module")
-def level() -> dict[str, bool]:
+def levels() -> dict[str, bool]:
     """The levels a grading can get here (as root, or in a user namespace of its own)."""
     iso = detect(netns=False)
     userns = can_unshare(CLONE_NEWUSER | CLONE_NEWNET)
@@ -172,13 +171,22 @@ def level() -> dict[str, bool]:
             "uid": iso.uid is not None}
 
 
+def hostile_rubric_text(text: str) -> str:
+    """The default rubric with the corpus's tight :data:`LIMITS`."""
+    limits = "[limits]\n" + "".join(f"{k} = {v}\n" for k, v in LIMITS.items()) + "\n"
+    return re.sub(r"(?ms)^\[limits\]\n.*?(?=^\[)", limits, text)
+
+
+@pytest.fixture(scope="module")
+def level() -> dict[str, bool]:
+    return levels()
+
+
 @pytest.fixture(scope="module")
 def rubric(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = (REPO / "harness" / "rubric.toml").read_text(encoding="utf-8")
-    limits = "[limits]\n" + "".join(f"{k} = {v}\n" for k, v in LIMITS.items()) + "\n"
-    text = re.sub(r"(?ms)^\[limits\]\n.*?(?=^\[)", limits, text)
     path = tmp_path_factory.mktemp("rubric") / "hostile.toml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(hostile_rubric_text(text), encoding="utf-8")
     return path
 
 
@@ -453,7 +461,7 @@ def test_a_batch_hides_classmates_outputs_and_extracted_copies(tmp_path: Path,
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LABGRADE_"))}
         env["TMPDIR"] = str(tmp)
         args = [sys.executable, "-m", "harness.cli", "batch", str(subs), "--out", str(out),
-                "--lang", "en", "--jobs", "2", *sum((["--only", c] for c in SNOOP), [])]
+                "--lang", "en", "--jobs", "2", *[a for c in SNOOP for a in ("--only", c)]]
         proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True,
                               timeout=BOUND_S * 4, check=False)
         assert proc.returncode in (0, 1), proc.stderr[-3000:]
@@ -528,7 +536,7 @@ def test_private_copies_are_unreadable_to_student_uids(monkeypatch: pytest.Monke
                                                        tmp_path: Path) -> None:
     """Issue 9, finding 6: at ``uid(no view)`` a classmate's private copy must not be
     readable: its folder is the grader's alone (0700)."""
-    import harness.engine as engine
+    from harness import engine
 
     seen: list[int] = []
 
@@ -554,3 +562,30 @@ def test_any_bytes_on_the_event_channel_are_handled() -> None:
     assert channel.wait_for(lambda e: e["ev"] == "started", 5) == {"ev": "started"}
     channel.wait_closed(5)
     assert channel.snapshot() == [{"ev": "started"}]
+
+
+UNDER_LOAD = ("setsid_daemon", "ignores_signals", "fork_chain", "event_garbage",
+              "never_exits", "setuid_root")
+"""The corpus graded under load in the suite: the cases whose outcome rests on stopping,
+killing and reaping (where a timing window would show first)."""
+LOADED_REFERENCE = ("lab9.tcp_server", "lab9.tcp_client", "recipes.r10_reuse_address")
+REPEATS = 2
+
+
+def test_same_verdicts_with_two_cpu_burners(rubric: Path, level: dict[str, bool]) -> None:
+    """Issue 9: with two CPU-bound processes beside it, the reference (the checks a busy
+    machine once flipped) keeps full marks and the corpus its exact outcomes, identically
+    in every repetition (``bench/under_load.py`` does the 20 repetitions of everything)."""
+    from tests.load import Burners, grade_reference
+
+    cases = [c for c in CASES if c.name in UNDER_LOAD and all(level[n] for n in c.needs)]
+    seen: list[dict[str, Any]] = []
+    with Burners(2):
+        for _ in range(REPEATS):
+            verdicts: dict[str, Any] = {"reference": grade_reference(list(LOADED_REFERENCE))}
+            assert verdicts["reference"] and all(
+                status == "passed" for status, _ in verdicts["reference"].values()), verdicts
+            for case in cases:
+                verdicts[case.name] = grade_case(case, rubric).verdicts()
+            seen.append(verdicts)
+    assert all(v == seen[0] for v in seen[1:])
