@@ -204,6 +204,7 @@ class Child:
             return self.finished
         stopped = self.alive
         if stopped:
+            self._await_start()  # SIGINT for the student's code, not for its set-up
             _signal(self.proc, signal.SIGINT)
             if not self._exited.wait(self.limits.stop_grace_s):
                 self._kill()
