@@ -564,7 +564,7 @@ def test_any_bytes_on_the_event_channel_are_handled() -> None:
     assert channel.snapshot() == [{"ev": "started"}]
 
 
-UNDER_LOAD = ("setsid_daemon", "ignores_signals", "fork_chain")
+UNDER_LOAD = ("setsid_daemon", "ignores_signals")
 """The corpus graded under load in the suite: the cases whose outcome rests on stopping,
 killing and reaping (where a timing window would show first)."""
 LOADED_REFERENCE = ("lab9.tcp_server", "recipes.r10_reuse_address")
