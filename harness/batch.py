@@ -213,7 +213,8 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
     reuse = not force and (previous is None or all(
         previous["settings"].get(k) == settings[k] for k in ("timeout", "isolation")))
     job = _Job(out=out, lang=lang, rules=rules, timeout=timeout, isolation=isolation,
-               only=only, reuse=reuse, formats=formats, expected=selected_ids(rules, only))
+               only=only, reuse=reuse, formats=formats, expected=selected_ids(rules, only),
+               submissions=submissions)
     bar = Progress(len(sources), lang=lang, enabled=progress)
     entries: list[Entry] = []
     results: dict[str, SubmissionResult] = {}
@@ -246,6 +247,7 @@ class _Job:
     formats: list[str]
     expected: set[str]
     tmp: Path = Path()
+    submissions: Path = Path()
 
 
 def _finish(job: _Job, src: Source, bar: Progress) -> tuple[Entry, SubmissionResult | None]:
@@ -281,7 +283,7 @@ def _grade_one(job: _Job, src: Source) -> tuple[Entry, SubmissionResult | None]:
         else:
             result = grade(root, out=dest, lang=job.lang, rubric=job.rules,
                            timeout=job.timeout, isolation=job.isolation, only=job.only,
-                           name=src.name)
+                           name=src.name, hide=_hidden(job, src))
         write_exports(result, dest, job.formats)
         return Entry(src.name, src.path.name, "graded", cached=cached is not None,
                      score=result.score, max_score=result.max_score,
@@ -296,6 +298,15 @@ def _grade_one(job: _Job, src: Source) -> tuple[Entry, SubmissionResult | None]:
         return _ungraded(src, dest, reason, traceback.format_exc()), None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _hidden(job: _Job, src: Source) -> list[Path]:
+    """What a submission of the batch must not see (with the ``uid`` level's private view):
+    the whole submissions folder (its classmates, zipped or not, and its own original), the
+    whole output root (every report, ``grades.csv``, ``batch.json``), and the batch's
+    temporary folder (every extracted archive). The engine adds the submission's own folder,
+    the one holding it, and the grading suite."""
+    return [p.resolve() for p in (job.submissions, job.out, job.tmp, src.path.parent)]
 
 
 def _ungraded(src: Source, dest: Path | None, reason: str, detail: str = "") -> Entry:

@@ -8,6 +8,10 @@ the class page shows, and nothing of that submission is graded:
 - no symbolic links, devices or other special entries; no encrypted entries;
 - at most :data:`MAX_FILES` entries and :data:`MAX_BYTES` bytes once uncompressed, counted
   while decompressing (a header that lies about sizes does not help a zip bomb);
+- before ``zipfile.ZipFile`` builds one object per central-directory entry (two million
+  entries cost a minute and a gigabyte), :func:`precheck` reads the archive's size and its
+  end-of-central-directory record (Zip64 too): the entry count and the directory's size
+  must fit the limits, or the archive is refused at the cost of reading 64 KB;
 - no nested archive is opened.
 
 Platform clutter (``__MACOSX/``, ``.DS_Store``, ``Thumbs.db``) is skipped. A submission is
@@ -17,7 +21,9 @@ often zipped with its folder around it (``ana.zip`` holding ``ana/lab9/...``);
 
 from __future__ import annotations
 
+import os
 import stat
+import struct
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -28,6 +34,15 @@ from harness.submission import MAX_BYTES, MAX_FILES
 CHUNK = 64 * 1024
 CLUTTER = frozenset({"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"})
 TASK_DIRS = ("lab9", "recipes")
+ENTRY_BYTES = 1024
+"""The most a central-directory entry of a real submission takes on average (46 bytes and
+its name, extra field and comment): the directory may be at most ``max_files`` times this."""
+EOCD = struct.Struct("<4s4H2LH")
+EOCD_SIG = b"PK\x05\x06"
+ZIP64_LOCATOR = struct.Struct("<4sLQL")
+ZIP64_LOCATOR_SIG = b"PK\x06\x07"
+ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+ZIP64_EOCD_SIG = b"PK\x06\x06"
 
 
 class UnsafeArchive(SubmissionError):
@@ -69,9 +84,42 @@ def _kind(info: zipfile.ZipInfo) -> str:
     return "file"
 
 
+def precheck(archive: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES) -> None:
+    """Refuse an archive too large to be a submission, or whose end-of-central-directory
+    record announces too many entries or too large a directory, before opening it."""
+    try:
+        size = os.stat(archive).st_size
+        with open(archive, "rb") as f:
+            tail_at = max(0, size - (EOCD.size + 0xFFFF))
+            f.seek(tail_at)
+            tail = f.read()
+            at = tail.rfind(EOCD_SIG)
+            if at < 0 or len(tail) - at < EOCD.size:
+                return  # not a zip: ZipFile says so in its own words
+            _, _, _, _, count, cd_size, _, _ = EOCD.unpack_from(tail, at)
+            locator = at - ZIP64_LOCATOR.size
+            if locator >= 0 and tail[locator:locator + 4] == ZIP64_LOCATOR_SIG:
+                _, _, z64_at, _ = ZIP64_LOCATOR.unpack_from(tail, locator)
+                if z64_at < size:
+                    f.seek(z64_at)
+                    raw = f.read(ZIP64_EOCD.size)
+                    if len(raw) == ZIP64_EOCD.size and raw[:4] == ZIP64_EOCD_SIG:
+                        fields = ZIP64_EOCD.unpack(raw)
+                        count, cd_size = max(count, fields[7]), max(cd_size, fields[8])
+    except OSError as exc:
+        raise UnsafeArchive("unreadable", error=str(exc)) from exc
+    # compressed, a submission is at most its files plus their headers
+    if size > max_bytes + max_files * 2 * ENTRY_BYTES:
+        raise UnsafeArchive("too_big", limit_mb=max_bytes // (1024 * 1024))
+    if count > max_files or cd_size > max_files * ENTRY_BYTES:
+        raise UnsafeArchive("too_many", n=count if count > max_files else cd_size // 46,
+                            limit=max_files)
+
+
 def extract(archive: Path, dest: Path, *, max_files: int = MAX_FILES,
             max_bytes: int = MAX_BYTES) -> Path:
     """Extract ``archive`` into the (new or empty) folder ``dest``; return ``dest``."""
+    precheck(archive, max_files=max_files, max_bytes=max_bytes)
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:

@@ -7,8 +7,10 @@ own network namespace where possible); student code runs in further children of 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,10 @@ from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, has, t
 from harness.results import CheckResult, Problem, SubmissionResult, write_json
 from harness.rubric import Rubric, load, task_file, task_of
+from harness.sandbox import cgroups, mounts, reaper
+from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import Isolation, detect
+from harness.sandbox.runner import WRITABLE_ENV
 from harness.submission import check_folder, content_hash, file_problems, private_copy, remove_copy
 
 ISOLATION_MODES = ("auto", "strict", "portable")
@@ -70,11 +75,13 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
                                       and iso.rlimits):
         raise IsolationUnavailable(_unavailable(iso))
     workdir = private_copy(root)
+    os.chmod(workdir.parent, 0o700)  # no student uid reads another submission's copy
     try:
         namespaces = {"netns", "pidns"} - _disabled() if isolation != "portable" else set()
         raw, log = _run_suite(workdir, iso, limits, problems={p.file: p for p in problems},
                               lang=lang, only=only, hide=[str(h) for h in hidden],
-                              namespaces=namespaces)
+                              namespaces=namespaces, use_cgroup=isolation != "portable"
+                              and "cgroup" not in _disabled())
     finally:
         remove_copy(workdir)
     iso = Isolation(**raw.get("isolation", asdict(iso)))
@@ -100,9 +107,10 @@ def _selected(task: str, only: list[str] | None) -> bool:
 
 
 DISABLE_ENV = "LABGRADE_ISOLATION_DISABLE"
-"""Comma-separated levels (netns, pidns, uid, view) to do without, as on a machine that lacks
-them (view: no mount namespaces, as in a default Docker container): for tests of
-``--isolation strict`` and of the weaker levels. Never strengthens anything."""
+"""Comma-separated levels (netns, pidns, uid, view, cgroup) to do without, as on a machine
+that lacks them (view: no mount namespaces, as in a default Docker container; cgroup: no
+writable pids cgroup): for tests of ``--isolation strict`` and of the weaker levels. Never
+strengthens anything."""
 
 
 def _disabled() -> set[str]:
@@ -130,43 +138,75 @@ def _unavailable(iso: Isolation) -> str:
             "--isolation auto to grade at the level available")
 
 
+@functools.cache
+def _world_writable() -> tuple[str, ...]:
+    """The host's world-writable folders, scanned once per process (a batch scans once)."""
+    return tuple(mounts.world_writable())
+
+
 def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str, Any],
-               lang: str, only: list[str] | None, hide: list[str], namespaces: set[str]
-               ) -> tuple[dict[str, Any], str]:
-    with tempfile.TemporaryDirectory(prefix="labgrade-run-") as tmp:
-        tmpdir = Path(tmp)
-        cfg = {"workdir": str(workdir), "raw_out": str(tmpdir / "raw.json"),
-               "isolation": asdict(iso), "limits": asdict(limits), "lang": lang,
-               "only": only or [], "want_netns": "netns" in namespaces,
-               "want_pidns": "pidns" in namespaces, "hide": hide,
-               "problems": {f: p.message(lang) for f, p in problems.items()}}
-        cfg_path = tmpdir / "config.json"
-        cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("PYTEST_", "PYTHON", "COV_"))}
-        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        log_path = tmpdir / "pytest.log"
-        with open(log_path, "wb") as log:
-            try:
-                proc = subprocess.run(
-                    [sys.executable, "-m", "harness.runner", str(cfg_path)],
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
-                    cwd=tmpdir, timeout=limits.submission_s, check=False)
-                code: int | None = proc.returncode
-            except subprocess.TimeoutExpired:
-                code = None
-        log_text = log_path.read_text(encoding="utf-8", errors="replace")[-20000:]
+               lang: str, only: list[str] | None, hide: list[str], namespaces: set[str],
+               use_cgroup: bool = False) -> tuple[dict[str, Any], str]:
+    """Run the suite in :mod:`harness.runner`. Everything the run creates on disk (boxes,
+    scratch folders, the fork server's) lives in one temporary folder of its own, removed
+    afterwards however the run ended; past the ``submission_s`` budget the run is killed
+    with everything it started (its PID namespace, its cgroup, its tagged processes)."""
+    tmpdir = Path(tempfile.mkdtemp(prefix="labgrade-run-"))
+    token = secrets.token_hex(6)
+    group = cgroups.create_run_group(token) if use_cgroup else None
+    try:
+        return _run_in(tmpdir, workdir, iso, limits, problems=problems, lang=lang, only=only,
+                       hide=hide, namespaces=namespaces, group=group, token=token)
+    finally:
+        if group is not None:
+            group.close()
+        reaper.kill_tagged(token, prefix=True)
+        remove_tree(tmpdir)
+
+
+def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
+            problems: dict[str, Any], lang: str, only: list[str] | None, hide: list[str],
+            namespaces: set[str], group: cgroups.RunGroup | None, token: str
+            ) -> tuple[dict[str, Any], str]:
+    cfg = {"workdir": str(workdir), "raw_out": str(tmpdir / "raw.json"),
+           "isolation": asdict(iso), "limits": asdict(limits), "lang": lang,
+           "only": only or [], "want_netns": "netns" in namespaces,
+           "want_pidns": "pidns" in namespaces, "hide": hide,
+           "problems": {f: p.message(lang) for f, p in problems.items()}}
+    cfg_path = tmpdir / "config.json"
+    cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "PYTHON", "COV_"))}
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    run_tmp = tmpdir / "tmp"
+    run_tmp.mkdir()
+    env["TMPDIR"] = str(run_tmp)  # the run's boxes and scratch folders: removed with it
+    env[reaper.RUN_TAG_ENV] = token
+    env[WRITABLE_ENV] = json.dumps([*_world_writable(), tempfile.gettempdir()])
+    if group is not None:
+        env[cgroups.RUN_ENV] = str(group.path)
+    log_path = tmpdir / "pytest.log"
+    with open(log_path, "wb") as log:
         try:
-            raw = json.loads((tmpdir / "raw.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raw = {"outcomes": []}
-        cfg_after = json.loads(cfg_path.read_text(encoding="utf-8"))
-        raw["isolation"] = cfg_after["isolation"]
-        raw["exit_code"] = code
-        raw["budget_s"] = limits.submission_s if code is None else None
-        return raw, log_text
+            proc = subprocess.run(
+                [sys.executable, "-m", "harness.runner", str(cfg_path)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                cwd=tmpdir, timeout=limits.submission_s, check=False)
+            code: int | None = proc.returncode
+        except subprocess.TimeoutExpired:
+            code = None
+    log_text = log_path.read_text(encoding="utf-8", errors="replace")[-20000:]
+    try:
+        raw = json.loads((tmpdir / "raw.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raw = {"outcomes": []}
+    cfg_after = json.loads(cfg_path.read_text(encoding="utf-8"))
+    raw["isolation"] = cfg_after["isolation"]
+    raw["exit_code"] = code
+    raw["budget_s"] = limits.submission_s if code is None else None
+    return raw, log_text
 
 
 def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,

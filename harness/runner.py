@@ -40,6 +40,11 @@ def main(argv: list[str]) -> int:
             # the run itself is PID 1 of a namespace of its own: however it ends (even
             # killed by the engine's last-resort timeout), nothing it started outlives it
             enter_pid_namespace()
+    from harness.sandbox import cgroups
+    from harness.sandbox.reaper import start_janitor
+
+    start_janitor()  # orphans are reaped as they die, not only at the end
+    cgroups.available()  # join the run's cgroup (set by the engine) before anything starts
     import pytest
 
     args = ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from typing import Any
 
 import pytest
 
+from harness.sandbox import mounts
+from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import CLONE_NEWNET, CLONE_NEWUSER, can_unshare, detect
 from tests.conftest import REFERENCE, REPO, make_submission
 
@@ -41,7 +42,7 @@ BOUND_S = 40.0
 SETTLE_S = 1.0
 """How long the kernel may take to finish killing what was killed before the CLI exited."""
 LIMITS = {"wall_s": 2.0, "cpu_s": 5, "memory_mb": 256, "file_size_mb": 1, "open_files": 64,
-          "processes": 12, "stop_grace_s": 0.3}
+          "processes": 12, "stop_grace_s": 0.3, "disk_mb": 16}
 INJECTED = ("<script>alert('labgrade-injected')", "<img src=x onerror", "<h1>pwned</h1>")
 
 Expect = dict[str, tuple[str, tuple[str, ...]]]
@@ -135,6 +136,16 @@ CASES = [
         "recipes.r01_hostname.returns_hostname": ("failed", ("Anything",)),
         "lab9.tcp_client.sends_input": PASS}),
     Case("self_delete", CLIENT, client(sends_input=PASS, exits=PASS, utf8=PASS)),
+    # issue 9, found by an attack on the sandbox
+    Case("leave_files", CLIENT, client(sends_input=PASS, exits=PASS),
+         absent=("DISK-UNBOUNDED",), present=("DISK-FULL", "WROTE"), needs=("uid",)),
+    Case("setuid_root", CLIENT, client(sends_input=PASS, exits=PASS),
+         absent=("SUID-OPEN",), present=("SUID-BLOCKED",)),
+    Case("deep_tree", CLIENT, client(sends_input=PASS, exits=PASS), present=("TREE-MADE",)),
+    Case("fork_chain", CLIENT, client(sends_input=("failed", TIMED_OUT),
+                                      exits=("failed", HANGS))),
+    Case("event_garbage", SERVER, server(starts=PASS, echo_prefix=PASS)),
+    Case("debug_flood_client", CLIENT, client(sends_input=PASS, prints_reply=PASS)),
 ]
 PORTABLE = tuple(c.name for c in CASES if not c.needs)
 """Cases also run with ``--isolation portable``: all but those that need a level it lacks
@@ -152,8 +163,7 @@ class Outcome:
         return {k: (c["status"], c["score"]) for k, c in self.checks.items()}
 
 
-@pytest.fixture(scope="module")
-def level() -> dict[str, bool]:
+def levels() -> dict[str, bool]:
     """The levels a grading can get here (as root, or in a user namespace of its own)."""
     iso = detect(netns=False)
     userns = can_unshare(CLONE_NEWUSER | CLONE_NEWNET)
@@ -161,28 +171,40 @@ def level() -> dict[str, bool]:
             "uid": iso.uid is not None}
 
 
+def hostile_rubric_text(text: str) -> str:
+    """The default rubric with the corpus's tight :data:`LIMITS`."""
+    limits = "[limits]\n" + "".join(f"{k} = {v}\n" for k, v in LIMITS.items()) + "\n"
+    return re.sub(r"(?ms)^\[limits\]\n.*?(?=^\[)", limits, text)
+
+
+@pytest.fixture(scope="module")
+def level() -> dict[str, bool]:
+    return levels()
+
+
 @pytest.fixture(scope="module")
 def rubric(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = (REPO / "harness" / "rubric.toml").read_text(encoding="utf-8")
-    limits = "[limits]\n" + "".join(f"{k} = {v}\n" for k, v in LIMITS.items()) + "\n"
-    text = re.sub(r"(?ms)^\[limits\]\n.*?(?=^\[)", limits, text)
     path = tmp_path_factory.mktemp("rubric") / "hostile.toml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(hostile_rubric_text(text), encoding="utf-8")
     return path
 
 
-def grade_case(case: Case, rubric: Path, isolation: str = "auto") -> Outcome:
+def grade_case(case: Case, rubric: Path, isolation: str = "auto",
+               disable: str = "") -> Outcome:
     """Grade one case with the real CLI and check everything around it; the outcome."""
     base = Path(tempfile.mkdtemp(prefix="lgh-"))  # not pytest's tmp: the student uid must reach it
     try:
-        return _grade_in(base, case, rubric, isolation)
+        return _grade_in(base, case, rubric, isolation, disable)
     finally:
-        shutil.rmtree(base, ignore_errors=True)
-        for stray in Path("/tmp").glob(f"{base.name}-*"):
-            stray.unlink()
+        remove_tree(base)
+        for folder in WORLD_WRITABLE:
+            for stray in Path(folder).glob(f"{base.name}-*"):
+                remove_tree(stray)
 
 
-def _grade_in(base: Path, case: Case, rubric: Path, isolation: str) -> Outcome:
+def _grade_in(base: Path, case: Case, rubric: Path, isolation: str, disable: str = ""
+              ) -> Outcome:
     tmp, out = base / "tmp", base / "out"
     tmp.mkdir()
     out.mkdir()
@@ -191,6 +213,8 @@ def _grade_in(base: Path, case: Case, rubric: Path, isolation: str) -> Outcome:
     sub = _submission(base / "class" / f"{case.name}-student", case, base)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LABGRADE_"))}
     env |= {"TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
+    if disable:
+        env["LABGRADE_ISOLATION_DISABLE"] = disable
     args = [sys.executable, "-m", "harness.cli", "grade", str(sub), "--out", str(out),
             "--rubric", str(rubric), "--lang", "en", "--isolation", isolation]
     for check in case.expect:
@@ -207,6 +231,7 @@ def _grade_in(base: Path, case: Case, rubric: Path, isolation: str) -> Outcome:
         # no private /tmp without the student's own view: what a program writes there stays
         # (its processes, ports and the grader's own temporary files do not)
         leftovers.pop("files in /tmp", None)
+        leftovers.pop("files in world-writable folders", None)
     assert not leftovers, f"{case.name}: left behind {leftovers}"
     return Outcome(case.name, seconds, _intact_outputs(out, case), level)
 
@@ -274,7 +299,13 @@ def _leftovers(mark: str, tmp: Path) -> dict[str, Any]:
     strays = [p.name for p in Path("/tmp").glob(f"{mark}-*")]
     if strays:
         left["files in /tmp"] = strays
+    elsewhere = [str(p) for d in WORLD_WRITABLE if d != "/tmp" for p in Path(d).glob(f"{mark}-*")]
+    if elsewhere:
+        left["files in world-writable folders"] = elsewhere
     return left
+
+
+WORLD_WRITABLE = mounts.world_writable()
 
 
 def _marked_processes(mark: str) -> list[int]:
@@ -367,3 +398,193 @@ def test_portable_level(name: str, rubric: Path) -> None:
     _skip_unless(case, {}, rubric.read_text(encoding="utf-8"))
     outcome = grade_case(case, rubric, isolation="portable")
     assert outcome.isolation == "rlimits(no nproc)"
+
+
+NO_PIDNS = ("fork_chain", "setsid_daemon", "deep_tree")
+
+
+@pytest.mark.parametrize("name", NO_PIDNS)
+def test_without_a_pid_namespace(name: str, rubric: Path, level: dict[str, bool]) -> None:
+    """The same outcomes without a PID namespace (the run's cgroup and the janitor end the
+    tree), where the machine gives the rest of the strong level."""
+    if not level["uid"]:
+        pytest.skip("this machine gives no student uid: the portable run covers it")
+    case = next(c for c in CASES if c.name == name)
+    outcome = grade_case(case, rubric, disable="pidns")
+    assert "pidns" not in outcome.isolation.split("+")
+
+
+# ------------------------------------------------------------------ beyond one grading
+
+SNOOP = {"lab9.tcp_client.sends_input": "failed", "lab9.tcp_client.exits": "passed"}
+"""The snooping client appends what it found to its message: ``sends_input`` fails (the
+message is not the line it was given), and the evidence shows what it could read."""
+
+
+def test_a_batch_hides_classmates_outputs_and_extracted_copies(tmp_path: Path,
+                                                                level: dict[str, bool]) -> None:
+    """Issue 9, finding 1: in a batch a submission sees neither the submissions folder, nor
+    any output root, nor another submission's copy, zipped or wrapped (needs ``uid``)."""
+    if not level["uid"]:
+        pytest.skip("contained only with uid (a private view of the file system)")
+    import zipfile
+
+    # a class folder where a teacher keeps one: not under a temporary folder (those are
+    # out of sight anyway), readable by everyone
+    where = next((d for d in ("/srv", "/opt", "/var/lib") if os.path.isdir(d)
+                  and not os.stat(d).st_mode & 0o002), None)
+    if where is None:
+        pytest.skip("no folder outside the temporary ones to keep a class in")
+    base = Path(tempfile.mkdtemp(prefix="labgrade-test-class-", dir=where))
+    try:
+        subs, out, tmp = base / "subs", base / "out", base / "tmp"
+        for folder in (subs, out, tmp):
+            folder.mkdir()
+        targets = {"submissions": str(subs), "out": str(out), "tmp": str(tmp)}
+        snoop = (HOSTILE / "snoop_classmates.py").read_text(encoding="utf-8")
+        snoop = snoop.replace("__HOSTILE_TARGETS__", json.dumps(targets))
+        secret = "CLASSMATE-SECRET-" + base.name
+        # the snoopers: one zipped (wrapped in its folder), one wrapped; the classmates:
+        # a plain folder and a zip
+        ana = make_submission(base / "ana", files={CLIENT: snoop})
+        make_submission(subs / "bob" / "bob-entrega", files={CLIENT: snoop})
+        server = f"# {secret}\n" + (REFERENCE / SERVER).read_text(encoding="utf-8")
+        make_submission(subs / "dora", files={SERVER: server})
+        carla = make_submission(base / "carla", files={SERVER: server})
+        for name, folder in (("ana", ana), ("carla", carla)):
+            with zipfile.ZipFile(subs / f"{name}.zip", "w") as zf:
+                for path in folder.rglob("*"):
+                    zf.write(path, f"{name}/" + path.relative_to(folder).as_posix())
+        (out / "grades.csv").write_text(f"name,score\nbob,{secret}\n", encoding="utf-8")
+        for folder in (base, subs, out):
+            folder.chmod(0o755)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LABGRADE_"))}
+        env["TMPDIR"] = str(tmp)
+        args = [sys.executable, "-m", "harness.cli", "batch", str(subs), "--out", str(out),
+                "--lang", "en", "--jobs", "2", *[a for c in SNOOP for a in ("--only", c)]]
+        proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=BOUND_S * 4, check=False)
+        assert proc.returncode in (0, 1), proc.stderr[-3000:]
+        for snooper in ("ana", "bob"):
+            result = json.loads((out / "submissions" / snooper / "results.json").read_text())
+            evidence = json.dumps(result["checks"], ensure_ascii=False)
+            assert secret not in evidence, snooper
+            assert "LEAK" not in evidence, (snooper, evidence[:3000])
+            assert evidence.count("DENIED") >= 6, snooper
+            assert {c["id"]: c["status"] for c in result["checks"]} == SNOOP
+    finally:
+        remove_tree(base)
+
+
+def test_a_spent_budget_leaves_no_box_nor_scratch(tmp_path: Path, rubric: Path) -> None:
+    """Issue 9, finding 3: the engine kills a run past ``submission_s``; whatever it left
+    (boxes with the student's files, scratch folders) is removed."""
+    slow = tmp_path / "slow.toml"
+    slow.write_text(rubric.read_text(encoding="utf-8").replace(
+        "[limits]\n", "[limits]\nsubmission_s = 4\n", 1), encoding="utf-8")
+    base = Path(tempfile.mkdtemp(prefix="lgh-"))
+    try:
+        sub = _submission(base / "class" / "budget-student",
+                          Case("budget", SERVER, {}, source="never_exits"), base)
+        # a server that never listens and hangs: the budget runs out during its checks
+        (sub / SERVER).write_text("import time\nopen('kept', 'w').write('x')\n"
+                                  "while True:\n    time.sleep(1)\n", encoding="utf-8")
+        (base / "tmp").mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LABGRADE_"))}
+        env["TMPDIR"] = str(base / "tmp")
+        args = [sys.executable, "-m", "harness.cli", "grade", str(sub), "--out",
+                str(base / "out"), "--rubric", str(slow), "--lang", "en",
+                "--only", "lab9.tcp_server", "--timeout", "30"]
+        proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=BOUND_S * 3, check=False)
+        assert proc.returncode in (0, 1), proc.stderr[-3000:]
+        checks = json.loads((base / "out" / "results.json").read_text())["checks"]
+        assert checks and all(c["status"] == "failed" for c in checks)
+        assert any("total time (4 s)" in c["message"] for c in checks)
+        assert sorted(p.name for p in (base / "tmp").iterdir()) == []
+        assert not _marked_processes(base.name)
+    finally:
+        remove_tree(base)
+
+
+def test_a_crafted_zip_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    """Issue 9, finding 5: an end-of-central-directory record announcing two million
+    entries (or a directory far too large, whatever count it claims) is refused at once."""
+    import struct
+
+    from harness.batch_zip import UnsafeArchive, extract
+
+    def crafted(count: int, cd_size: int) -> Path:
+        path = tmp_path / f"c{count}-{cd_size}.zip"
+        path.write_bytes(b"\0" * 64 + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0,
+                                                   count & 0xFFFF, count & 0xFFFF,
+                                                   cd_size, 0, 0))
+        return path
+
+    for archive in (crafted(65_000, 3_000_000), crafted(1, 90_000_000)):
+        started = time.monotonic()
+        with pytest.raises(UnsafeArchive) as refused:
+            extract(archive, tmp_path / "x")
+        assert refused.value.key == "too_many"
+        assert time.monotonic() - started < 1.0
+    with pytest.raises(UnsafeArchive) as corrupt:  # within limits: zipfile's own verdict
+        extract(crafted(3, 150), tmp_path / "y")
+    assert corrupt.value.key == "unreadable"
+
+
+def test_private_copies_are_unreadable_to_student_uids(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    """Issue 9, finding 6: at ``uid(no view)`` a classmate's private copy must not be
+    readable: its folder is the grader's alone (0700)."""
+    from harness import engine
+
+    seen: list[int] = []
+
+    def fake_run(workdir: Path, *args: Any, **kwargs: Any) -> tuple[dict[str, Any], str]:
+        seen.append(workdir.parent.stat().st_mode & 0o777)
+        return {"outcomes": []}, ""
+
+    monkeypatch.setattr(engine, "_run_suite", fake_run)
+    engine.grade(REFERENCE, isolation="portable", only=["lab9.tcp_client"], report=False)
+    assert seen == [0o700]
+
+
+def test_any_bytes_on_the_event_channel_are_handled() -> None:
+    """Issue 9, finding 10: garbage on the channel (a line the JSON parser recurses on,
+    invalid UTF-8, a line far too long) is dropped; the events after it arrive."""
+    from harness.vnet.channel import EventChannel
+
+    channel = EventChannel()
+    fd = channel.write_fd
+    os.write(fd, b"[" * 100000 + b"\n\xff\xfe\n" + b"{" * 70000 + b"\n")
+    os.write(fd, b'{"ev": "started"}\n')
+    channel.child_side_done()
+    assert channel.wait_for(lambda e: e["ev"] == "started", 5) == {"ev": "started"}
+    channel.wait_closed(5)
+    assert channel.snapshot() == [{"ev": "started"}]
+
+
+UNDER_LOAD = ("setsid_daemon", "ignores_signals")
+"""The corpus graded under load in the suite: the cases whose outcome rests on stopping,
+killing and reaping (where a timing window would show first)."""
+LOADED_REFERENCE = ("lab9.tcp_server", "recipes.r10_reuse_address")
+REPEATS = 2
+
+
+def test_same_verdicts_with_two_cpu_burners(rubric: Path, level: dict[str, bool]) -> None:
+    """Issue 9: with two CPU-bound processes beside it, the reference (the checks a busy
+    machine once flipped) keeps full marks and the corpus its exact outcomes, identically
+    in every repetition (``bench/under_load.py`` does the 20 repetitions of everything)."""
+    from tests.load import Burners, grade_reference
+
+    cases = [c for c in CASES if c.name in UNDER_LOAD and all(level[n] for n in c.needs)]
+    seen: list[dict[str, Any]] = []
+    with Burners(2):
+        for _ in range(REPEATS):
+            verdicts: dict[str, Any] = {"reference": grade_reference(list(LOADED_REFERENCE))}
+            assert verdicts["reference"] and all(
+                status == "passed" for status, _ in verdicts["reference"].values()), verdicts
+            for case in cases:
+                verdicts[case.name] = grade_case(case, rubric).verdicts()
+            seen.append(verdicts)
+    assert all(v == seen[0] for v in seen[1:])

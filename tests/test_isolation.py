@@ -153,3 +153,41 @@ def test_plan_hides_a_checkout_around_the_environment_inside_it(tmp_path: Path) 
     view = mounts.plan(keep=[str(env)], hide=[str(checkout), "/"], uid=250_000, proc=False)
     assert "/" not in view["hide"]  # never the whole machine
     assert not any(str(env).startswith(h + "/") or str(env) == h for h in view["hide"])
+
+
+def test_world_writable_folders_are_found_by_scanning_the_mounts(tmp_path: Path) -> None:
+    found = mounts.world_writable()
+    assert "/tmp" in found or not os.stat("/tmp").st_mode & 0o002
+    if os.path.isdir("/run/lock") and os.stat("/run/lock").st_mode & 0o002:
+        assert "/run/lock" in found  # the one the attack used, found without a list
+    assert not any(p.startswith(("/proc/", "/sys/")) for p in found)
+    view = mounts.plan(keep=[], hide=[], uid=250_000, proc=False, writable=found)
+    covered = [c["path"] for c in view["cover"] if c["open"]]
+    # each one replaced by an empty, writable folder of the box (itself or a folder around it)
+    assert all(any(mounts._within(p, c) for c in covered) for p in found), (found, covered)
+
+
+def test_clean_up_removes_a_tree_deeper_than_rmtree_can(tmp_path: Path) -> None:
+    import shutil
+
+    from harness.sandbox.cleanup import remove_tree
+
+    def deep(root: Path, levels: int) -> None:
+        root.mkdir()
+        fd = os.open(root, os.O_RDONLY)
+        for _ in range(levels):
+            os.mkdir("d", dir_fd=fd)
+            child = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        os.chmod(fd, 0)  # and the last level unreadable
+        os.close(fd)
+
+    deep(tmp_path / "a", 1200)
+    with pytest.raises(RecursionError):
+        shutil.rmtree(tmp_path / "a", ignore_errors=True)  # what the engine did
+    deep(tmp_path / "b", 1200)
+    assert remove_tree(tmp_path / "b") is True
+    assert not (tmp_path / "b").exists()
+    assert remove_tree(tmp_path / "a") is True  # also what rmtree left half-removed
+    assert remove_tree(tmp_path / "never-there") is True

@@ -11,7 +11,8 @@ student's code. In order:
    (so when it ends, every process the student started ends with it) and dies with the
    launcher (``PR_SET_PDEATHSIG``); the launcher forwards SIGINT/SIGTERM and mirrors the exit;
 3. the student's view of the file system is mounted (the suite, the reference and the
-   outputs hidden), then resource limits, then the student's user id (when running as root);
+   outputs hidden, the box on a size-limited tmpfs), then ``PR_SET_NO_NEW_PRIVS`` (setuid
+   programs gain nothing), resource limits, then the student's user id (when running as root);
    a failure here ends the launcher with ``EXIT_LAUNCHER_FAILED`` and a ``sandbox_error``
    event before any student code ran; otherwise ``started`` is the first event;
 4. the shim is installed and the student's file runs as ``__main__`` or is imported for
@@ -34,6 +35,8 @@ from typing import Any
 
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+HARD_STOP = signal.SIGUSR2
 EXIT_LAUNCHER_FAILED = 70
 
 
@@ -61,8 +64,17 @@ def enter_pid_namespace() -> None:
         except ProcessLookupError:
             pass
 
+    def end(_signum: int, _frame: Any) -> None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, forward)
+    # HARD_STOP: kill PID 1 and exit only once the kernel has ended the whole namespace
+    # (waitpid returns then): the sender knows every socket of the student is closed
+    signal.signal(HARD_STOP, end)
     while True:
         try:
             _, status = os.waitpid(pid, 0)
@@ -271,12 +283,23 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
         if mounts is not None:
             step = "mounting the student's view"
             mounts.apply(cfg["view"])
+        if cfg.get("cgroup"):  # its own pids cgroup (no PID namespace): joined as root
+            step = "joining the student's cgroup"
+            with open(cfg["cgroup"], "w", encoding="ascii") as f:
+                f.write(str(os.getpid()))
         step = "applying limits and the student's user id"
+        # no exec gains privileges from here on: a setuid-root program (mount, passwd,
+        # chsh, ...) runs with the student's ids, at every level
+        if sys.platform.startswith("linux") and \
+                _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
         _apply_limits(cfg.get("limits", {}))
         if cfg.get("uid") is not None:
             _drop_privileges(int(cfg["uid"]), int(cfg["gid"]))
         os.umask(0o077)
         os.chdir(cfg["cwd"])
+    except KeyboardInterrupt:  # stopped (SIGINT) before any student code ran: not a failure
+        os._exit(130)
     except BaseException as exc:  # any failure here is reported, never raised
         channel.emit(ev="sandbox_error", step=step, error=f"{type(exc).__name__}: {exc}")
         os._exit(EXIT_LAUNCHER_FAILED)

@@ -6,11 +6,18 @@ before it promises the ``uid`` level. The parent computes a :func:`plan` (plain 
 child :func:`enter`\\ s a mount namespace of its own and :func:`apply`\\ s it. Nothing of it
 reaches the machine's own mounts, and it all vanishes with the student's last process.
 
-- ``cover``: folders replaced by a fresh, small tmpfs in which only the kept paths reappear
-  (bind mounts): ``/tmp``, ``/var/tmp`` and ``/dev/shm`` (so other submissions' copies, the
-  grader's temporary files and whatever the student writes there are out of sight and gone
-  afterwards), and every folder the student's uid could not traverse on the way to a kept
-  path (``/root`` holding a pyenv Python, a checkout under a private home);
+- ``box``: the run's box (its private copy of the submission, its home and temporary folder)
+  is a fresh tmpfs of a bounded size (the ``disk_mb`` limit on top of the copy), ``nosuid``
+  and ``nodev``, filled from the grader's copy before the student's uid takes it over: what
+  a student writes anywhere lives there and vanishes with its last process;
+- ``cover``: folders replaced by an empty folder in which only the kept paths reappear
+  (bind mounts): every world-writable folder of the host (``/tmp``, ``/var/tmp``,
+  ``/dev/shm``, ``/run/lock``, ...: found by :func:`world_writable`, never listed by hand)
+  and the grader's temporary folder, each an empty folder of the box's tmpfs (so other
+  submissions' copies, the grader's temporary files and a folder shared between submissions
+  are out of sight, and what the student writes there counts against its disk limit); and
+  every folder the student's uid could not traverse on the way to a kept path (``/root``
+  holding a pyenv Python, a checkout under a private home), a small read-only tmpfs;
 - ``keep``: what the student needs: the interpreter and its libraries, and the run's box
   (its private copy of the submission and its home);
 - ``hide``: folders replaced by an empty read-only tmpfs: the grading suite, the reference,
@@ -28,10 +35,16 @@ import stat
 from typing import Any
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
 TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 COVER_SIZE = "16m"
+SCAN_DEPTH = 5
+"""How deep :func:`world_writable` looks below each mount point (``/run/lock`` is 2)."""
+PSEUDO_FS = frozenset({"proc", "sysfs", "cgroup", "cgroup2", "devpts", "debugfs", "tracefs",
+                       "securityfs", "pstore", "bpf", "configfs", "fusectl", "binfmt_misc",
+                       "autofs", "nsfs", "efivarfs", "selinuxfs", "rpc_pipefs", "nfsd"})
 Plan = dict[str, Any]
 
 
@@ -84,10 +97,17 @@ def _blocked_ancestor(path: str, uid: int) -> str | None:
     return None
 
 
-def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool) -> Plan:
-    """The mounts that give ``uid`` the kept paths and nothing of the hidden ones."""
+def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
+         writable: list[str] | tuple[str, ...] = (), box: dict[str, Any] | None = None
+         ) -> Plan:
+    """The mounts that give ``uid`` the kept paths and nothing of the hidden ones.
+
+    ``writable``: more folders to cover with an empty, writable one (the world-writable
+    folders of the host, the grader's temporary folder); ``box``: ``{"path", "source",
+    "size_mb"}``, the run's box to mount as a tmpfs filled from ``source``."""
     kept = _outermost([os.path.realpath(p) for p in keep if os.path.exists(p)])
-    covers = [os.path.realpath(t) for t in TMP_DIRS if os.path.isdir(t)]
+    open_dirs = {os.path.realpath(t) for t in (*TMP_DIRS, *writable) if os.path.isdir(t)}
+    covers = list(open_dirs)
     covers += [a for a in (_blocked_ancestor(k, uid) for k in kept) if a]
     covers = [c for c in _outermost(covers) if not any(_within(c, k) for k in kept)]
     hidden = []
@@ -95,8 +115,64 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool) -> Plan:
         if any(_within(h, c) for c in covers) and not any(_within(h, k) for k in kept):
             continue  # already out of sight under a cover
         hidden.append(h)
-    return {"cover": [{"path": c, "keep": [k for k in kept if _within(k, c)]} for c in covers],
-            "hide": _outermost(hidden), "proc": proc}
+    return {"cover": [{"path": c, "keep": [k for k in kept if _within(k, c)],
+                       "open": c in open_dirs} for c in covers],
+            "hide": _outermost(hidden), "proc": proc, "box": box, "uid": uid}
+
+
+def world_writable(depth: int = SCAN_DEPTH) -> list[str]:
+    """Every folder that any user may write to (mode ``o+w``, sticky or not), on every
+    mounted file system that can hold files (``/proc``, ``/sys`` and the like are skipped),
+    down to ``depth`` levels below its mount point: the places where a student could leave
+    files after grading or pass them to another submission. Read from the mount table at
+    start, so a machine's own (``/run/lock``, ``/var/lib/php/sessions``, a mounted volume)
+    are found without a list kept by hand."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+            rows = [line.split() for line in f]
+    except OSError:
+        return []
+    points = []
+    for row in rows:
+        try:
+            sep = row.index("-")
+        except ValueError:
+            continue
+        fstype, options = row[sep + 1], row[5].split(",")
+        if fstype in PSEUDO_FS or "ro" in options:
+            continue
+        points.append(row[4].replace("\\040", " "))
+    found: set[str] = set()
+    for point in sorted(set(points)):
+        _scan(point, depth, found)
+    return sorted(found)
+
+
+def _scan(top: str, depth: int, found: set[str]) -> None:
+    try:
+        dev = os.lstat(top).st_dev
+    except OSError:
+        return
+    stack = [(top, 0)]
+    while stack:
+        folder, level = stack.pop()
+        try:
+            st = os.lstat(folder)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or st.st_dev != dev:
+            continue  # another mount: scanned on its own
+        if st.st_mode & stat.S_IWOTH:
+            found.add(folder)
+            continue  # covered whole: what is below is out of sight too
+        if level >= depth:
+            continue
+        try:
+            with os.scandir(folder) as entries:
+                subdirs = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        stack += [(d, level + 1) for d in subdirs]
 
 
 def _around(folders: list[str], kept: list[str], depth: int = 4) -> list[str]:
@@ -119,9 +195,11 @@ def _around(folders: list[str], kept: list[str], depth: int = 4) -> list[str]:
 
 def enter() -> None:
     """A private mount namespace for this process: nothing mounted here propagates out."""
-    if _libc().unshare(CLONE_NEWNS) != 0:
+    # and a private IPC namespace: no System V or POSIX message queue, semaphore or shared
+    # memory segment is shared with the host or another submission
+    if _libc().unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0:
         err = ctypes.get_errno()
-        raise OSError(err, f"unshare(CLONE_NEWNS): {os.strerror(err)}")
+        raise OSError(err, f"unshare(CLONE_NEWNS|CLONE_NEWIPC): {os.strerror(err)}")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
 
 
@@ -129,8 +207,16 @@ def apply(view: Plan) -> None:
     """Mount ``view`` (from :func:`plan`) in the current mount namespace, as root."""
     old = os.umask(0o022)
     try:
-        for cover in view["cover"]:
-            _cover(cover["path"], cover["keep"])
+        box = view.get("box")
+        if box:
+            _fill_box(box, int(view["uid"]))
+        for i, cover in enumerate(view["cover"]):
+            source = None
+            if box and cover.get("open"):
+                source = os.path.join(box["path"], f".tmp{i}")
+                os.mkdir(source, 0o1777)
+                os.chmod(source, 0o1777)
+            _cover(cover["path"], cover["keep"], source)
         for folder in view["hide"]:
             _mount("tmpfs", folder, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    "mode=0555,size=4k")
@@ -143,13 +229,42 @@ def apply(view: Plan) -> None:
             pass  # defence in depth only: the host's /proc stays (names of processes)
 
 
-def _cover(folder: str, keep: list[str]) -> None:
-    # O_PATH handles reach the kept paths after the tmpfs hides them: bind from /proc/self/fd
+def _fill_box(box: dict[str, Any], uid: int) -> None:
+    """Mount a tmpfs of ``size_mb`` on the box and copy the submission into ``work/`` (and an
+    empty ``home/``), all owned by ``uid``; as root, before any student code."""
+    path, source = box["path"], box["source"]
+    _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
+           f"mode=0711,size={int(box['size_mb'])}m")
+    work = os.path.join(path, "work")
+    os.mkdir(work, 0o700)
+    os.mkdir(os.path.join(path, "home"), 0o700)
+    for dirpath, dirnames, filenames in os.walk(source):
+        rel = os.path.relpath(dirpath, source)
+        target = work if rel == "." else os.path.join(work, rel)
+        for name in dirnames:
+            os.mkdir(os.path.join(target, name), 0o700)
+        for name in filenames:
+            src = os.path.join(dirpath, name)
+            if os.path.islink(src) or not os.path.isfile(src):
+                continue
+            with open(src, "rb") as fin, open(os.path.join(target, name), "xb") as fout:
+                while chunk := fin.read(1 << 16):
+                    fout.write(chunk)
+    for dirpath, dirnames, filenames in os.walk(path):
+        for name in (*dirnames, *filenames):
+            os.lchown(os.path.join(dirpath, name), uid, uid)
+
+
+def _cover(folder: str, keep: list[str], source: str | None = None) -> None:
+    # O_PATH handles reach the kept paths after the cover hides them: bind from /proc/self/fd
     handles = [(k, os.open(k, os.O_PATH | os.O_CLOEXEC)) for k in keep]
     try:
-        mode = "1777" if folder in TMP_DIRS else "0755"
-        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV,
-               f"mode={mode},size={COVER_SIZE}")
+        if source is not None:  # an empty, writable folder of the box's tmpfs
+            _mount(source, folder, None, MS_BIND)
+        else:
+            mode = "1777" if folder in TMP_DIRS else "0755"
+            _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV,
+                   f"mode={mode},size={COVER_SIZE}")
         for path, fd in handles:
             if stat.S_ISDIR(os.fstat(fd).st_mode):
                 os.makedirs(path, exist_ok=True)

@@ -14,17 +14,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from harness.sandbox.cgroups import Group
     from harness.sandbox.zygote import ForkedProcess
 
 TAG = "LABGRADE_TAG"
+RUN_TAG_ENV = "LABGRADE_RUN_TAG"
+"""Set by the engine for a grading run: every tag of the run starts with it and a dot, so the
+engine can end what a run it killed left (:func:`kill_tagged` with ``prefix``)."""
 PR_SET_CHILD_SUBREAPER = 36
 ROUNDS = 50
 
@@ -33,16 +40,37 @@ _started: set[int] = set()
 """Launcher pids this process started and has not yet reaped (see :func:`sweep_orphans`)."""
 
 
+_lock = threading.RLock()
+"""Held from before a launcher is started until :func:`started` registered it, so that the
+janitor never takes one of ours for an orphan."""
+_changed = threading.Condition(_lock)
+
+
+@contextlib.contextmanager
+def spawning() -> Iterator[None]:
+    """Hold while starting a student process and calling :func:`started` on it."""
+    with _lock:
+        yield
+
+
 def started(pid: int) -> None:
-    _started.add(pid)
+    with _lock:
+        _started.add(pid)
+        _changed.notify_all()
 
 
 def reaped(pid: int) -> None:
-    _started.discard(pid)
+    with _lock:
+        _started.discard(pid)
+        _changed.notify_all()
 
 
-def kill_tree(proc: subprocess.Popen[bytes] | ForkedProcess, tag: str | None) -> None:
-    """SIGKILL the child's session, the child, and (with ``tag``) every tagged process."""
+def kill_tree(proc: subprocess.Popen[bytes] | ForkedProcess, tag: str | None,
+              group: Group | None = None) -> None:
+    """SIGKILL the child's cgroup (when it has one), its session, the child, and (with
+    ``tag``) every tagged process."""
+    if group is not None:
+        group.kill()
     if hasattr(os, "killpg"):  # POSIX: the child is the leader of its own session
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -56,11 +84,20 @@ def kill_tree(proc: subprocess.Popen[bytes] | ForkedProcess, tag: str | None) ->
         kill_tagged(tag)
 
 
-def tagged(tag: str) -> list[int]:
-    """Pids of live processes whose environment carries ``LABGRADE_TAG=tag`` (Linux)."""
+def new_tag(token: str) -> str:
+    """A fresh tag for one student process, under the run's tag when there is one."""
+    run = os.environ.get(RUN_TAG_ENV, "")
+    return f"{run}.{token}" if run else token
+
+
+def tagged(tag: str, *, prefix: bool = False) -> list[int]:
+    """Pids of live processes whose environment carries ``LABGRADE_TAG=tag`` (with
+    ``prefix``: a tag of the run ``tag``) (Linux)."""
     if not sys.platform.startswith("linux") or not _proc_is_ours():
         return []
     needle = f"{TAG}={tag}".encode()
+    if prefix:
+        needle += b"."
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -70,17 +107,17 @@ def tagged(tag: str) -> list[int]:
                 env = f.read()
         except OSError:
             continue
-        if needle in env.split(b"\0"):
+        if any(v == needle or (prefix and v.startswith(needle)) for v in env.split(b"\0")):
             found.append(int(entry))
     return found
 
 
-def kill_tagged(tag: str) -> int:
+def kill_tagged(tag: str, *, prefix: bool = False) -> int:
     """Stop every tagged process (so none can fork meanwhile), then kill them; repeat until
     none is left. Returns how many were found."""
     total = 0
     for _ in range(ROUNDS):
-        pids = tagged(tag)
+        pids = tagged(tag, prefix=prefix)
         if not pids:
             break
         total += len(pids)
@@ -100,10 +137,62 @@ def become_subreaper() -> bool:
     :func:`sweep_orphans` can find and end it. Only for a process of its own that starts
     nothing but student processes (the grading runner)."""
     global _subreaper
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux") and not _subreaper:
         libc = ctypes.CDLL(None, use_errno=True)
         _subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     return _subreaper
+
+
+def start_janitor() -> None:
+    """Start :func:`_janitor`; only in a subreaper whose every other child is started under
+    :func:`spawning` and registered with :func:`started` (the grading runner), since it
+    collects any other child that dies."""
+    if _subreaper:
+        threading.Thread(target=_janitor, name="orphan-janitor", daemon=True).start()
+
+
+def _janitor() -> None:
+    """Reap orphans as they die, all the time (not only at the end of the run), and end the
+    living ones with them: a fork chain whose every parent exits at once (its processes
+    leave their session and clear their tag) hands each dead parent to us; reaped here, they
+    do not pile up, and the chain's living end is killed as soon as it shows.
+
+    ``waitid(WNOWAIT)`` tells which child died without collecting it; a launcher of ours is
+    left to the thread that waits for it (its status matters), an orphan is collected here."""
+    while True:
+        try:
+            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+        except ChildProcessError:  # no child at all: wait until one is started
+            with _lock:
+                _changed.wait(5)
+            continue
+        except InterruptedError:
+            continue
+        if info is None:
+            continue
+        pid = info.si_pid
+        with _lock:
+            if pid in _started:  # ours: its owner collects it; wait until it did
+                _changed.wait_for(lambda p=pid: p not in _started, 1.0)  # type: ignore[misc]
+                continue
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            continue
+        with _lock:
+            _kill_orphans()
+
+
+def _kill_orphans() -> None:
+    """Kill (not reap) our living children that we did not start. Call with the lock held."""
+    if not _proc_is_ours():
+        return
+    for pid in _children(str(os.getpid())):
+        if pid not in _started:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def sweep_orphans() -> int:

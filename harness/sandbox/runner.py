@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.sandbox import mounts, reaper
+from harness.sandbox import cgroups, mounts, reaper
+from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import PACKAGE, Isolation, interpreter_paths
 from harness.sandbox.zygote import ForkedProcess, Zygote, ZygoteError
 from harness.vnet.channel import Event, EventChannel
@@ -36,7 +37,16 @@ LAUNCHER = Path(__file__).with_name("launcher.py")
 SHIM = Path(__file__).parents[1] / "vnet" / "shim.py"
 MOUNTS = Path(__file__).with_name("mounts.py")
 EXIT_LAUNCHER_FAILED = 70
-EXCERPT = 64 * 1024
+HARD_STOP = signal.SIGUSR2
+"""Sent to a launcher with a PID namespace: see :meth:`Child._kill`."""
+HARD_STOP_S = 5.0
+SETUP_S = 60.0
+"""The most a student process may take to start and be set up before its code runs (only a
+broken machine comes near it); a check's window starts after it."""
+WRITABLE_ENV = "LABGRADE_WRITABLE"
+"""Set by the engine for the grading run: a JSON list of the folders to cover with an empty,
+writable one (the host's world-writable folders, scanned once per engine process, and the
+engine's temporary folder). Unset: scanned here."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,10 @@ class Limits:
     submission_s: float = 600.0
     """The whole grading run of one submission; checks not finished by then fail with a
     message saying so (the reference needs a few seconds)."""
+    disk_mb: int = 64
+    """What one student process may write in all (its box, home and temporary folders, on
+    top of its own copy of the submission): they are one tmpfs of this size (only with the
+    ``uid`` level's private view; elsewhere only ``file_size_mb`` bounds each file)."""
 
     def rlimits(self, with_nproc: bool) -> dict[str, int]:
         out = {"cpu": self.cpu_s, "as": self.memory_mb * 1024 * 1024,
@@ -91,6 +105,12 @@ class Finished:
     output_full: bool = False
     """stdout or stderr reached the file size limit (Python ignores SIGXFSZ, so the program
     sees ``OSError: File too large`` instead of being killed)."""
+    stdout_cut: bool = False
+    """stdout reached the capture limit (``capture_limit_bytes``): what the program printed
+    after that was lost. ``stdout`` holds everything before it, never only a head."""
+    stderr_cut: bool = False
+    capture_limit_bytes: int = 0
+    """The most a stream keeps (the ``file_size_mb`` limit)."""
 
     @property
     def cause(self) -> str | None:
@@ -116,7 +136,8 @@ class Child:
 
     def __init__(self, proc: subprocess.Popen[bytes] | ForkedProcess, channel: EventChannel,
                  scratch: Path, limits: Limits, *, box: Path | None = None,
-                 tag: str | None = None) -> None:
+                 tag: str | None = None, cgroup: cgroups.Group | None = None,
+                 pidns: bool = False) -> None:
         self.proc = proc
         self.channel = channel
         self.scratch = scratch
@@ -124,9 +145,13 @@ class Child:
         self.box = box
         self.tag = tag
         """Set when the tree must be found by its environment tag (no PID namespace)."""
+        self.cgroup = cgroup
+        """Its own pids cgroup, where the machine gives one and there is no PID namespace."""
         self.started = time.monotonic()
         self.finished: Finished | None = None
         self._exited = threading.Event()
+        self._started_code = False
+        self._pidns = pidns
         self._watcher = threading.Thread(target=self._watch, daemon=True, name="child-watch")
         self._watcher.start()
 
@@ -140,7 +165,16 @@ class Child:
     def alive(self) -> bool:
         return not self._exited.is_set()
 
+    def _await_start(self) -> None:
+        """Wait until the student's code starts (its ``started`` event) or the process is
+        gone: a check's window counts from there, so a busy machine that is slow to start an
+        interpreter and set a process up does not eat the student's time."""
+        if not self._started_code:
+            self.channel.wait_for(lambda e: e["ev"] in ("started", "sandbox_error"), SETUP_S)
+            self._started_code = True
+
     def event(self, predicate: Any, timeout: float) -> Event | None:
+        self._await_start()
         return self.channel.wait_for(predicate, timeout)
 
     def listening(self, timeout: float) -> Event | None:
@@ -155,12 +189,14 @@ class Child:
         return [e for e in self.channel.snapshot() if e["ev"] == "bind"]
 
     def wait(self, timeout: float) -> bool:
-        """Wait for the process to exit by itself; True when it did."""
+        """Wait for the process to exit by itself (``timeout`` counted from when its code
+        started); True when it did."""
+        self._await_start()
         return self._exited.wait(timeout)
 
     def output(self) -> str:
         """What it printed so far."""
-        return _read(self.scratch / "stdout")[0]
+        return _read(self.scratch / "stdout", self.limits.file_size_mb * 1024 * 1024)[0]
 
     def stop(self) -> Finished:
         """Stop it (SIGINT, a grace period, then SIGKILL to the whole tree) and read back."""
@@ -168,26 +204,38 @@ class Child:
             return self.finished
         stopped = self.alive
         if stopped:
+            self._await_start()  # SIGINT for the student's code, not for its set-up
             _signal(self.proc, signal.SIGINT)
             if not self._exited.wait(self.limits.stop_grace_s):
-                reaper.kill_tree(self.proc, self.tag)
-                self._exited.wait(5)
+                self._kill()
         return self._finish(timed_out=stopped, stopped=stopped)
+
+    def _kill(self) -> None:
+        """End the whole tree and return once it is gone, sockets closed: with a PID
+        namespace the launcher kills PID 1 and exits only after the kernel ended the
+        namespace (``HARD_STOP``); then (or without one) SIGKILL to everything."""
+        if self._pidns:
+            _signal(self.proc, HARD_STOP)
+            if self._exited.wait(HARD_STOP_S):
+                return
+        reaper.kill_tree(self.proc, self.tag, self.cgroup)
+        self._exited.wait(5)
 
     def finish(self, timeout: float) -> Finished:
         """Wait until it exits by itself or ``timeout``; kill it if still running."""
         if self.finished is not None:
             return self.finished
+        self._await_start()
         if self._exited.wait(timeout):
             return self._finish(timed_out=False, stopped=False)
         _signal(self.proc, signal.SIGINT)
         if not self._exited.wait(min(self.limits.stop_grace_s, 0.2)):
-            reaper.kill_tree(self.proc, self.tag)
-            self._exited.wait(5)
+            self._kill()
         return self._finish(timed_out=True, stopped=False)
 
     def _finish(self, *, timed_out: bool, stopped: bool) -> Finished:
-        reaper.kill_tree(self.proc, self.tag)  # whatever it left behind in its session goes too
+        # whatever it left behind in its session (its cgroup, its tag) goes too
+        reaper.kill_tree(self.proc, self.tag, self.cgroup)
         code = self.proc.returncode
         sig = -code if code is not None and code < 0 else None
         if code is not None and code > 128 and code - 128 in (signal.SIGXFSZ, signal.SIGXCPU,
@@ -195,22 +243,32 @@ class Child:
             sig = code - 128
         self.channel.close()
         self.channel.wait_closed(0.5)
-        out, out_n = _read(self.scratch / "stdout")
-        err, err_n = _read(self.scratch / "stderr")
+        cap = self.limits.file_size_mb * 1024 * 1024
+        out, out_n = _read(self.scratch / "stdout", cap)
+        err, err_n = _read(self.scratch / "stderr", cap)
         self.finished = Finished(
             exit_code=None if sig is not None else code, signal=sig, timed_out=timed_out,
             stdout=out, stderr=err, stdout_bytes=out_n, stderr_bytes=err_n,
             duration_s=round(time.monotonic() - self.started, 4),
             events=self.channel.snapshot(), stopped=stopped,
-            output_full=max(out_n, err_n) >= self.limits.file_size_mb * 1024 * 1024)
-        shutil.rmtree(self.scratch, ignore_errors=True)
-        if self.box is not None:
-            shutil.rmtree(self.box, ignore_errors=True)
+            output_full=max(out_n, err_n) >= cap, stdout_cut=out_n >= cap,
+            stderr_cut=err_n >= cap, capture_limit_bytes=cap)
+        self._clean()
         first = self.finished.events[0] if self.finished.events else {}
         if first.get("ev") == "sandbox_error" and code == EXIT_LAUNCHER_FAILED:
             raise SandboxError(f"the sandbox could not start a student process while "
                                f"{first.get('step')}: {first.get('error')}")
         return self.finished
+
+    def _clean(self) -> None:
+        """Remove the scratch folder and the box, whatever the student left in them (any
+        depth, any modes); a failure is left for the run's own temporary folder, which the
+        engine removes, and never changes a verdict."""
+        if self.cgroup is not None:
+            self.cgroup.close()
+        remove_tree(self.scratch)
+        if self.box is not None:
+            remove_tree(self.box)
 
     def __enter__(self) -> Child:
         return self
@@ -232,13 +290,24 @@ class Sandbox:
         """Folders a student process with its own uid never sees (the suite, the reference,
         the outputs, the folder holding the submissions)."""
         self._keep = interpreter_paths() if isolation.uid is not None else []
+        self._writable = writable_places() if self._viewed else []
+        self._copy_mb = _size_mb(workdir) if self._viewed else 0
+        self._cgroups = None if isolation.pidns else cgroups.available()
         self._zygote: Zygote | None = None
         self._zygote_broken = False
 
+    @property
+    def _viewed(self) -> bool:
+        return self.isolation.uid is not None and self.isolation.view
+
     def _box(self) -> Path:
         """A fresh box: ``work/`` (a copy of the working copy) and ``home/``, owned by the
-        student's uid when there is one."""
+        student's uid when there is one. With the private view, an empty folder: the student
+        process mounts its size-limited tmpfs there and copies the working copy in itself
+        (:func:`harness.sandbox.mounts.apply`)."""
         box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
+        if self._viewed:
+            return box
         shutil.copytree(self.workdir, box / "work", symlinks=False,
                         copy_function=shutil.copyfile)  # contents only: no metadata to copy
         (box / "home").mkdir()
@@ -252,10 +321,12 @@ class Sandbox:
 
     def _view(self, box: Path) -> dict[str, Any] | None:
         uid = self.isolation.uid
-        if uid is None or not self.isolation.view:
+        if uid is None or not self._viewed:
             return None
         return mounts.plan(keep=[*self._keep, str(box)], hide=self.hide, uid=uid,
-                           proc=self.isolation.pidns)
+                           proc=self.isolation.pidns, writable=self._writable,
+                           box={"path": str(box), "source": str(self.workdir),
+                                "size_mb": self._copy_mb + self.limits.disk_mb})
 
     def window(self, timeout: float | None) -> float:
         """A run's time: the check's window, never more than the ``wall_s`` limit."""
@@ -271,6 +342,7 @@ class Sandbox:
         stdin_path.write_bytes(stdin.encode("utf-8") if isinstance(stdin, str) else stdin)
         channel = EventChannel()
         iso = self.isolation
+        group = self._cgroups.create(self.limits.processes) if self._cgroups else None
         config = {
             "mode": mode, "file": str(box / "work" / file), "argv": list(args or []),
             "calls": calls or [], "cwd": str(box / "work"), "events_fd": channel.write_fd,
@@ -278,31 +350,35 @@ class Sandbox:
             "vnet": (vnet or VNet()).to_json(), "pidns": iso.pidns,
             "limits": self.limits.rlimits(with_nproc=iso.uid is not None) if iso.rlimits else {},
             "uid": iso.uid, "gid": iso.uid,
+            "cgroup": group.procs_file if group is not None else None,
         }
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(box / "home"),
             "TMPDIR": str(box / "home"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
             "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
-            reaper.TAG: secrets.token_hex(8),
+            reaper.TAG: reaper.new_tag(secrets.token_hex(8)),
         }
         with open(stdin_path, "rb") as fin, open(scratch / "stdout", "wb") as fout, \
-                open(scratch / "stderr", "wb") as ferr:
+                open(scratch / "stderr", "wb") as ferr, reaper.spawning():
             try:
                 proc = self._fork(config, env, [fin.fileno(), fout.fileno(), ferr.fileno(),
                                                 channel.write_fd]) or subprocess.Popen(
                     [self.python, "-I", "-u", "-B", "-X", "utf8", str(LAUNCHER)],
                     stdin=fin, stdout=fout, stderr=ferr,
-                    env={**env, "LABGRADE_CHILD": json.dumps(config)}, cwd=box / "work",
+                    env={**env, "LABGRADE_CHILD": json.dumps(config)}, cwd=box,
                     start_new_session=True, pass_fds=(channel.write_fd,), close_fds=True)
             except BaseException:
-                shutil.rmtree(box, ignore_errors=True)
-                shutil.rmtree(scratch, ignore_errors=True)
+                if group is not None:
+                    group.close()
+                remove_tree(box)
+                remove_tree(scratch)
                 raise
             finally:
                 channel.child_side_done()
-        reaper.started(proc.pid)
+            reaper.started(proc.pid)
         return Child(proc, channel, scratch, self.limits, box=box,
-                     tag=None if iso.pidns else env[reaper.TAG])
+                     tag=None if iso.pidns else env[reaper.TAG], cgroup=group,
+                     pidns=iso.pidns)
 
     def run(self, file: str, *, args: list[str] | None = None, stdin: str | bytes = "",
             vnet: VNet | None = None, timeout: float | None = None) -> Finished:
@@ -374,12 +450,38 @@ def _signal(proc: subprocess.Popen[bytes] | ForkedProcess, sig: int) -> None:
         pass
 
 
-def _read(path: Path) -> tuple[str, int]:
-    """Up to ``EXCERPT`` bytes of a capped output file, decoded with replacement, and the
-    file's full size."""
+def writable_places() -> list[str]:
+    """The folders to cover with an empty, writable one in the student's view (see
+    :data:`WRITABLE_ENV`): the host's world-writable folders and the temporary folder."""
+    given = os.environ.get(WRITABLE_ENV)
+    if given:
+        try:
+            places = json.loads(given)
+            if isinstance(places, list) and all(isinstance(p, str) for p in places):
+                return places
+        except ValueError:
+            pass
+    return [*mounts.world_writable(), tempfile.gettempdir()]
+
+
+def _size_mb(folder: Path) -> int:
+    """The working copy's size in MB, rounded up, for the box's tmpfs."""
+    total = 0
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                continue
+    return total // (1024 * 1024) + 1
+
+
+def _read(path: Path, limit: int = 64 * 1024 * 1024) -> tuple[str, int]:
+    """A capped output file, whole (up to ``limit`` bytes, which the file size limit already
+    bounds), decoded with replacement, and the file's full size."""
     try:
         with open(path, "rb") as f:
-            data = f.read(EXCERPT)
+            data = f.read(limit)
             size = os.fstat(f.fileno()).st_size
     except OSError:
         return "", 0

@@ -48,8 +48,11 @@ def create(path):
 
 def others():
     own = os.path.dirname(os.getcwd())
+    own = os.path.realpath(own)
+    # the folders on the way to its own box are no one else's
     found = [p for p in glob.glob(os.path.join(TARGETS["tmp"], "labgrade-*"))
-             + glob.glob("/tmp/labgrade-*") if os.path.realpath(p) != os.path.realpath(own)]
+             + glob.glob("/tmp/labgrade-*")
+             if not (own + "/").startswith(os.path.realpath(p) + "/")]
     return [p for p in found if os.listdir(p)]
 
 
