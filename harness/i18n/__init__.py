@@ -35,14 +35,30 @@ def catalogue(lang: str) -> dict[str, str]:
     return merged
 
 
+_PACKS: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+"""Messages of the course packs in use (``harness.packs.courses`` adds them)."""
+
+
+def add_messages(lang: str, messages: dict[str, str]) -> None:
+    """Add a course pack's catalogue; a key of the harness, or one another pack gave another
+    text, raises ``ValueError``."""
+    base, extra = catalogue(lang), _PACKS[lang]
+    for key, text in messages.items():
+        if key in base or extra.get(key, text) != text:
+            raise ValueError(f"key {key!r} is already defined (by labgrade or another pack); "
+                             "start a pack's keys with its name")
+    extra.update(messages)
+
+
 def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     """The text of ``key`` in ``lang``, formatted with ``params``.
 
     A missing key is a harness bug; it raises ``KeyError`` so tests catch it.
     """
-    text = catalogue(lang)[key]
+    cat = catalogue(lang)
+    text = cat[key] if key in cat else _PACKS[lang][key]
     return text.format(**params) if params else text
 
 
 def has(key: str, lang: str = DEFAULT_LANG) -> bool:
-    return key in catalogue(lang)
+    return key in catalogue(lang) or key in _PACKS.get(lang, {})
