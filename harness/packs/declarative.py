@@ -9,6 +9,7 @@ One file per task, in the pack's ``checks/``::
     port = 21567               # server: the port of the statement; client: where it sends
     host = "localhost"         # client: the host it names (routed to the grader)
     repeat = 3                 # every check is judged on this many fresh draws of [values]
+                               # (a server's check may set its own repeat)
     stdin = "{n}"              # client: the line(s) fed to input() (a newline is added)
     answer = "{n|bases}"       # client: what the grader's server answers
 
@@ -147,6 +148,8 @@ class DeclaredCheck:
     fail: str
     send: str = ""
     expect: Expectation | None = None
+    repeat: int | None = None
+    """This check's own number of repetitions (server checks; default: the exercise's)."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,7 @@ def _check(c: Any, program: str, bad: Callable[[str], PackError]) -> DeclaredChe
     if kind not in allowed_kinds:
         raise bad(f"{where}: {kind} is not for a {program}; use one of "
                   f"{', '.join(allowed_kinds)}")
-    unknown = set(c) - {"name", "fail", "send", kind}
+    unknown = set(c) - {"name", "fail", "send", "repeat", kind}
     if unknown:
         raise bad(f"{where}: unknown keys {sorted(unknown)}")
     if not isinstance(c.get("fail"), str):
@@ -272,8 +275,13 @@ def _check(c: Any, program: str, bad: Callable[[str], PackError]) -> DeclaredChe
         raise bad(f"{where}: {kind} = true")
     if kind == "reply" and not isinstance(c.get("send"), str):
         raise bad(f"{where}: send = \"...\": what the grader sends")
+    repeat = c.get("repeat")
+    if repeat is not None and (program != "server" or not isinstance(repeat, int)
+                               or not 1 <= repeat <= 50):
+        raise bad(f"{where}: repeat = 1 to 50, for a server's check (a client's runs are "
+                  "shared by its checks: set repeat at the top)")
     return DeclaredCheck(name=c["name"], kind=kind, fail=c["fail"], send=c.get("send", ""),
-                         expect=expectation)
+                         expect=expectation, repeat=repeat)
 
 
 def _try_templates(ex: Exercise, bad: Callable[[str], PackError]) -> None:
@@ -325,7 +333,7 @@ def _server_check(ex: Exercise, c: DeclaredCheck) -> Callable[[Student, Probe], 
                                  expected=ex.port, sent="—")
             return
         assert c.expect is not None
-        for _ in range(ex.repeat):
+        for _ in range(c.repeat or ex.repeat):
             values = ex.draw()
             payload = render(c.send, values)
             data = payload.encode()
