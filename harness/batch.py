@@ -47,9 +47,9 @@ from harness.batch_zip import UnsafeArchive, extract, submission_root
 from harness.engine import ISOLATION_MODES, grade
 from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, t
-from harness.results import SubmissionResult, read_json
 from harness.packs import courses as course_packs
 from harness.packs import rubric as pack_rubric
+from harness.results import SubmissionResult, read_json
 from harness.rubric import Rubric, load
 from harness.selection import check_selected, validate
 from harness.submission import content_hash

@@ -178,8 +178,8 @@ def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
     """Apply the rubric and the language to the raw outcomes of a grading run.
     ``collected``: every check id the run found (selected or not), against which the
     rubric's ids are checked whatever ``only`` says."""
-    collected = set(collected or []) or (set() if only else {o["id"] for o in outcomes})
-    unknown = rules.unknown(collected) if collected else []
+    known = set(collected or []) or (set() if only else {o["id"] for o in outcomes})
+    unknown = rules.unknown(known) if known else []
     if unknown:
         raise UsageError(f"rubric {rules.source} names checks that do not exist: "
                          f"{', '.join(unknown[:5])}; fix the ids (see the README's catalogue)")

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-import harness.api as api
+from harness import api
 from harness.api import (
     CheckFailed,
     Probe,
@@ -124,7 +124,7 @@ def test_tcp_server_answers_through_the_handler_once_the_message_is_whole() -> N
 def test_http_request_reads_to_content_length_and_parses() -> None:
     probe = Probe("p.t.c")
     with WebServer() as web:
-        web.set_route("/", "<p>hola</p>".encode())
+        web.set_route("/", b"<p>hola</p>")
         reply = http_request(web.address, probe, "GET", "/")
         missing = http_request(web.address, probe, "GET", "/nada")
     assert reply is not None and reply.status == 200

@@ -46,7 +46,7 @@ def test_only_starts_with_on_dotted_segments_as_the_help_says() -> None:
 
 def test_only_that_selects_nothing_is_a_usage_error() -> None:
     validate(["lab9.udp"], LAB9)
-    with pytest.raises(UsageError, match="'lab9.udpx'.*selects no check"):
+    with pytest.raises(UsageError, match=r"'lab9\.udpx'.*selects no check"):
         validate(["lab9", "lab9.udpx"], LAB9)
 
 
@@ -168,7 +168,7 @@ def test_lint_finds_checks_outside_the_rubric_internal_imports_and_field_mismatc
     problems = "\n".join(lint(load(root)))
     assert "checks/test_extra.py:1: imports harness.checks.support" in problems
     assert "checks/test_extra.py:3: imports harness.engine" in problems
-    assert "harness.api\n" not in problems + "\n" or "imports harness.api " not in problems
+    assert "imports harness.api," not in problems  # the public API is allowed
     assert "check mi_curso.upper_server.bonus is not in pack.toml" in problems
     assert "missing key 'mi_curso.bonus_missing'" in problems
     assert "'mi_curso.upper_server.wrong_port' has fields ['puerto'] in es" in problems
@@ -181,7 +181,7 @@ def test_pack_keys_cannot_replace_the_harness_s(tmp_path: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["common.passed"] = "¡todo bien!"
         path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(PackError, match="common.passed"):
+    with pytest.raises(PackError, match=r"common\.passed"):
         courses([root])
 
 
@@ -195,7 +195,8 @@ def test_templates_and_transforms() -> None:
     assert render("{w|len} {n|int}", values) == "3 255"
     assert render("a.b{w}", values, escape=True) == "a.babc"
     assert render("{w}", {"w": "a.b"}, escape=True) == r"a\.b"
-    assert {"upper", "lower", "reverse", "hex", "oct", "bin", "bases", "noprefix"} <= set(TRANSFORMS)
+    assert {"upper", "lower", "reverse", "hex", "oct", "bin", "bases", "noprefix"} <= set(
+        TRANSFORMS)
 
 
 def test_expectations() -> None:

@@ -319,6 +319,14 @@ def module(ex: Exercise) -> types.ModuleType:
     return mod
 
 
+def _completes(expect: Expectation, values: dict[str, Any]) -> Callable[[bytes], bool]:
+    return lambda data: expect.complete(data, values)
+
+
+def _replies(answer: bytes) -> Callable[[bytes], bytes]:
+    return lambda _data: answer
+
+
 def _params(values: dict[str, Any], **more: Any) -> dict[str, Any]:
     return {**{k: str(v) for k, v in values.items()}, **more}
 
@@ -343,7 +351,7 @@ def _server_check(ex: Exercise, c: DeclaredCheck) -> Callable[[Student, Probe], 
                 reply = udp_ask(server.address, data, probe, window=ex.window)
             else:
                 reply = tcp_ask(server.address, data, probe, window=ex.window,
-                                done=lambda d, v=values, e=expect: e.complete(d, v))
+                                done=_completes(expect, values))
             got = reply.decode("utf-8", "replace") if reply is not None else ""
             probe.note(expected=expect.expected(values))
             if reply is None or not expect.judge(got, values):
@@ -360,17 +368,17 @@ def _client_check(ex: Exercise, c: DeclaredCheck) -> Callable[[Student, Probe], 
             stdin = render(ex.stdin, values)
             answer = values["answer"].encode()
             run = run_client(student, proto=ex.proto, host=ex.host, port=ex.port,
-                             answer=lambda _data, a=answer: a,
+                             answer=_replies(answer),
                              stdin=stdin + "\n" if stdin else "", args=list(ex.args),
                              timeout=ex.window)
             out.append((values, run))
         return out
 
     def check(student: Student, probe: Probe) -> None:
-        for values, run in student.cached(f"declared:{ex.path.name}", lambda: runs(student)):
+        for drawn, run in student.cached(f"declared:{ex.path.name}", lambda: runs(student)):
             run.note(probe)
             sent = b"".join(run.sent[:1])
-            values = {**values, "sent": sent.decode("utf-8", "replace")}
+            values = {**drawn, "sent": sent.decode("utf-8", "replace")}
             if c.kind == "exits":
                 if run.finished.timed_out or run.finished.exit_code != 0:
                     raise run.ended_badly() or probe.fail(

@@ -34,7 +34,7 @@ def lint(pack: Pack) -> list[str]:
                 defined[f"{ex.task}.{c.name}"] = where
                 used.append((c.fail, f"{where}: check {c.name!r}"))
         else:
-            _python(pack, path, where, defined, used, problems)
+            _python(pack, path, where, defined=defined, used=used, problems=problems)
     rubric_ids = pack.check_ids()
     for check_id in rubric_ids:
         if check_id not in defined:
@@ -68,7 +68,7 @@ def _task_known(pack: Pack, task: str, where: str, problems: list[str]) -> None:
                         f"{', '.join(pack.tasks) or '—'})")
 
 
-def _python(pack: Pack, path: Path, where: str, defined: dict[str, str],
+def _python(pack: Pack, path: Path, where: str, *, defined: dict[str, str],
             used: list[tuple[str, str]], problems: list[str]) -> None:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -78,13 +78,13 @@ def _python(pack: Pack, path: Path, where: str, defined: dict[str, str],
         return
     task = None
     names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "TASK" for t in node.targets) \
-                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            task = node.value.value
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-            names.append(node.name.removeprefix("test_"))
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "TASK" for t in stmt.targets) \
+                and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+            task = stmt.value.value
+        if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("test_"):
+            names.append(stmt.name.removeprefix("test_"))
     if task is None:
         problems.append(f"{where}: no TASK = \"{pack.name}.<task>\" at the top of the module")
     else:
@@ -95,9 +95,9 @@ def _python(pack: Pack, path: Path, where: str, defined: dict[str, str],
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) \
                 else [node.module or ""]
+            if isinstance(node, ast.ImportFrom) and modules == ["harness"]:
+                modules = [f"harness.{a.name}" for a in node.names]
             for mod in modules:
-                if isinstance(node, ast.ImportFrom) and mod == "harness":
-                    mod = "harness." + ",".join(a.name for a in node.names)
                 if (mod == "harness" or mod.startswith("harness.")) and not (
                         mod == PUBLIC or mod.startswith(PUBLIC + ".")):
                     problems.append(f"{where}:{node.lineno}: imports {mod}, a labgrade "

@@ -7,7 +7,6 @@ This module imports neither Jinja2 nor :mod:`harness.exports`.
 
 from __future__ import annotations
 
-import math
 import re
 
 from harness.i18n import DEFAULT_LANG, LANGS, has, t
