@@ -301,6 +301,22 @@ def test_course_option_on_grade_check_and_batch(tmp_path: Path) -> None:
     assert "ana,3,3,3" in csv and "beto,0,0,3" in csv, csv
 
 
+def test_a_check_level_only_reuses_the_batch_cache(tmp_path: Path) -> None:
+    from harness.batch import run_batch
+
+    root = _pack(tmp_path)
+    subs = tmp_path / "subs"
+    shutil.copytree(root / "reference", subs / "ana")
+    (subs / "ana" / "LEEME.txt").write_text("ana", encoding="utf-8")
+    kw = {"out": tmp_path / "out", "jobs": 1, "progress": False, "courses": [root],
+          "only": ["mi_curso.upper_server.upper"]}
+    first = run_batch(subs, **kw)  # type: ignore[arg-type]
+    again = run_batch(subs, **kw)  # type: ignore[arg-type]
+    assert [e.cached for e in first.entries] == [False]
+    assert [e.cached for e in again.entries] == [True]
+    assert again.entries[0].score == 2.0
+
+
 def test_a_submission_graded_with_two_packs_gets_the_tasks_of_both(tmp_path: Path) -> None:
     first, second = _pack(tmp_path, "uno"), _pack(tmp_path, "dos")
     _edit(second / "pack.toml", 'file = "ej1/upper_server.py"', 'file = "ej2/upper_server.py"')
