@@ -93,8 +93,10 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     iso = Isolation(**raw.get("isolation", asdict(iso)))
     if isolation == "strict" and not iso.strict:
         raise IsolationUnavailable(_unavailable(iso))
-    result = score(raw["outcomes"], rules, lang=lang, only=only, log=log,
-                   budget_s=raw.get("budget_s"), collected=raw.get("collected"))
+    result = score(raw["outcomes"], rules, lang=lang, only=only,
+                   log="\n".join(raw.get("collect_errors") or []) or log,
+                   budget_s=raw.get("budget_s"), collected=raw.get("collected"),
+                   check_rubric=not raw.get("collect_errors"))
     result.submission = name or root.name
     result.isolation = iso.describe()
     result.submission_sha256 = content_hash(root)
@@ -173,13 +175,14 @@ def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str
 
 def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
           only: list[str] | None = None, log: str = "",
-          budget_s: float | None = None, collected: list[str] | None = None
-          ) -> SubmissionResult:
+          budget_s: float | None = None, collected: list[str] | None = None,
+          check_rubric: bool = True) -> SubmissionResult:
     """Apply the rubric and the language to the raw outcomes of a grading run.
     ``collected``: every check id the run found (selected or not), against which the
-    rubric's ids are checked whatever ``only`` says."""
+    rubric's ids are checked whatever ``only`` says (``check_rubric=False`` when a check
+    module could not be collected: its checks are reported as not run instead)."""
     known = set(collected or []) or (set() if only else {o["id"] for o in outcomes})
-    unknown = rules.unknown(known) if known else []
+    unknown = rules.unknown(known) if known and check_rubric else []
     if unknown:
         raise UsageError(f"rubric {rules.source} names checks that do not exist: "
                          f"{', '.join(unknown[:5])}; fix the ids (see the README's catalogue)")

@@ -35,6 +35,7 @@ _CONFIG_REF: dict[str, pytest.Config] = {}  # for hooks that pytest calls withou
 TASK = pytest.StashKey[str]()
 PROBE = pytest.StashKey[Probe]()
 COLLECTED = pytest.StashKey[list[str]]()
+COLLECT_ERRORS = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -197,9 +198,20 @@ def _write_outcomes(config: pytest.Config) -> None:
     out = Path(cfg["raw_out"])
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps({"outcomes": outcomes,
-                               "collected": config.stash.get(COLLECTED, [])}, default=str),
+                               "collected": config.stash.get(COLLECTED, []),
+                               "collect_errors": config.stash.get(COLLECT_ERRORS, [])},
+                              default=str),
                    encoding="utf-8")
     tmp.replace(out)
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """A check module that cannot be collected (a course pack's broken import): kept, so the
+    engine reports its checks as not run with the reason instead of doubting the rubric."""
+    config = _CONFIG_REF.get("config")
+    if report.failed and config is not None:
+        config.stash.setdefault(COLLECT_ERRORS, []).append(
+            f"{report.nodeid}: {str(report.longrepr)[-1500:]}")
 
 
 def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:

@@ -249,17 +249,24 @@ def test_course_test_refuses_a_failing_reference_and_a_broken_check(tmp_path: Pa
         'from harness.api import Probe\nTASK = "mi_curso.upper_server"\n\n'
         'def test_broken(probe: Probe) -> None:\n    raise RuntimeError("a bug of mine")\n',
         encoding="utf-8")
-    _edit(root / "pack.toml", "upper = 2", "upper = 2\nbroken = 1")
+    (root / "checks/test_no_import.py").write_text(
+        'from harness.api import Nonexistent\nTASK = "mi_curso.upper_server"\n\n'
+        'def test_unimportable() -> None:\n    pass\n', encoding="utf-8")
+    _edit(root / "pack.toml", "upper = 2", "upper = 2\nbroken = 1\nunimportable = 1")
     for lang in ("es", "en"):
         path = root / "i18n" / f"{lang}.json"
         data = json.loads(path.read_text(encoding="utf-8"))
         data["check.mi_curso.upper_server.broken"] = "broken"
+        data["check.mi_curso.upper_server.unimportable"] = "unimportable"
         path.write_text(json.dumps(data), encoding="utf-8")
     proc = labgrade("course", "test", str(root))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "mi_curso/reference: mi_curso.upper_server.upper failed" in proc.stdout
     assert "mi_curso/reference: mi_curso.upper_server.broken error" in proc.stdout
     assert "RuntimeError: a bug of mine" in proc.stdout
+    assert "mi_curso/reference: mi_curso.upper_server.unimportable error" in proc.stdout
+    assert "cannot import name 'Nonexistent' from 'harness.api'" in proc.stdout
+    assert "mi_curso.upper_server.listens" not in proc.stdout  # the rest still graded
 
 
 def test_course_test_refuses_a_lint_problem_before_grading(tmp_path: Path) -> None:

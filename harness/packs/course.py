@@ -49,6 +49,13 @@ class PackTest:
         return not self.problems
 
 
+def _cause(traceback: str) -> str:
+    """The line of a traceback or pytest log that names the error (``E   ImportError: ...``)."""
+    lines = [ln.strip().removeprefix("E").strip() for ln in traceback.splitlines()
+             if re.match(r"^(E\s+)?\w+(Error|Exception)\b", ln.strip())]
+    return lines[0][:300] if lines else "see the traceback in results.json"
+
+
 def prove_pack(root: Path, *, lang: str = "en", isolation: str = "auto",
               say: Callable[[str], None] | None = None) -> PackTest:
     """Lint the pack, then grade its reference, its template and each mutant with it."""
@@ -74,7 +81,8 @@ def prove_pack(root: Path, *, lang: str = "en", isolation: str = "auto",
                 report=False)
     bad = [c for c in ref.checks if c.status != "passed"]
     for c in bad:
-        out.problems.append(f"{name}/reference: {c.id} {c.status}: {c.message}")
+        out.problems.append(f"{name}/reference: {c.id} {c.status}: {c.message}"
+                            + (f" ({_cause(c.traceback)})" if c.status == "error" else ""))
     line(f"{'✘' if bad else '✔'} reference: {ref.score:g}/{ref.max_score:g}")
     tpl = grade(pack.template, lang=lang, isolation=isolation, courses=[pack.root],
                 report=False)
@@ -95,7 +103,7 @@ def prove_pack(root: Path, *, lang: str = "en", isolation: str = "auto",
         lost = {c.id for c in result.checks if c.status != "passed"}
         errors = [c for c in result.checks if c.status == "error"]
         missed = sorted(set(m.loses) - lost)
-        extra = sorted(lost - set(m.loses))
+        extra = sorted(lost - set(m.loses) - {c.id for c in errors})
         for check_id in missed:
             out.problems.append(f"{name}/mutants/{m.name}: {check_id} passed, but pack.toml "
                                 "says this mutant loses it")
