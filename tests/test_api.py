@@ -3,8 +3,10 @@ values, expect/fail, and the statistics with their stated error rates."""
 
 from __future__ import annotations
 
+import json
 import random
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +181,85 @@ def test_randomness_test_passes_coins_and_catches_patterns() -> None:
         assert not ok, evidence
     ok, evidence = test.judge([int(rng.random() < 0.5) for _ in range(200)])
     assert set(evidence) >= {"runs_z", "runs_bound", "lag_z_max", "pattern"}
+
+
+# ------------------------------------------------------------------ a pack written on the API
+
+CHECKS = '''\
+from harness.api import Probe, Student, expect, random_int, random_word, run_client, show
+
+TASK = "apitest.{task}"
+'''
+
+CONV_CHECK = CHECKS.format(task="conv") + '''
+
+def test_calls(student: Student, probe: Probe) -> None:
+    n = random_int(16, 255)
+    got = student.call("to_bases", n)
+    probe.note(n=n)
+    expect(got == f"{hex(n)} {oct(n)} {bin(n)}", "apitest.wrong", got=show(str(got)))
+'''
+
+CLIENT_CHECK = CHECKS.format(task="client") + '''
+
+def test_roundtrip(student: Student, probe: Probe) -> None:
+    word = random_word(8)
+    run = run_client(student, proto="tcp", host="servidor.example", port=7000,
+                     answer=lambda data: data.upper(), stdin=word + "\\n")
+    run.note(probe)
+    if not run.sent:
+        raise run.ended_badly() or probe.fail("apitest.wrong", got="—")
+    expect(run.sent == [word.encode()], "apitest.wrong", got=show(b"".join(run.sent)))
+    expect(word.upper() in run.stdout, "apitest.wrong", got=show(run.stdout))
+'''
+
+CONV = 'def to_bases(n):\n    return f"{hex(n)} {oct(n)} {bin(n)}"\n'
+CLIENT = '''\
+import socket
+
+palabra = input()
+with socket.create_connection(("servidor.example", 7000)) as s:
+    s.sendall(palabra.encode())
+    print(s.recv(1024).decode())
+'''
+
+
+def _api_pack(root: Path) -> Path:
+    files = {
+        "pack.toml": '[pack]\nname = "apitest"\n[tasks.conv]\nfile = "conv.py"\n'
+                     'points = { calls = 1 }\n[tasks.client]\nfile = "client.py"\n'
+                     'points = { roundtrip = 2 }\n',
+        "checks/test_conv.py": CONV_CHECK, "checks/test_client.py": CLIENT_CHECK,
+        "reference/conv.py": CONV, "reference/client.py": CLIENT,
+        "template/conv.py": "def to_bases(n):\n    raise NotImplementedError\n",
+        "template/client.py": "raise NotImplementedError\n",
+    }
+    for lang in ("es", "en"):
+        files[f"i18n/{lang}.json"] = json.dumps({
+            "task.apitest.conv": "conv", "task.apitest.client": "client",
+            "check.apitest.conv.calls": "calls", "check.apitest.client.roundtrip": "roundtrip",
+            "apitest.wrong": "mal: {got}" if lang == "es" else "wrong: {got}"})
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_pack_on_the_api_gets_the_engine_s_containment_and_evidence(tmp_path: Path) -> None:
+    from harness.engine import grade
+    from harness.packs import load
+    from harness.packs.lint import lint
+
+    root = _api_pack(tmp_path / "apitest")
+    assert lint(load(root)) == []
+    ref = grade(root / "reference", courses=[root], lang="en", report=False)
+    assert {c.id: c.status for c in ref.checks} == {"apitest.conv.calls": "passed",
+                                                    "apitest.client.roundtrip": "passed"}
+    roundtrip = next(c for c in ref.checks if c.id == "apitest.client.roundtrip")
+    dirs = [(e["dir"], e["peer"]) for e in roundtrip.evidence["exchanges"]]
+    assert dirs == [("sent", "your program"), ("received", "grader")]
+    assert roundtrip.evidence["exit"]["code"] == 0
+    tpl = grade(root / "template", courses=[root], lang="es", report=False)
+    assert tpl.score == 0 and {c.status for c in tpl.checks} == {"failed"}
+    assert all("NotImplementedError" in c.message for c in tpl.checks), \
+        [c.message for c in tpl.checks]

@@ -344,3 +344,24 @@ def test_a_submission_graded_with_two_packs_gets_the_tasks_of_both(tmp_path: Pat
 def test_built_in_grading_is_unchanged_without_course(tmp_path: Path) -> None:
     proc = labgrade("check", str(TEMPLATE), "--only", "lab9.udp_client", "--lang", "en")
     assert proc.returncode == 1 and "lab9.udp_client" in proc.stdout
+
+
+def test_a_rubric_file_over_a_pack_changes_points_and_refuses_unknown_ids(
+        tmp_path: Path) -> None:
+    from harness.packs import rubric
+
+    root = _pack(tmp_path)
+    packs = courses([root])
+    base = rubric(packs)
+    assert {k: v.points for k, v in base.checks.items()} == {
+        "mi_curso.upper_server.listens": 1.0, "mi_curso.upper_server.upper": 2.0}
+    overlay = tmp_path / "r.toml"
+    overlay.write_text('[limits]\nwall_s = 4\n[checks]\n"mi_curso.upper_server.upper" = '
+                       '{ points = 5, visibility = "hidden" }\n', encoding="utf-8")
+    over = rubric(packs, overlay)
+    assert over.checks["mi_curso.upper_server.upper"].points == 5.0
+    assert over.checks["mi_curso.upper_server.upper"].visibility == "hidden"
+    assert over.limits.wall_s == 4.0 and over.sha256 != base.sha256
+    overlay.write_text('[checks]\n"mi_curso.upper_server.uper" = 1\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"uper"):
+        rubric(packs, overlay)
