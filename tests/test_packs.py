@@ -365,3 +365,17 @@ def test_a_rubric_file_over_a_pack_changes_points_and_refuses_unknown_ids(
     overlay.write_text('[checks]\n"mi_curso.upper_server.uper" = 1\n', encoding="utf-8")
     with pytest.raises(UsageError, match=r"uper"):
         rubric(packs, overlay)
+
+
+def test_loading_a_pack_again_takes_its_new_texts(tmp_path: Path) -> None:
+    from harness.i18n import t
+
+    root = _pack(tmp_path, "textos")
+    courses([root])
+    key = "check.textos.upper_server.upper"
+    assert t(key, "en") == "Answers the text in capitals"
+    en = json.loads((root / "i18n/en.json").read_text(encoding="utf-8"))
+    en[key] = "Capitals"
+    (root / "i18n/en.json").write_text(json.dumps(en), encoding="utf-8")
+    courses([root])
+    assert t(key, "en") == "Capitals"

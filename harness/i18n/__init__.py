@@ -37,17 +37,19 @@ def catalogue(lang: str) -> dict[str, str]:
 
 _PACKS: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
 """Messages of the course packs in use (``harness.packs.courses`` adds them)."""
+_OWNERS: dict[tuple[str, str], str] = {}
 
 
-def add_messages(lang: str, messages: dict[str, str]) -> None:
-    """Add a course pack's catalogue; a key of the harness, or one another pack gave another
-    text, raises ``ValueError``."""
+def add_messages(lang: str, messages: dict[str, str], *, owner: str) -> None:
+    """Add the catalogue of the course pack ``owner`` (its name: loading it again replaces
+    its texts); a key of the harness, or of another pack, raises ``ValueError``."""
     base, extra = catalogue(lang), _PACKS[lang]
-    for key, text in messages.items():
-        if key in base or extra.get(key, text) != text:
+    for key in messages:
+        if key in base or _OWNERS.get((lang, key), owner) != owner:
             raise ValueError(f"key {key!r} is already defined (by labgrade or another pack); "
                              "start a pack's keys with its name")
     extra.update(messages)
+    _OWNERS.update({(lang, key): owner for key in messages})
 
 
 def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:

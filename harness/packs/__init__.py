@@ -32,7 +32,7 @@ def courses(roots: list[Path] | None) -> list[Pack]:
     for p in packs:
         for lang, messages in p.messages.items():
             try:
-                i18n.add_messages(lang, messages)
+                i18n.add_messages(lang, messages, owner=p.name)
             except ValueError as exc:
                 raise PackError(f"course pack {p.root}: i18n/{lang}.json: {exc}") from exc
     return packs
