@@ -23,7 +23,13 @@ name (pytest fixtures, provided by labgrade):
 Exchanges with evidence: :func:`udp_ask`, :func:`tcp_ask`, :func:`http_request`.
 Fakes: :class:`WebServer`, :class:`NtpServer`, :class:`IssApi` (JSON API),
 :class:`TcpEchoServer`, :class:`UdpEchoServer`, and your own handler: :class:`TcpServer`,
-:class:`UdpServer`. Routing: :class:`VNet` (``VNet().route("udp", "localhost", 21567,
+:class:`UdpServer`; :class:`ResetServer` (resets each connection); ``RUN_HEADER`` (the web
+fake's per-run header).
+Lower level, without evidence: :func:`udp_exchange`, :func:`tcp_exchange`,
+:func:`two_udp_senders` (two clients, each must get its own reply). What a student function
+returned that is not plain data: :class:`Opaque` (known by its type only, equal to nothing),
+:class:`SocketInfo` (what the child saw of a returned socket), :func:`type_name`.
+Routing: :class:`VNet` (``VNet().route("udp", "localhost", 21567,
 fake.address)``). Values for this run: :func:`random_int`, :func:`random_word`,
 :func:`random_choice`. Statistics with stated error rates: :class:`RateTest`,
 :class:`RandomnessTest`. Showing bytes in messages: :func:`show`.
@@ -51,9 +57,40 @@ from harness.api.net import (
 )
 from harness.api.stats import RandomnessTest, RateTest, binomial_between, runs_z
 from harness.api.values import random_choice, random_int, random_word, token
-from harness.checks.student import Server, Student, abnormal_end
-from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, say, show
-from harness.fakes import IssApi, NtpServer, Route, TcpEchoServer, UdpEchoServer, WebServer
+from harness.checks.student import (
+    START_WINDOW,
+    Opaque,
+    Server,
+    SocketInfo,
+    Student,
+    abnormal_end,
+    error_lines,
+    last_error_line,
+    type_name,
+)
+from harness.checks.support import (
+    CheckFailed,
+    Deadline,
+    Probe,
+    excerpt,
+    recv_until,
+    say,
+    show,
+    tcp_exchange,
+    two_udp_senders,
+    udp_exchange,
+)
+from harness.fakes import (
+    RUN_HEADER,
+    IssApi,
+    NtpServer,
+    Peer,
+    ResetServer,
+    Route,
+    TcpEchoServer,
+    UdpEchoServer,
+    WebServer,
+)
 from harness.fakes.httpwire import RawRequest
 from harness.sandbox.runner import Finished
 from harness.vnet.rules import VNet
@@ -72,6 +109,8 @@ def expect(ok: bool, key: str, **params: Any) -> None:
 
 __all__ = [
     "CLIENT_WINDOW",
+    "RUN_HEADER",
+    "START_WINDOW",
     "WINDOW",
     "Answer",
     "CheckFailed",
@@ -81,12 +120,16 @@ __all__ = [
     "HttpReply",
     "IssApi",
     "NtpServer",
+    "Opaque",
+    "Peer",
     "Probe",
     "RandomnessTest",
     "RateTest",
     "RawRequest",
+    "ResetServer",
     "Route",
     "Server",
+    "SocketInfo",
     "Student",
     "TcpEchoServer",
     "TcpServer",
@@ -96,9 +139,12 @@ __all__ = [
     "WebServer",
     "abnormal_end",
     "binomial_between",
+    "error_lines",
+    "excerpt",
     "expect",
     "fail",
     "http_request",
+    "last_error_line",
     "parse_http",
     "random_choice",
     "random_int",
@@ -109,6 +155,10 @@ __all__ = [
     "say",
     "show",
     "tcp_ask",
+    "tcp_exchange",
     "token",
+    "two_udp_senders",
+    "type_name",
     "udp_ask",
+    "udp_exchange",
 ]
