@@ -65,12 +65,11 @@ def totals(result: SubmissionResult, visible_only: bool = False) -> tuple[float,
 def task_totals(result: SubmissionResult, visible_only: bool = False
                 ) -> dict[str, tuple[float, float]]:
     """Points earned and available per task, in first-seen order."""
-    out: dict[str, list[float]] = {}
+    out: dict[str, list[CheckResult]] = {}
     for c in selected_checks(result, visible_only):
-        acc = out.setdefault(c.task, [0.0, 0.0])
-        acc[0] += c.score
-        acc[1] += c.max_score
-    return {task: (round_points(got), round_points(avail)) for task, (got, avail) in out.items()}
+        out.setdefault(c.task, []).append(c)
+    return {task: (total(c.score for c in checks), total(c.max_score for c in checks))
+            for task, checks in out.items()}
 
 
 def fmt_points(x: float) -> str:
