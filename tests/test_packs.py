@@ -172,6 +172,8 @@ def test_lint_finds_checks_outside_the_rubric_internal_imports_and_field_mismatc
     assert "check mi_curso.upper_server.bonus is not in pack.toml" in problems
     assert "missing key 'mi_curso.bonus_missing'" in problems
     assert "'mi_curso.upper_server.wrong_port' has fields ['puerto'] in es" in problems
+    (root / "mutants/forgotten").mkdir()
+    assert "mi_curso/mutants/forgotten: not in pack.toml" in "\n".join(lint(load(root)))
 
 
 def test_pack_keys_cannot_replace_the_harness_s(tmp_path: Path) -> None:

@@ -56,6 +56,11 @@ def lint(pack: Pack) -> list[str]:
         if not any(p.is_file() for p in m.path.rglob("*")):
             problems.append(f"{pack.where(m.path)}: empty (put the files that replace the "
                             "reference's here)")
+    declared = {m.name for m in pack.mutants}
+    for folder in sorted((pack.root / "mutants").glob("*")):
+        if folder.is_dir() and folder.name not in declared:
+            problems.append(f"{pack.where(folder)}: not in pack.toml (add [mutants."
+                            f"{folder.name}] with the checks it loses)")
     for folder in ("reference", "template"):
         if not (pack.root / folder).is_dir():
             problems.append(f"{pack.root.name}/{folder}/: missing")
