@@ -201,11 +201,12 @@ def test_calls(student: Student, probe: Probe) -> None:
 '''
 
 CLIENT_CHECK = CHECKS.format(task="client") + '''
+from .helpers import upper_answer
 
 def test_roundtrip(student: Student, probe: Probe) -> None:
     word = random_word(8)
     run = run_client(student, proto="tcp", host="servidor.example", port=7000,
-                     answer=lambda data: data.upper(), stdin=word + "\\n")
+                     answer=upper_answer, stdin=word + "\\n")
     run.note(probe)
     if not run.sent:
         raise run.ended_badly() or probe.fail("apitest.wrong", got="—")
@@ -230,6 +231,8 @@ def _api_pack(root: Path) -> Path:
                      'points = { calls = 1 }\n[tasks.client]\nfile = "client.py"\n'
                      'points = { roundtrip = 2 }\n',
         "checks/test_conv.py": CONV_CHECK, "checks/test_client.py": CLIENT_CHECK,
+        "checks/helpers.py": "def upper_answer(data: bytes) -> bytes:\n"
+                             "    return data.upper()\n",
         "reference/conv.py": CONV, "reference/client.py": CLIENT,
         "template/conv.py": "def to_bases(n):\n    raise NotImplementedError\n",
         "template/client.py": "raise NotImplementedError\n",

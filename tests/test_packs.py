@@ -172,6 +172,9 @@ def test_lint_finds_checks_outside_the_rubric_internal_imports_and_field_mismatc
     assert "check mi_curso.upper_server.bonus is not in pack.toml" in problems
     assert "missing key 'mi_curso.bonus_missing'" in problems
     assert "'mi_curso.upper_server.wrong_port' has fields ['puerto'] in es" in problems
+    (root / "checks/helpers.py").write_text("from harness.fakes import WebServer\n",
+                                            encoding="utf-8")
+    assert "checks/helpers.py:1: imports harness.fakes" in "\n".join(lint(load(root)))
     (root / "mutants/forgotten").mkdir()
     assert "mi_curso/mutants/forgotten: not in pack.toml" in "\n".join(lint(load(root)))
 

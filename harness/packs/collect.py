@@ -2,8 +2,8 @@
 
 The run is given each pack's check files as paths. A Python check module is imported under
 a name of its own (``labgrade_pack.<pack>.<stem>``: two packs may both have
-``test_server.py``); a TOML exercise becomes a module built by
-:func:`harness.packs.declarative.module`. Both are collected like the built-in checks, with
+``test_server.py``; helpers beside it are reached with relative imports); a TOML exercise
+becomes a module built by :func:`harness.packs.declarative.module`. Both are collected like the built-in checks, with
 the same fixtures and the same scored outcomes.
 """
 
@@ -37,15 +37,29 @@ class PackModule(pytest.Module):
     def _getobj(self) -> Any:
         if self.path.suffix == ".toml":
             return declarative.module(declarative.load(self.path, self.pack))
-        name = f"labgrade_pack.{self.pack}.{self.path.stem}"
+        package = _package(self.pack, self.path.parent)
+        name = f"{package}.{self.path.stem}"
         spec = importlib.util.spec_from_file_location(name, self.path)
         if spec is None or spec.loader is None:
             raise pytest.UsageError(f"cannot import {self.path}")
         mod = importlib.util.module_from_spec(spec)
-        sys.modules.setdefault("labgrade_pack", types.ModuleType("labgrade_pack"))
         sys.modules[name] = mod
         spec.loader.exec_module(mod)
         return mod
+
+
+def _package(pack: str, checks: Path) -> str:
+    """The pack's ``checks/`` as the package ``labgrade_pack.<pack>``: its check modules can
+    share helpers with relative imports (``from .common import ask``)."""
+    root = sys.modules.setdefault("labgrade_pack", types.ModuleType("labgrade_pack"))
+    root.__path__ = []  # a namespace of packs only, never searched on disk
+    name = f"labgrade_pack.{pack}"
+    if name not in sys.modules:
+        package = types.ModuleType(name)
+        package.__path__ = [str(checks)]
+        package.__package__ = name
+        sys.modules[name] = package
+    return name
 
 
 def _make(parent: pytest.Collector, path: Path, pack: str) -> PackModule:

@@ -35,6 +35,10 @@ def lint(pack: Pack) -> list[str]:
                 used.append((c.fail, f"{where}: check {c.name!r}"))
         else:
             _python(pack, path, where, defined=defined, used=used, problems=problems)
+    for helper in sorted((pack.root / "checks").glob("*.py")):
+        if helper not in pack.check_files:  # same import and message rules, no TASK
+            _python(pack, helper, pack.where(helper), defined=defined, used=used,
+                    problems=problems, helper=True)
     rubric_ids = pack.check_ids()
     for check_id in rubric_ids:
         if check_id not in defined:
@@ -74,7 +78,7 @@ def _task_known(pack: Pack, task: str, where: str, problems: list[str]) -> None:
 
 
 def _python(pack: Pack, path: Path, where: str, *, defined: dict[str, str],
-            used: list[tuple[str, str]], problems: list[str]) -> None:
+            used: list[tuple[str, str]], problems: list[str], helper: bool = False) -> None:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (SyntaxError, UnicodeDecodeError) as exc:
@@ -90,7 +94,9 @@ def _python(pack: Pack, path: Path, where: str, *, defined: dict[str, str],
             task = stmt.value.value
         if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("test_"):
             names.append(stmt.name.removeprefix("test_"))
-    if task is None:
+    if helper:
+        pass
+    elif task is None:
         problems.append(f"{where}: no TASK = \"{pack.name}.<task>\" at the top of the module")
     else:
         _task_known(pack, task, where, problems)

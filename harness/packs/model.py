@@ -10,6 +10,7 @@ judges the content.
       i18n/en.json
       checks/test_*.py    checks in Python, on harness.api (TASK = "<pack>.<task>")
       checks/*.toml       declarative request/response exercises (harness.packs.declarative)
+      checks/*.py         helpers the checks share (``from .helpers import ...``)
       reference/          a submission that earns full marks
       template/           the starting point handed to students (earns zero)
       mutants/<m>/        files that replace the reference's: one bug each
@@ -123,7 +124,8 @@ def load(root: Path) -> Pack:
     files = sorted(p for p in checks_dir.glob("*") if p.is_file()
                    and (p.suffix == ".toml" or (p.suffix == ".py" and p.name.startswith("test_"))))
     digest = hashlib.sha256()
-    for path in [toml_path, *sorted((root / "i18n").glob("*.json")), *files]:
+    helpers = sorted(p for p in checks_dir.glob("*.py") if p.is_file() and p not in files)
+    for path in [toml_path, *sorted((root / "i18n").glob("*.json")), *files, *helpers]:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return Pack(root=root, name=name, tasks=tasks, mutants=mutants, messages=messages,
                 sha256=digest.hexdigest(), check_files=files)
