@@ -3,8 +3,8 @@
 The run is given each pack's check files as paths. A Python check module is imported under
 a name of its own (``labgrade_pack.<pack>.<stem>``: two packs may both have
 ``test_server.py``; helpers beside it are reached with relative imports); a TOML exercise
-becomes a module built by :func:`harness.packs.declarative.module`. Both are collected like the built-in checks, with
-the same fixtures and the same scored outcomes.
+becomes a module built by :func:`harness.packs.declarative.module`. Both are collected like
+the built-in checks, with the same fixtures and the same scored outcomes.
 """
 
 from __future__ import annotations

@@ -65,9 +65,9 @@ def lint(pack: Pack) -> list[str]:
         if folder.is_dir() and folder.name not in declared:
             problems.append(f"{pack.where(folder)}: not in pack.toml (add [mutants."
                             f"{folder.name}] with the checks it loses)")
-    for folder in ("reference", "template"):
-        if not (pack.root / folder).is_dir():
-            problems.append(f"{pack.root.name}/{folder}/: missing")
+    for part in ("reference", "template"):
+        if not (pack.root / part).is_dir():
+            problems.append(f"{pack.root.name}/{part}/: missing")
     return problems
 
 
