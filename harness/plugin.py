@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from harness.api.verdicts import CheckSkipped
 from harness.checks.student import Student
 from harness.checks.support import CheckFailed, Probe
 from harness.rubric import task_file
@@ -169,7 +170,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.passed or current["status"] != "passed":
         return report  # keep the first verdict (a teardown cannot overturn a failure)
     exc = call.excinfo.value if call.excinfo is not None else None
-    if report.skipped:
+    if report.skipped and isinstance(exc, CheckSkipped):  # harness.api.skip: a message key
+        current.update(status="skipped", key=exc.key, params=_jsonable(exc.params))
+    elif report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(exc)
         current.update(status="skipped", key="common.skipped",
                        params={"reason": str(reason).removeprefix("Skipped: ")})

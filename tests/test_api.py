@@ -186,7 +186,7 @@ def test_randomness_test_passes_coins_and_catches_patterns() -> None:
 # ------------------------------------------------------------------ a pack written on the API
 
 CHECKS = '''\
-from harness.api import Probe, Student, expect, random_int, random_word, run_client, show
+from harness.api import Probe, Student, expect, random_int, random_word, run_client, show, skip
 
 TASK = "apitest.{task}"
 '''
@@ -198,6 +198,10 @@ def test_calls(student: Student, probe: Probe) -> None:
     got = student.call("to_bases", n)
     probe.note(n=n)
     expect(got == f"{hex(n)} {oct(n)} {bin(n)}", "apitest.wrong", got=show(str(got)))
+
+
+def test_not_here(probe: Probe) -> None:
+    skip("apitest.not_here", why="IPv6")
 '''
 
 CLIENT_CHECK = CHECKS.format(task="client") + '''
@@ -228,7 +232,7 @@ with socket.create_connection(("servidor.example", 7000)) as s:
 def _api_pack(root: Path) -> Path:
     files = {
         "pack.toml": '[pack]\nname = "apitest"\n[tasks.conv]\nfile = "conv.py"\n'
-                     'points = { calls = 1 }\n[tasks.client]\nfile = "client.py"\n'
+                     'points = { calls = 1, not_here = 1 }\n[tasks.client]\nfile = "client.py"\n'
                      'points = { roundtrip = 2 }\n',
         "checks/test_conv.py": CONV_CHECK, "checks/test_client.py": CLIENT_CHECK,
         "checks/helpers.py": "def upper_answer(data: bytes) -> bytes:\n"
@@ -241,6 +245,8 @@ def _api_pack(root: Path) -> Path:
         files[f"i18n/{lang}.json"] = json.dumps({
             "task.apitest.conv": "conv", "task.apitest.client": "client",
             "check.apitest.conv.calls": "calls", "check.apitest.client.roundtrip": "roundtrip",
+            "check.apitest.conv.not_here": "not here",
+            "apitest.not_here": "sin {why}" if lang == "es" else "no {why} here",
             "apitest.wrong": "mal: {got}" if lang == "es" else "wrong: {got}"})
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -257,12 +263,15 @@ def test_a_pack_on_the_api_gets_the_engine_s_containment_and_evidence(tmp_path: 
     assert lint(load(root)) == []
     ref = grade(root / "reference", courses=[root], lang="en", report=False)
     assert {c.id: c.status for c in ref.checks} == {"apitest.conv.calls": "passed",
+                                                    "apitest.conv.not_here": "skipped",
                                                     "apitest.client.roundtrip": "passed"}
+    assert next(c.message for c in ref.checks if c.id == "apitest.conv.not_here") == \
+        "no IPv6 here"
     roundtrip = next(c for c in ref.checks if c.id == "apitest.client.roundtrip")
     dirs = [(e["dir"], e["peer"]) for e in roundtrip.evidence["exchanges"]]
     assert dirs == [("sent", "your program"), ("received", "grader")]
     assert roundtrip.evidence["exit"]["code"] == 0
     tpl = grade(root / "template", courses=[root], lang="es", report=False)
-    assert tpl.score == 0 and {c.status for c in tpl.checks} == {"failed"}
-    assert all("NotImplementedError" in c.message for c in tpl.checks), \
-        [c.message for c in tpl.checks]
+    judged = [c for c in tpl.checks if c.status != "skipped"]
+    assert tpl.score == 0 and {c.status for c in judged} == {"failed"}
+    assert all("NotImplementedError" in c.message for c in judged), [c.message for c in judged]

@@ -116,6 +116,8 @@ def test_new_pack_loads_and_lints_clean(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("change", "where", "what"), [
     (lambda r: (r / "pack.toml").unlink(), "no pack.toml", "course new"),
+    (lambda r: _edit(r / "pack.toml", "[pack]", "[limits]\nwall_z = 3\n[pack]"),
+     "pack.toml [limits]", "invalid limits"),
     (lambda r: _edit(r / "pack.toml", 'name = "mi_curso"', 'name = "Mi Curso"'),
      "pack.toml", "lowercase name"),
     (lambda r: _edit(r / "pack.toml", "[pack]", "[packs]\n[pack]"), "pack.toml",
@@ -356,8 +358,10 @@ def test_a_rubric_file_over_a_pack_changes_points_and_refuses_unknown_ids(
     from harness.packs import rubric
 
     root = _pack(tmp_path)
+    _edit(root / "pack.toml", "[pack]", "[limits]\nwall_s = 7\nmemory_mb = 300\n\n[pack]")
     packs = courses([root])
     base = rubric(packs)
+    assert (base.limits.wall_s, base.limits.memory_mb) == (7.0, 300)
     assert {k: v.points for k, v in base.checks.items()} == {
         "mi_curso.upper_server.listens": 1.0, "mi_curso.upper_server.upper": 2.0}
     overlay = tmp_path / "r.toml"
@@ -366,7 +370,8 @@ def test_a_rubric_file_over_a_pack_changes_points_and_refuses_unknown_ids(
     over = rubric(packs, overlay)
     assert over.checks["mi_curso.upper_server.upper"].points == 5.0
     assert over.checks["mi_curso.upper_server.upper"].visibility == "hidden"
-    assert over.limits.wall_s == 4.0 and over.sha256 != base.sha256
+    assert (over.limits.wall_s, over.limits.memory_mb) == (4.0, 300)
+    assert over.sha256 != base.sha256
     overlay.write_text('[checks]\n"mi_curso.upper_server.uper" = 1\n', encoding="utf-8")
     with pytest.raises(UsageError, match=r"uper"):
         rubric(packs, overlay)

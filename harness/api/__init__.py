@@ -15,7 +15,8 @@ name (pytest fixtures, provided by labgrade):
     student understands.
 ``probe`` (:class:`Probe`)
     the check's evidence and verdict: ``probe.note(key=value)``, ``probe.expect(ok, key,
-    **params)``, ``raise probe.fail(key, **params)``. ``key`` names a message of the pack's
+    **params)``, ``raise probe.fail(key, **params)`` (also :func:`expect`, :func:`fail`;
+    :func:`skip` when the check cannot judge here). ``key`` names a message of the pack's
     catalogues (``i18n/es.json``, ``i18n/en.json``), filled with ``params``.
 ``web_server``, ``ntp_server``, ``iss_api``, ``tcp_echo_server``, ``udp_echo_server``
     the fakes below, started on an ephemeral port and stopped after the check.
@@ -39,8 +40,6 @@ Everything here is stable; everything else in ``harness`` is internal.
 
 from __future__ import annotations
 
-from typing import Any
-
 from harness.api.net import (
     CLIENT_WINDOW,
     WINDOW,
@@ -57,6 +56,7 @@ from harness.api.net import (
 )
 from harness.api.stats import RandomnessTest, RateTest, binomial_between, runs_z
 from harness.api.values import random_choice, random_int, random_word, token
+from harness.api.verdicts import CheckSkipped, expect, fail, skip
 from harness.checks.student import (
     START_WINDOW,
     Opaque,
@@ -95,18 +95,6 @@ from harness.fakes.httpwire import RawRequest
 from harness.sandbox.runner import Finished
 from harness.vnet.rules import VNet
 
-
-def fail(key: str, **params: Any) -> CheckFailed:
-    """The check's failure, to raise: ``raise fail("mypack.task.wrong", got=...)``."""
-    return CheckFailed(key, **params)
-
-
-def expect(ok: bool, key: str, **params: Any) -> None:
-    """Fail the check with message ``key`` (filled with ``params``) unless ``ok``."""
-    if not ok:
-        raise CheckFailed(key, **params)
-
-
 __all__ = [
     "CLIENT_WINDOW",
     "RUN_HEADER",
@@ -114,6 +102,7 @@ __all__ = [
     "WINDOW",
     "Answer",
     "CheckFailed",
+    "CheckSkipped",
     "ClientRun",
     "Deadline",
     "Finished",
@@ -154,6 +143,7 @@ __all__ = [
     "runs_z",
     "say",
     "show",
+    "skip",
     "tcp_ask",
     "tcp_exchange",
     "token",

@@ -39,17 +39,22 @@ def courses(roots: list[Path] | None) -> list[Pack]:
 
 
 def rubric(packs: list[Pack], overlay: Path | None = None) -> Rubric:
-    """The packs' points and visibility (pack.toml), then ``overlay`` (a ``--rubric`` file:
-    its ``[checks]`` change points of pack checks, its ``[limits]`` apply)."""
+    """The packs' points, visibility and limits (pack.toml), then ``overlay`` (a ``--rubric``
+    file: its ``[checks]`` change points of pack checks, each limit of its ``[limits]``
+    replaces the packs')."""
     checks = {f"{t.id}.{c}": CheckRule(points=p.points, visibility=p.visibility)
               for pack in packs for t in pack.tasks.values() for c, p in t.points.items()}
     digest = hashlib.sha256("".join(p.sha256 for p in packs).encode())
-    limits = Rubric().limits
+    merged: dict[str, Any] = {}
+    for pack in packs:  # several packs: each limit is the most generous one asked for
+        for key, value in pack.limits.items():
+            merged[key] = max(merged.get(key, value), value)
     source = ", ".join(str(p.root / "pack.toml") for p in packs)
     if overlay is not None:
         try:
             text = overlay.read_text(encoding="utf-8")
-            extra = parse(tomllib.loads(text), where=str(overlay))
+            data = tomllib.loads(text)
+            extra = parse(data, where=str(overlay))
         except OSError as exc:
             raise UsageError(f"cannot read rubric {overlay}: {exc.strerror}; pass an existing "
                              "TOML file with --rubric") from exc
@@ -60,9 +65,10 @@ def rubric(packs: list[Pack], overlay: Path | None = None) -> Rubric:
             raise UsageError(f"rubric {overlay} names checks that the course packs do not "
                              f"have: {', '.join(unknown[:5])}")
         checks.update(extra.checks)
-        limits = extra.limits
+        merged.update(data.get("limits") or {})
         digest.update(text.encode())
         source += f", {overlay}"
+    limits = parse({"limits": merged}, where=source).limits
     return Rubric(checks=checks, limits=limits, source=source, sha256=digest.hexdigest())
 
 

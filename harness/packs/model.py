@@ -5,7 +5,8 @@ judges the content.
 ::
 
     mypack/
-      pack.toml           [pack] name; [tasks.<task>] file, visibility, points; [mutants.<m>]
+      pack.toml           [pack] name; [tasks.<task>] file, visibility, points; [mutants.<m>];
+                          [limits] (optional, as in a rubric)
       i18n/es.json        flat key -> text; every text a student reads (same keys in en.json)
       i18n/en.json
       checks/test_*.py    checks in Python, on harness.api (TASK = "<pack>.<task>")
@@ -28,6 +29,7 @@ from typing import Any
 
 from harness.errors import UsageError
 from harness.results import VISIBILITIES
+from harness.rubric import parse
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 LANGS = ("es", "en")
@@ -70,6 +72,8 @@ class Pack:
     messages: dict[str, dict[str, str]]
     sha256: str
     check_files: list[Path] = field(default_factory=list)
+    limits: dict[str, Any] = field(default_factory=dict)
+    """``[limits]`` of pack.toml (as in a rubric: wall_s, memory_mb, ...)."""
 
     @property
     def reference(self) -> Path:
@@ -104,10 +108,15 @@ def load(root: Path) -> Pack:
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise _fail(root, "pack.toml", str(exc)) from exc
-    unknown = set(data) - {"pack", "tasks", "mutants"}
+    unknown = set(data) - {"pack", "tasks", "mutants", "limits"}
     if unknown:
         raise _fail(root, "pack.toml", f"unknown sections {sorted(unknown)}; allowed: pack, "
-                                       "tasks, mutants")
+                                       "tasks, mutants, limits")
+    limits = data.get("limits") or {}
+    try:
+        parse({"limits": limits}, where=f"{toml_path} [limits]")
+    except UsageError as exc:
+        raise PackError(str(exc)) from exc
     name = (data.get("pack") or {}).get("name")
     if not isinstance(name, str) or not NAME.match(name):
         raise _fail(root, "pack.toml", f"[pack] name = {name!r}: give a lowercase name "
@@ -128,7 +137,7 @@ def load(root: Path) -> Pack:
     for path in [toml_path, *sorted((root / "i18n").glob("*.json")), *files, *helpers]:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return Pack(root=root, name=name, tasks=tasks, mutants=mutants, messages=messages,
-                sha256=digest.hexdigest(), check_files=files)
+                sha256=digest.hexdigest(), check_files=files, limits=limits)
 
 
 def _task(root: Path, pack: str, name: str, value: Any) -> Task:
