@@ -75,6 +75,14 @@ def test_a_misspelled_rubric_id_exits_2_whatever_only_says(tmp_path: Path) -> No
     assert proc.stderr.strip().count("\n") == 0 and "echo_prefx" in proc.stderr
 
 
+def test_a_misspelled_rubric_section_exits_2_whatever_only_says(tmp_path: Path) -> None:
+    rubric = tmp_path / "r.toml"
+    rubric.write_text('[check]\n"lab9.tcp_server.starts" = 1\n', encoding="utf-8")
+    proc = labgrade("check", str(REFERENCE), "--rubric", str(rubric), "--only", "lab9.tcp")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "unknown ['check']" in proc.stderr
+
+
 # ------------------------------------------------------------------ totals
 
 def test_one_totals_function_for_every_output() -> None:
