@@ -27,8 +27,9 @@ A check has exactly one of ``listens = true`` (server: binds ``port`` and stays 
 ``stdout = {...}`` (client: what it printed), ``exits = true`` (client: ended by itself,
 status 0). An expectation is ``{ equals = T }``, ``{ contains = T }`` or ``{ regex = T }``,
 with ``strip = true`` (ignore surrounding whitespace) and ``ignore_case = true``. Templates
-insert values as ``{name}`` or ``{name|transform|...}``: :data:`TRANSFORMS`. Client checks
-also know ``{answer}``. A failure message gets ``sent``, ``got``, ``expected``, ``port``
+insert values as ``{name}`` or ``{name|transform|...}``: :data:`TRANSFORMS`. A server's
+expectations also know ``{sent}`` (``reply = { equals = "{sent|upper}" }``); a client's know
+``{answer}`` and ``{sent}``. In a ``regex`` the inserted values are escaped. A failure message gets ``sent``, ``got``, ``expected``, ``port``
 and every value as parameters.
 """
 
