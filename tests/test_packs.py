@@ -397,3 +397,31 @@ def test_loading_a_pack_again_takes_its_new_texts(tmp_path: Path) -> None:
     (root / "i18n/en.json").write_text(json.dumps(en), encoding="utf-8")
     courses([root])
     assert t(key, "en") == "Capitals"
+
+
+def test_a_gradescope_autograder_carries_the_pack_and_grades_with_it(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    from harness.gradescope import bundle
+    from tests.conftest import REPO
+
+    pack = _pack(tmp_path, "curso_gs")
+    root = tmp_path / "autograder"
+    shutil.copytree(pack / "reference", root / "submission")
+    (root / "submission" / "LEEME.txt").write_text("-", encoding="utf-8")  # not one wrapper
+    archive = bundle(tmp_path / "autograder.zip", lang="en", courses=[pack])
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+        zf.extractall(root / "source")
+    assert {"courses/curso_gs/pack.toml", "courses/curso_gs/checks/upper_server.toml",
+            "courses/curso_gs/i18n/es.json"} <= names
+    assert not any("/reference/" in n or "/mutants/" in n for n in names)
+    env = {**os.environ, "LABGRADE_AUTOGRADER_ROOT": str(root), "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-m", "harness.gradescope", "run"], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    gs = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert gs["score"] == 3.0 and len(gs["tests"]) == 2

@@ -29,8 +29,8 @@ status 0). An expectation is ``{ equals = T }``, ``{ contains = T }`` or ``{ reg
 with ``strip = true`` (ignore surrounding whitespace) and ``ignore_case = true``. Templates
 insert values as ``{name}`` or ``{name|transform|...}``: :data:`TRANSFORMS`. A server's
 expectations also know ``{sent}`` (``reply = { equals = "{sent|upper}" }``); a client's know
-``{answer}`` and ``{sent}``. In a ``regex`` the inserted values are escaped. A failure message gets ``sent``, ``got``, ``expected``, ``port``
-and every value as parameters.
+``{answer}`` and ``{sent}``. In a ``regex`` the inserted values are escaped. A failure
+message gets ``sent``, ``got``, ``expected``, ``port`` and every value as parameters.
 """
 
 from __future__ import annotations

@@ -57,9 +57,9 @@ def lint(pack: Pack) -> list[str]:
                                 f"(used by {where})")
     problems += _catalogues(pack)
     for m in pack.mutants:
-        if not any(p.is_file() for p in m.path.rglob("*")):
-            problems.append(f"{pack.where(m.path)}: empty (put the files that replace the "
-                            "reference's here)")
+        if not m.path.is_dir() or not any(p.is_file() for p in m.path.rglob("*")):
+            problems.append(f"{pack.where(m.path)}: missing or empty (put the files that "
+                            "replace the reference's there)")
     declared = {m.name for m in pack.mutants}
     for folder in sorted((pack.root / "mutants").glob("*")):
         if folder.is_dir() and folder.name not in declared:

@@ -188,9 +188,6 @@ def _mutant(root: Path, pack: str, name: str, value: Any, ids: set[str]) -> Muta
             value["loses"], list) or not value["loses"]:
         raise _fail(root, where, "give loses = [\"task.check\", ...]: the checks this mutant "
                                  "must fail, and no other")
-    if not path.is_dir():
-        raise _fail(root, where, f"no folder mutants/{name}/ with the files that replace the "
-                                 "reference's")
     loses = []
     for item in value["loses"]:
         full = item if str(item).startswith(pack + ".") else f"{pack}.{item}"
