@@ -92,3 +92,12 @@ def test_readme_first_exercise(tmp_path: Path) -> None:
     assert results["score"] == results["max_score"] == 4.0
     assert "Pasa a mayúsculas texto con acentos (UTF-8)" in [c["title"]
                                                              for c in results["checks"]]
+
+
+def test_readme_toml_example_is_the_example_file() -> None:
+    """The README's TOML example is an example pack's file, verbatim (and so proven)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```toml example=(\S+)\n(.*?)^```", text, re.S | re.M)
+    assert blocks, "README: no ```toml example=... block"
+    for path, body in blocks:
+        assert (REPO / path).read_text(encoding="utf-8") == body, path
