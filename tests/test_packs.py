@@ -12,10 +12,10 @@ import pytest
 from harness.errors import UsageError
 from harness.packs import courses
 from harness.packs.course import new_pack
-from harness.packs.declarative import TRANSFORMS, Expectation, render
 from harness.packs.declarative import load as load_exercise
 from harness.packs.lint import lint
 from harness.packs.model import PackError, load
+from harness.packs.templates import TRANSFORMS, Expectation, render
 from harness.points import round_points, total
 from harness.selection import check_selected, matches, task_selected, validate
 from tests.conftest import REFERENCE, TEMPLATE
