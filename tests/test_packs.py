@@ -385,6 +385,20 @@ def test_a_rubric_file_over_a_pack_changes_points_and_refuses_unknown_ids(
         rubric(packs, overlay)
 
 
+def test_reference_and_template_may_live_outside_the_pack(tmp_path: Path) -> None:
+    """As the built-in packs will: their reference and template stay at the top level."""
+    root = _pack(tmp_path)
+    shutil.move(root / "reference", tmp_path / "reference")
+    shutil.move(root / "template", tmp_path / "student_template")
+    assert any("reference folder" in p for p in lint(load(root)))
+    _edit(root / "pack.toml", 'name = "mi_curso"', 'name = "mi_curso"\n'
+          'reference = "../reference"\ntemplate = "../student_template"')
+    pack = load(root)
+    assert pack.reference == (tmp_path / "reference").resolve()
+    assert pack.template == (tmp_path / "student_template").resolve()
+    assert lint(pack) == []
+
+
 def test_loading_a_pack_again_takes_its_new_texts(tmp_path: Path) -> None:
     from harness.i18n import t
 

@@ -65,9 +65,10 @@ def lint(pack: Pack) -> list[str]:
         if folder.is_dir() and folder.name not in declared:
             problems.append(f"{pack.where(folder)}: not in pack.toml (add [mutants."
                             f"{folder.name}] with the checks it loses)")
-    for part in ("reference", "template"):
-        if not (pack.root / part).is_dir():
-            problems.append(f"{pack.root.name}/{part}/: missing")
+    for part, folder in (("reference", pack.reference), ("template", pack.template)):
+        if not folder.is_dir():
+            problems.append(f"{pack.root.name}/pack.toml: the {part} folder {folder} is "
+                            "missing")
     return problems
 
 

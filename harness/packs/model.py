@@ -5,7 +5,8 @@ judges the content.
 ::
 
     mypack/
-      pack.toml           [pack] name; [tasks.<task>] file, visibility, points; [mutants.<m>];
+      pack.toml           [pack] name (reference, template: elsewhere than below);
+                          [tasks.<task>] file, visibility, points; [mutants.<m>];
                           [limits] (optional, as in a rubric)
       i18n/es.json        flat key -> text; every text a student reads (same keys in en.json)
       i18n/en.json
@@ -74,14 +75,17 @@ class Pack:
     check_files: list[Path] = field(default_factory=list)
     limits: dict[str, Any] = field(default_factory=dict)
     """``[limits]`` of pack.toml (as in a rubric: wall_s, memory_mb, ...)."""
+    parts: dict[str, str] = field(default_factory=dict)
+    """``[pack] reference`` / ``template``: where they are, relative to the pack, when not
+    ``reference/`` and ``template/`` (the built-in packs keep theirs at the top level)."""
 
     @property
     def reference(self) -> Path:
-        return self.root / "reference"
+        return (self.root / self.parts.get("reference", "reference")).resolve()
 
     @property
     def template(self) -> Path:
-        return self.root / "template"
+        return (self.root / self.parts.get("template", "template")).resolve()
 
     def check_ids(self) -> list[str]:
         return [f"{t.id}.{c}" for t in self.tasks.values() for c in t.points]
@@ -117,7 +121,13 @@ def load(root: Path) -> Pack:
         parse({"limits": limits}, where=f"{toml_path} [limits]")
     except UsageError as exc:
         raise PackError(str(exc)) from exc
-    name = (data.get("pack") or {}).get("name")
+    head = data.get("pack") or {}
+    bad = set(head) - {"name", "reference", "template"}
+    if bad or not all(isinstance(head.get(k, ""), str) for k in ("reference", "template")):
+        raise _fail(root, "pack.toml", f"[pack] takes name, and optionally reference and "
+                                       f"template (folders relative to the pack); got "
+                                       f"{sorted(head)}")
+    name = head.get("name")
     if not isinstance(name, str) or not NAME.match(name):
         raise _fail(root, "pack.toml", f"[pack] name = {name!r}: give a lowercase name "
                                        "(letters, digits, _), e.g. name = \"bases2023\"")
@@ -137,7 +147,8 @@ def load(root: Path) -> Pack:
     for path in [toml_path, *sorted((root / "i18n").glob("*.json")), *files, *helpers]:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return Pack(root=root, name=name, tasks=tasks, mutants=mutants, messages=messages,
-                sha256=digest.hexdigest(), check_files=files, limits=limits)
+                sha256=digest.hexdigest(), check_files=files, limits=limits,
+                parts={k: head[k] for k in ("reference", "template") if k in head})
 
 
 def _task(root: Path, pack: str, name: str, value: Any) -> Task:
