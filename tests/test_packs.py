@@ -182,6 +182,12 @@ def test_lint_finds_checks_outside_the_rubric_internal_imports_and_field_mismatc
     assert "check mi_curso.upper_server.bonus is not in pack.toml" in problems
     assert "missing key 'mi_curso.bonus_missing'" in problems
     assert "'mi_curso.upper_server.wrong_port' has fields ['puerto'] in es" in problems
+    (root / "checks/test_made.py").write_text(
+        'from .helpers import make\nTASK = "mi_curso.upper_server"\n'
+        'fixture, test_made_a, test_made_b = make()\n', encoding="utf-8")
+    made = "\n".join(lint(load(root)))
+    assert "check mi_curso.upper_server.made_a is not in pack.toml" in made
+    assert "check mi_curso.upper_server.made_b is not in pack.toml" in made
     (root / "checks/helpers.py").write_text("from harness.fakes import WebServer\n",
                                             encoding="utf-8")
     assert "checks/helpers.py:1: imports harness.fakes" in "\n".join(lint(load(root)))

@@ -95,6 +95,11 @@ def _python(pack: Pack, path: Path, where: str, *, defined: dict[str, str],
             task = stmt.value.value
         if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("test_"):
             names.append(stmt.name.removeprefix("test_"))
+        if isinstance(stmt, ast.Assign):  # checks made by a helper: test_a, test_b = make()
+            for target in stmt.targets:
+                elts = target.elts if isinstance(target, ast.Tuple) else [target]
+                names += [e.id.removeprefix("test_") for e in elts
+                          if isinstance(e, ast.Name) and e.id.startswith("test_")]
     if helper:
         pass
     elif task is None:
