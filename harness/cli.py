@@ -3,6 +3,8 @@
     labgrade grade DIR [--out DIR] [--lang es|en] [--rubric FILE] [--timeout S]
     labgrade check [DIR] [--format text,junit,github] [--lang es|en]
     labgrade new DIR [--lang es|en]
+    labgrade course new DIR | labgrade course test DIR     (course packs; --course DIR on
+                                                            grade, check and batch)
 
 Exit status: 0 when the command did its job (``grade`` whatever the score); ``check`` exits 1
 while any visible check fails; 2 for usage errors and folders that cannot be graded.
