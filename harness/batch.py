@@ -217,7 +217,7 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
         previous["settings"].get(k) == settings[k] for k in ("timeout", "isolation")))
     job = _Job(out=out, lang=lang, rules=rules, timeout=timeout, isolation=isolation,
                only=only, reuse=reuse, formats=formats, expected=selected_ids(rules, only),
-               submissions=submissions, courses=list(courses or []))
+               submissions=submissions, courses=list(courses or []), jobs=jobs)
     bar = Progress(len(sources), lang=lang, enabled=progress)
     entries: list[Entry] = []
     results: dict[str, SubmissionResult] = {}
@@ -250,6 +250,8 @@ class _Job:
     formats: list[str]
     expected: set[str]
     courses: list[Path] = field(default_factory=list)
+    jobs: int = 1
+    """Submissions graded at once: each gets the cores left (``grade(shards=...)``)."""
     tmp: Path = Path()
     submissions: Path = Path()
 
@@ -287,7 +289,8 @@ def _grade_one(job: _Job, src: Source) -> tuple[Entry, SubmissionResult | None]:
         else:
             result = grade(root, out=dest, lang=job.lang, rubric=job.rules,
                            timeout=job.timeout, isolation=job.isolation, only=job.only,
-                           name=src.name, hide=_hidden(job, src), courses=job.courses)
+                           name=src.name, hide=_hidden(job, src), courses=job.courses,
+                           shards=max(1, default_jobs() // job.jobs))
         write_exports(result, dest, job.formats)
         return Entry(src.name, src.path.name, "graded", cached=cached is not None,
                      score=result.score, max_score=result.max_score,

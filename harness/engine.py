@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
@@ -47,7 +48,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
           isolation: str = "auto", only: list[str] | None = None,
           name: str | None = None, report: bool = True,
           hide: list[Path] | None = None,
-          courses: list[Path] | None = None) -> SubmissionResult:
+          courses: list[Path] | None = None, shards: int | None = None) -> SubmissionResult:
     """Grade ``submission`` and, with ``out``, write ``results.json`` and ``report.html``
     there. Returns the result whatever the score; raises only for usage errors, for a
     folder that cannot be graded at all, and (``isolation="strict"``) for a machine that
@@ -58,7 +59,9 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     folders in ``hide`` (a batch may pass its output root).
 
     ``courses``: course pack folders (:mod:`harness.packs`) graded instead of the built-in
-    checks; their rubric comes from their pack.toml (``rubric``, a file, overrides it)."""
+    checks; their rubric comes from their pack.toml (``rubric``, a file, overrides it).
+    ``shards``: grading runs at once for this submission (default: one per usable core, at
+    most 4; a batch grading several submissions at once passes fewer)."""
     if lang not in LANGS:
         raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
                          f"{', '.join(LANGS)}")
@@ -89,21 +92,35 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
         raise IsolationUnavailable(_unavailable(iso))
     workdir = private_copy(root)
     os.chmod(workdir.parent, 0o700)  # no student uid reads another submission's copy
+    parts = [None] if packs else _shards(tasks, rules, shards)
     try:
         namespaces = {"netns", "pidns"} - _disabled() if isolation != "portable" else set()
-        raw, log = _run_suite(workdir, iso, limits, problems={p.file: p for p in problems},
-                              lang=lang, only=only, hide=[str(h) for h in hidden],
-                              namespaces=namespaces, use_cgroup=isolation != "portable"
-                              and "cgroup" not in _disabled(), extra=run_config(packs))
+
+        def run(part: list[str] | None, part_iso: Isolation) -> tuple[dict[str, Any], str]:
+            return _run_suite(workdir, part_iso, limits,
+                              problems={p.file: p for p in problems}, lang=lang, only=only,
+                              hide=[str(h) for h in hidden], namespaces=namespaces,
+                              use_cgroup=isolation != "portable"
+                              and "cgroup" not in _disabled(),
+                              extra={**run_config(packs), **_check_files(part)})
+
+        if len(parts) == 1:
+            runs = [run(parts[0], iso)]
+        else:  # each shard its own run: its own namespaces, cgroup, folder and student uid
+            isos = [iso, *(_isolation(isolation, hidden) for _ in parts[1:])]
+            with ThreadPoolExecutor(len(parts), thread_name_prefix="labgrade-shard") as pool:
+                runs = list(pool.map(run, parts, isos))
     finally:
         remove_copy(workdir)
-    iso = Isolation(**raw.get("isolation", asdict(iso)))
+    raw, log = _merge(runs, iso)
+    iso = Isolation(**raw["isolation"])
     if isolation == "strict" and not iso.strict:
         raise IsolationUnavailable(_unavailable(iso))
     result = score(raw["outcomes"], rules, lang=lang, only=only,
                    log="\n".join(raw.get("collect_errors") or []) or log,
                    budget_s=raw.get("budget_s"), collected=raw.get("collected"),
-                   check_rubric=not raw.get("collect_errors"))
+                   check_rubric=not raw.get("collect_errors"),
+                   tasks=None if packs else tasks)
     result.submission = name or root.name
     result.isolation = iso.describe()
     result.submission_sha256 = content_hash(root)
@@ -112,6 +129,74 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     if out is not None:
         write_outputs(result, out, report=report)
     return result
+
+
+CHECKS_DIR = Path(__file__).with_name("checks")
+
+
+def default_shards() -> int:
+    """Grading runs of one submission at once: one per usable core (at most 4)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _shards(tasks: list[str], rules: Rubric, shards: int | None) -> list[list[str] | None]:
+    """The selected tasks split into at most ``shards`` groups of about the same number of
+    checks, each graded by a grading run of its own at the same time as the others. The
+    checks are independent (the virtual network gives each its own endpoints), each run has
+    the full isolation of a grading run, and a task is never split (its checks share the
+    student's cached answers)."""
+    wanted = default_shards() if shards is None else shards
+    if wanted < 1:
+        raise UsageError(f"invalid shards {wanted}: must be 1 or more")
+    count = min(wanted, len(tasks))
+    if count <= 1 or not _check_files(tasks):  # a task without a module: one whole run
+        return [tasks]
+    weight = {tk: sum(1 for c in rules.checks if task_of(c) == tk) for tk in tasks}
+    bins: list[list[str]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for tk in sorted(tasks, key=lambda tk: -weight[tk]):  # largest first, to the lightest
+        i = loads.index(min(loads))
+        bins[i].append(tk)
+        loads[i] += weight[tk]
+    return [[tk for tk in tasks if tk in b] for b in bins]  # rubric order within a shard
+
+
+def _check_files(part: list[str] | None) -> dict[str, Any]:
+    """The check modules of ``part`` (built-in checks), for the run to collect only those;
+    nothing (the whole suite) when some task has no module of its own."""
+    if part is None:
+        return {}
+    files = [CHECKS_DIR / f"{tk.split('.', 1)[0]}/test_{tk.split('.', 1)[-1]}.py"
+             for tk in part]
+    if not files or not all(f.is_file() for f in files):
+        return {}
+    return {"check_files": [str(f) for f in files]}
+
+
+def _merge(runs: list[tuple[dict[str, Any], str]], iso: Isolation
+           ) -> tuple[dict[str, Any], str]:
+    """One raw outcome from the shards' runs; the isolation is the weakest any run had."""
+    if len(runs) == 1:
+        raw, log = runs[0]
+        raw.setdefault("isolation", asdict(iso))
+        return raw, log
+    levels = [Isolation(**r.get("isolation", asdict(iso))) for r, _ in runs]
+    merged = Isolation(
+        netns=all(i.netns for i in levels), pidns=all(i.pidns for i in levels),
+        uid=levels[0].uid if all(i.uid is not None for i in levels) else None,
+        rlimits=all(i.rlimits for i in levels), view=all(i.view for i in levels))
+    budgets = [r.get("budget_s") for r, _ in runs if r.get("budget_s")]
+    raw = {"outcomes": [o for r, _ in runs for o in r.get("outcomes", [])],
+           "collected": [c for r, _ in runs for c in r.get("collected") or []],
+           "collect_errors": [e for r, _ in runs for e in r.get("collect_errors") or []],
+           "isolation": asdict(merged), "budget_s": budgets[0] if budgets else None,
+           "exit_code": next((r.get("exit_code") for r, _ in runs if r.get("exit_code")),
+                             runs[0][0].get("exit_code"))}
+    return raw, "\n".join(log for _, log in runs if log)
 
 
 DISABLE_ENV = "LABGRADE_ISOLATION_DISABLE"
@@ -219,13 +304,16 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
 def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
           only: list[str] | None = None, log: str = "",
           budget_s: float | None = None, collected: list[str] | None = None,
-          check_rubric: bool = True) -> SubmissionResult:
+          check_rubric: bool = True, tasks: list[str] | None = None) -> SubmissionResult:
     """Apply the rubric and the language to the raw outcomes of a grading run.
     ``collected``: every check id the run found (selected or not), against which the
     rubric's ids are checked whatever ``only`` says (``check_rubric=False`` when a check
-    module could not be collected: its checks are reported as not run instead)."""
+    module could not be collected: its checks are reported as not run instead); with
+    ``tasks`` (the run collected only the modules of these tasks), only their ids."""
     known = set(collected or []) or (set() if only else {o["id"] for o in outcomes})
     unknown = rules.unknown(known) if known and check_rubric else []
+    if tasks is not None:
+        unknown = [c for c in unknown if task_of(c) in tasks]
     if unknown:
         raise UsageError(f"rubric {rules.source} names checks that do not exist: "
                          f"{', '.join(unknown[:5])}; fix the ids (see the README's catalogue)")
