@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
 
     args = ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",
             "--noconftest", "-c", str(INI), "--rootdir", str(CHECKS_DIR), "-q", "-rN",
-            "--no-header", "--tb=short", "--lg-config", str(cfg_path),
+            "--no-header", "--tb=native", "--lg-config", str(cfg_path),
             "-o", f"timeout={cfg.get('check_timeout', 120)}",
             *(["-p", "harness.packs.collect", "--continue-on-collection-errors",
                *cfg["course_files"]] if cfg.get("courses")
