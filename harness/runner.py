@@ -20,7 +20,8 @@ CHECKS_DIR = Path(__file__).with_name("checks")
 INI = CHECKS_DIR / "grading.ini"
 BUILTIN_ONLY = ("--assert=plain", *(f"-pno:{name}" for name in (
     "doctest", "junitxml", "pastebin", "legacypath", "tmpdir", "monkeypatch", "recwarn",
-    "setuponly", "setupplan", "stepwise", "logging", "unittest")))
+    "setuponly", "setupplan", "stepwise", "logging", "unittest", "unraisableexception",
+    "threadexception")))
 """For the built-in checks only, which use none of these: no assertion rewriting (their
 ``assert`` lines only narrow types after a verdict; rewriting every module on import cost
 about a quarter of a second of CPU per run) and none of pytest's plugins they do not use.
