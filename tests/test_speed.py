@@ -1,0 +1,103 @@
+"""Issue 12: the speed levers keep every verdict. A submission's tasks split into shards (one
+grading run each, at once), a run collects only the modules it grades, and both ways give the
+same outcomes as one run of everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import engine
+from harness.rubric import load, task_of
+from harness.sandbox.isolation import Isolation
+from tests.conftest import REFERENCE, TEMPLATE
+
+SMALL = ["recipes.r03_ipv4_convert", "recipes.r04_service_name", "recipes.r05_byte_order"]
+
+
+def test_shards_keep_each_task_whole_and_balance_the_checks() -> None:
+    rules = load()
+    tasks = rules.tasks()
+    for count in (2, 3, 4):
+        parts = engine._shards(tasks, rules, count)
+        assert len(parts) == count
+        flat = [tk for p in parts if p for tk in p]
+        assert sorted(flat) == sorted(tasks) and len(flat) == len(set(flat))
+        for part in parts:
+            assert part == [tk for tk in tasks if tk in part]  # rubric order within a shard
+        sizes = [sum(1 for c in rules.checks if task_of(c) in (p or [])) for p in parts]
+        biggest = max(sum(1 for c in rules.checks if task_of(c) == tk) for tk in tasks)
+        assert max(sizes) - min(sizes) <= biggest, sizes
+
+
+def test_one_run_when_one_shard_or_a_task_has_no_module() -> None:
+    rules = load()
+    assert engine._shards(rules.tasks(), rules, 1) == [rules.tasks()]
+    assert engine._shards(["recipes.r05_byte_order"], rules, 4) == [["recipes.r05_byte_order"]]
+    odd = ["recipes.r05_byte_order", "recipes.r99_nothing"]
+    assert engine._shards(odd, rules, 2) == [odd]
+    assert engine._check_files(odd) == {}  # that run collects the whole suite
+    with pytest.raises(engine.UsageError):
+        engine._shards(rules.tasks(), rules, 0)
+
+
+def test_merged_runs_report_the_weakest_isolation_and_every_outcome() -> None:
+    strong = Isolation(netns=True, pidns=True, uid=5000, rlimits=True, view=True)
+    weak = Isolation(netns=False, pidns=True, uid=None, rlimits=True, view=True)
+    runs: list[tuple[dict[str, Any], str]] = [
+        ({"outcomes": [{"id": "a.b.c"}], "collected": ["a.b.c"], "isolation": vars(strong),
+          "budget_s": None, "exit_code": 0}, "log one"),
+        ({"outcomes": [{"id": "a.d.e"}], "collected": ["a.d.e", "a.d.f"],
+          "isolation": vars(weak), "budget_s": 600.0, "exit_code": None,
+          "collect_errors": ["x"]}, "log two")]
+    raw, log = engine._merge(runs, strong)
+    assert Isolation(**raw["isolation"]).describe() == weak.describe()
+    assert [o["id"] for o in raw["outcomes"]] == ["a.b.c", "a.d.e"]
+    assert raw["collected"] == ["a.b.c", "a.d.e", "a.d.f"]
+    assert raw["budget_s"] == 600.0 and raw["collect_errors"] == ["x"]
+    assert log == "log one\nlog two"
+
+
+def _verdicts(path: Path, shards: int) -> list[tuple[str, str, float]]:
+    result = engine.grade(path, only=SMALL, report=False, shards=shards)
+    return [(c.id, c.status, c.score) for c in result.checks]
+
+
+@pytest.mark.parametrize("path", [REFERENCE, TEMPLATE], ids=["reference", "template"])
+def test_sharded_grading_gives_the_verdicts_of_one_run(path: Path) -> None:
+    one = _verdicts(path, 1)
+    assert len(one) == 7
+    assert {s for _, s, _ in one} == ({"passed"} if path == REFERENCE else {"failed"})
+    assert _verdicts(path, 3) == one
+
+
+def test_a_run_collects_only_the_selected_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[str]] = []
+    real = engine._run_suite
+
+    def spy(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], str]:
+        raw, log = real(*args, **kwargs)
+        seen.append(sorted(raw.get("collected") or []))
+        return raw, log
+
+    monkeypatch.setattr(engine, "_run_suite", spy)
+    result = engine.grade(REFERENCE, only=["recipes.r05_byte_order.long"], report=False)
+    assert [c.id for c in result.checks] == ["recipes.r05_byte_order.long"]
+    assert seen == [["recipes.r05_byte_order.long", "recipes.r05_byte_order.short"]]
+
+
+def test_a_check_the_rubric_does_not_name_still_runs(tmp_path: Path) -> None:
+    """A rubric naming only r04's checks: r05's (a task it does not name) still run, worth
+    default_points, as when every module was collected."""
+    rubric = tmp_path / "r.toml"
+    rubric.write_text('default_points = 2\n[checks]\n"recipes.r04_service_name.well_known_tcp"'
+                      ' = 1\n"recipes.r04_service_name.udp_protocol" = 1\n', encoding="utf-8")
+    result = engine.grade(REFERENCE, rubric=rubric, only=["recipes.r0"], report=False)
+    scores = {c.id: c.score for c in result.checks}
+    assert scores["recipes.r04_service_name.well_known_tcp"] == 1.0
+    assert scores["recipes.r05_byte_order.long"] == scores["recipes.r05_byte_order.short"] == 2.0
+    assert {task_of(c) for c in scores} == {t for t in engine._builtin_tasks()
+                                            if t.startswith("recipes.r0")}
+    assert all(c.status == "passed" for c in result.checks)
