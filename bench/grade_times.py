@@ -36,12 +36,13 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def measure(path: Path, only: list[str] | None, repeat: int) -> dict[str, object]:
+def measure(path: Path, only: list[str] | None, repeat: int,
+            shards: int | None = None) -> dict[str, object]:
     walls, cpus = [], []
     result = None
     for _ in range(repeat):
         cpu0, start = cpu_seconds(), time.perf_counter()
-        result = grade(path, only=only, report=False)
+        result = grade(path, only=only, report=False, shards=shards)
         walls.append(time.perf_counter() - start)
         cpus.append(cpu_seconds() - cpu0)
     assert result is not None
@@ -55,13 +56,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the hand-written grader (it needs ports 21567 and 8000)")
+    parser.add_argument("--shards", type=int, default=None,
+                        help="grading runs per submission at once (default: one per core, "
+                             "at most 4; 1 grades each submission in one run)")
     args = parser.parse_args()
     rows = [("reference", "lab9", ["lab9"]), ("student_template", "lab9", ["lab9"]),
             ("reference", "all", None), ("student_template", "all", None)]
-    measured = {(name, scope): measure(REPO / name, only, args.repeat)
+    measured = {(name, scope): measure(REPO / name, only, args.repeat, args.shards)
                 for name, scope, only in rows}
     first = next(iter(measured.values()))
     print(describe(str(first["isolation"])))
+    print(f"shards per submission: {args.shards or 'default (one per core, at most 4)'}")
     print(f"{'submission':<17} {'scope':<5} {'wall s: median (min–max)':<28} {'checks':>6} "
           f"{'CPU ms/check':>13} {'score':>8}")
     for (name, scope), m in measured.items():
