@@ -37,6 +37,9 @@ TASK = pytest.StashKey[str]()
 PROBE = pytest.StashKey[Probe]()
 COLLECTED = pytest.StashKey[list[str]]()
 COLLECT_ERRORS = pytest.StashKey[list[str]]()
+ENCODED = pytest.StashKey[dict[str, str]]()
+"""Each finished check's outcome as JSON: the file of outcomes is rewritten after every check
+(a run stopped midway still reports what it finished) without encoding them all again."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -196,14 +199,16 @@ def _write_outcomes(config: pytest.Config) -> None:
     cfg = config.stash.get(CONFIG, None)
     if not cfg:
         return
-    outcomes = [{k: v for k, v in o.items() if k != "start"}
-                for o in config.stash[OUTCOMES].values()]
+    encoded = config.stash.setdefault(ENCODED, {})
+    for check_id, o in config.stash[OUTCOMES].items():
+        if check_id not in encoded:  # final once its check has finished: encoded once
+            encoded[check_id] = json.dumps({k: v for k, v in o.items() if k != "start"},
+                                           default=str)
+    rest = json.dumps({"collected": config.stash.get(COLLECTED, []),
+                       "collect_errors": config.stash.get(COLLECT_ERRORS, [])}, default=str)
     out = Path(cfg["raw_out"])
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"outcomes": outcomes,
-                               "collected": config.stash.get(COLLECTED, []),
-                               "collect_errors": config.stash.get(COLLECT_ERRORS, [])},
-                              default=str),
+    tmp.write_text(f'{{"outcomes": [{", ".join(encoded.values())}], {rest[1:]}',
                    encoding="utf-8")
     tmp.replace(out)
 
