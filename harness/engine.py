@@ -2,7 +2,8 @@
 
 This is the library function every command calls (:func:`grade`); it is keyword-only and
 free of pytest. The suite itself runs in :mod:`harness.runner`, a separate process (in its
-own network namespace where possible); student code runs in further children of that.
+own network namespace where possible), or in several at once, each grading a shard of the
+selected tasks with the same isolation; student code runs in further children of those.
 """
 
 from __future__ import annotations
