@@ -67,6 +67,15 @@ while True:
 '''
 
 
+HARD_CODED_HEAD = '''import socket
+
+with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    s.connect(("webcode.me", 80))
+    s.sendall(b"HEAD / HTTP/1.1\\r\\nHost: webcode.me\\r\\nAccept: text/html\\r\\n\\r\\n")
+    print(str(s.recv(1024), "utf-8"))
+'''
+
+
 def time_server(drop: str, *, log: str = 'print(f"Mensaje de {addr} descartado")',
                 reply: str = "time.ctime().encode()") -> dict[str, dict[str, str]]:
     return {"files": {TIME: TIME_SERVER.format(drop=drop, log=log, reply=reply)}}
@@ -171,6 +180,18 @@ VARIANTS = {
         ("port = parts.port or 80", "port = 80")]}}, {"default_path_and_port"}),
     "head empty default path": ("lab9.head_client", {"patch": {HEAD: [
         ('path = parts.path or "/"', 'path = parts.path')]}}, {"default_path_and_port"}),
+    # issue 8: a URL with port 8080 needs "Host: name:8080"
+    "head Host without its port": ("lab9.head_client", {"patch": {HEAD: [
+        ('host_header = host if port == 80 else f"{host}:{port}"', "host_header = host")]}},
+        {"host_header"}),
+    # issue 8: a hard-coded server is routed to the fake and judged; only the URL use is lost
+    "head hard-coded webcode.me": ("lab9.head_client", {"files": {HEAD: HARD_CODED_HEAD}},
+                                   {"default_path_and_port"}),
+    "head URL path ignored": ("lab9.head_client", {"patch": {HEAD: [
+        ('path = parts.path or "/"', 'path = "/"')]}}, {"default_path_and_port"}),
+    "head URL read with input() (still correct)": ("lab9.head_client", {"patch": {HEAD: [
+        ('url = sys.argv[1] if len(sys.argv) > 1 else input("URL: ")', 'url = input("URL: ")')]}},
+        set()),
     "head waits for EOF on keep-alive": ("lab9.head_client", {"patch": {HEAD: [
         ("\\r\\nConnection: close\\r\\n\\r\\n", "\\r\\n\\r\\n"),
         ('while b"\\r\\n\\r\\n" not in response', 'while True')]}}, {"exits_promptly"}),
