@@ -3,6 +3,7 @@ each deliberately broken program loses exactly the checks of its bug and keeps t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -53,12 +54,33 @@ while True:
     conn.close()
 '''
 
+ENDLESS_RECV_SERVER = '''import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("", 21567))
+s.listen(5)
+while True:
+    conn, addr = s.accept()
+    while True:
+        data = conn.recv(1024)
+        conn.send(b"Resp: " + data)
+'''
+
+MUTE_SERVER = '''import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("", 21567))
+s.listen(5)
+while True:
+    conn, addr = s.accept()
+    print("recibido:", conn.recv(1024))
+    conn.close()
+'''
+
 TIME_SERVER = '''import random, socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("localhost", 21567))
 n = 0
 while True:
-    _, addr = s.recvfrom(1024)
+    data, addr = s.recvfrom(1024)
     n += 1
     if {drop}:
         {log}
@@ -100,6 +122,11 @@ VARIANTS = {
          "            conn, addr")]}}, {"sequential_clients", "survives_silent_client"}),
     "tcp crashes on silent client": ("lab9.tcp_server", {"files": {TS: SINGLE_EXCHANGE_SERVER}},
                                      {"survives_silent_client"}),
+    "tcp server never ends its recv loop": ("lab9.tcp_server", {"files": {TS: ENDLESS_RECV_SERVER}},
+                                            {"sequential_clients", "survives_silent_client"}),
+    "tcp server that never answers": ("lab9.tcp_server", {"files": {TS: MUTE_SERVER}},
+                                      {"echo_prefix", "utf8_payload", "sequential_clients",
+                                       "survives_silent_client"}),
     # --- tcp_client
     "tcp client sends newline": ("lab9.tcp_client", {"patch": {TC: [
         ('sock.sendall(msg.encode("utf-8"))', 'sock.sendall((msg + "\\n").encode("utf-8"))')]}},
@@ -112,6 +139,8 @@ VARIANTS = {
     "tcp client loops on input": ("lab9.tcp_client", {"patch": {TC: [
         ('if __name__ == "__main__":\n    main()',
          'if __name__ == "__main__":\n    while True:\n        main()')]}}, {"exits"}),
+    "tcp client decodes the reply as ASCII": ("lab9.tcp_client", {"patch": {TC: [
+        ('data.decode("utf-8")', 'data.decode("ascii")')]}}, {"utf8"}),
     # --- udp_server
     "udp wrong port": ("lab9.udp_server", {"patch": {US: [("PORT = 21567", "PORT = 21500")]}},
                        {"starts"}),
@@ -138,6 +167,8 @@ VARIANTS = {
     "udp client loops on input": ("lab9.udp_client", {"patch": {UC: [
         ('if __name__ == "__main__":\n    main()',
          'if __name__ == "__main__":\n    while True:\n        main()')]}}, {"exits"}),
+    "udp client decodes the reply as ASCII": ("lab9.udp_client", {"patch": {UC: [
+        ('data.decode("utf-8")', 'data.decode("ascii")')]}}, {"utf8"}),
     # --- udp_time_server
     "time server wrong port": ("lab9.udp_time_server", {"patch": {TIME: [
         ("PORT = 21567", "PORT = 21568")]}}, {"starts"}),
@@ -148,6 +179,15 @@ VARIANTS = {
                                   {"replies_are_datetime", "drop_rate", "drops_random"}),
     "time server answers 30%": ("lab9.udp_time_server", time_server("random.random() < 0.7"),
                                 {"drop_rate"}),
+    # the "pinger" style: randint(0, 10) < 4 drops 4 in 11 (36 %)
+    "time server drops 36%": ("lab9.udp_time_server", time_server("random.randint(0, 10) < 4"),
+                              {"drop_rate"}),
+    # issue 9 item 8: "answer, answer, drop, drop" repeating
+    "time server answer answer drop drop": ("lab9.udp_time_server",
+                                            time_server("n % 4 in (3, 0)"), {"drops_random"}),
+    "time server crashes on the first request": ("lab9.udp_time_server", time_server(
+        "data.split()[5]"), {"replies_are_datetime", "drop_rate", "drops_random",
+                             "logs_discards"}),
     "time server strict alternation": ("lab9.udp_time_server", time_server("n % 2 == 0"),
                                        {"drops_random"}),
     "time server no discard lines": ("lab9.udp_time_server",
@@ -198,6 +238,36 @@ VARIANTS = {
 }
 
 
+# (variant, check) -> the catalogue message it must be told: the real cause (issue 8)
+MESSAGES = {
+    "tcp server never ends its recv loop": {"sequential_clients": "lab9.tcp_server.stuck_in_previous"},
+    "tcp two clients only": {"sequential_clients": "lab9.tcp_server.client_not_served"},
+    "tcp server that never answers": {
+        "sequential_clients": "lab9.tcp_server.no_first_reply",
+        "survives_silent_client": "lab9.tcp_server.silent_unjudged"},
+    "tcp crashes on silent client": {"survives_silent_client": "common.crashed"},
+    "tcp client loops on input": {"exits": "lab9.client.input_twice"},
+    "udp client loops on input": {"exits": "lab9.client.input_twice"},
+    "tcp client decodes the reply as ASCII": {"utf8": "lab9.client.utf8_crashed"},
+    "udp client decodes the reply as ASCII": {"utf8": "lab9.client.utf8_crashed"},
+    "time server always answers": {"logs_discards": "lab9.udp_time_server.no_drops_seen"},
+    "time server answer answer drop drop": {"drops_random": "lab9.udp_time_server.periodic"},
+    "time server crashes on the first request": {
+        check: "common.crashed" for check in ("replies_are_datetime", "drop_rate",
+                                              "drops_random", "logs_discards")},
+    "head Host without its port": {"host_header": "lab9.head_client.wrong_host"},
+    "head hard-coded webcode.me": {"default_path_and_port": "lab9.head_client.url_ignored"},
+}
+
+
+def told(message: str, key: str) -> bool:
+    """Whether ``message`` is the English catalogue text of ``key`` (any parameters)."""
+    from harness.i18n import catalogue
+
+    parts = re.split(r"\{[a-z_]+\}", catalogue("en")[key])
+    return re.fullmatch(".*?".join(map(re.escape, parts)), message, re.DOTALL) is not None
+
+
 @pytest.mark.parametrize("name", list(VARIANTS))
 def test_broken_variant_loses_exactly_its_checks(name: str, grade_variant) -> None:  # type: ignore[no-untyped-def]
     task, changes, expected = VARIANTS[name]
@@ -206,6 +276,11 @@ def test_broken_variant_loses_exactly_its_checks(name: str, grade_variant) -> No
     assert {c.status for c in result.checks} <= {"passed", "failed"}, \
         [(c.id, c.message) for c in result.checks if c.status == "error"]
     assert got == expected, [(c.id, c.message) for c in result.checks]
+    for check, key in MESSAGES.get(name, {}).items():
+        message = next(c.message for c in result.checks if c.id == f"{task}.{check}")
+        assert told(message, key), (check, key, message)
+        if key == "common.crashed":  # with the error line of its own traceback
+            assert "Error" in message.rsplit(":", 2)[-2], message
     lost = sum(c.max_score for c in result.checks if c.status != "passed")
     assert result.score == pytest.approx(result.max_score - lost)
 

@@ -67,7 +67,7 @@ def run_against(student: Student, *, url_port: int | None, path: str | None,
              if role != "host80" or port != 80}
     vnet = VNet()
     try:
-        for role, fake in fakes.items():
+        for fake in fakes.values():
             fake.start()
             # any path is served: a hard-coded "/" is judged like the URL's path
             fake.set_route("*", b"<html><body>labgrade</body></html>\n", close=not keep_alive)
@@ -208,7 +208,7 @@ def judge_url_use(run: HeadRun, probe: Probe, file: str) -> None:
         probe.expect(target == "/", "lab9.head_client.default_path", url=run.url,
                      got=show(target))
     else:
-        probe.expect(target == run.path or request.path == run.path,
+        probe.expect(run.path in (target, request.path),
                      "lab9.head_client.wrong_path", url=run.url, got=show(target),
                      expected=run.path)
 
