@@ -3,11 +3,14 @@ each deliberately broken program loses exactly the checks of its bug and keeps t
 
 from __future__ import annotations
 
+import itertools
+import random
 import re
 from pathlib import Path
 
 import pytest
 
+from harness.checks.lab9 import stats
 from harness.engine import grade
 from tests.conftest import REFERENCE, TEMPLATE, failing
 
@@ -315,3 +318,54 @@ def test_missing_and_broken_files_are_named(tmp_path: Path) -> None:
     assert by_task["lab9.udp_client"].status == "failed"
     assert "syntax error" in by_task["lab9.udp_client"].message
     assert all(c.status == "passed" for c in result.checks if c.task == "lab9.tcp_server")
+
+
+# ------------------------------------------------------------------ the drop probe's statistics
+
+@pytest.mark.parametrize("p", [0.30, 0.36, 0.40, 0.60, 0.64])
+def test_drop_rate_fails_a_wrong_rate_with_probability_0_999(p: float) -> None:
+    passed, failed, _mean = stats.operating_curve(p)
+    assert passed + failed == pytest.approx(1.0, abs=1e-9)
+    assert passed <= 1e-3, passed
+
+
+@pytest.mark.parametrize("p", [0.45, 0.48, 0.50, 0.52, 0.55])
+def test_drop_rate_passes_about_half_with_probability_0_9999(p: float) -> None:
+    passed, failed, mean = stats.operating_curve(p)
+    assert failed <= 1e-4, failed
+    if p == 0.50:
+        assert mean < 700  # the sequential test keeps a fair coin's probe short
+
+
+def simulate(p: float, rng: random.Random) -> tuple[str, list[int]]:
+    """One probe against a simulated server: replies (1) and drops (0) in send order, batch by
+    batch, decided by the same function as the check."""
+    pattern: list[int] = []
+    while (verdict := stats.RateState(len(pattern), pattern.count(0)).verdict()) is None:
+        pattern += [0 if rng.random() < p else 1 for _ in range(stats.BATCH)]
+    return verdict, pattern
+
+
+def test_simulated_probes_agree_with_the_stated_error_rates() -> None:
+    rng = random.Random(20261202)
+    fair = [simulate(0.5, rng) for _ in range(400)]
+    assert all(v == "pass" for v, _ in fair)
+    assert all(stats.randomness(pattern).failed is None for _, pattern in fair)
+    assert all(simulate(0.36, rng)[0] == "fail" for _ in range(200))  # the "pinger" server
+    assert all(simulate(0.64, rng)[0] == "fail" for _ in range(200))
+
+
+def test_a_fair_coin_passes_the_pattern_tests() -> None:
+    rng = random.Random(9)
+    assert sum(stats.randomness([rng.getrandbits(1) for _ in range(600)]).failed is not None
+               for _ in range(3000)) == 0
+    # the stated bound: each lag's Hoeffding bound and the runs test's normal tail
+    assert stats.MAX_LAG * stats.LAG_ALPHA + 5e-5 <= 1e-4
+
+
+def test_every_pattern_with_period_up_to_8_fails_drops_random() -> None:
+    for period in range(1, stats.MAX_LAG + 1):
+        for bits in itertools.product((0, 1), repeat=period):
+            for length in (100, 600, 6000):
+                pattern = (list(bits) * length)[:length]
+                assert stats.randomness(pattern).failed is not None, (bits, length)

@@ -15,7 +15,9 @@ fails with probability <= 7e-5, and a fair coin needs 634 requests on average.
 of requests whose fate equals the fate of the request that many places before: a pattern with
 period q <= 8 agrees at lag q everywhere. For a fair coin the agreements at a fixed lag are
 independent fair coin flips, so Hoeffding's bound gives each lag a false-fail of at most
-:data:`LAG_ALPHA` (6.25e-6); with the runs test the total stays <= 1e-4.
+:data:`LAG_ALPHA` (6.25e-6); with the runs test the total stays <= 1e-4. A pattern that repeats
+exactly at some lag (however skewed its rate) fails too: a fair coin does that over the probe's
+at least 100 requests with probability below 2**-90.
 """
 
 from __future__ import annotations
@@ -161,6 +163,8 @@ def randomness(pattern: list[int]) -> Randomness:
         return Randomness("runs", z, None, None)
     for lag in range(1, MAX_LAG + 1):
         agree, pairs = lag_agreement(pattern, lag)
-        if pairs > 0 and agree > lag_limit(pattern, lag):
+        # an exact period fails however skewed the rates (a fair coin repeats itself over
+        # ``pairs`` places with probability 2**-pairs)
+        if pairs > 0 and (agree == pairs or agree > lag_limit(pattern, lag)):
             return Randomness("periodic", z, lag, round(agree / pairs, 3))
     return Randomness(None, z, None, None)
