@@ -139,9 +139,8 @@ def test_survives_silent_client(student: Student, probe: Probe) -> None:
     if ended(server):
         finished = server.child.stop()
         probe.output(finished)
-        crash = abnormal_end(finished, student.file)
-        if crash is not None:
-            raise crash
+        raise abnormal_end(finished, student.file) or probe.fail(
+            "lab9.tcp_server.ended_after_silent", file=student.file, code=finished.exit_code)
     server.child.stop()
     fresh = student.serve("tcp")
     first = token(10).encode()
