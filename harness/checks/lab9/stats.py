@@ -73,8 +73,14 @@ class RateState:
             return "pass" if abs(self.drops / self.n - 0.5) <= FINAL_MARGIN else "fail"
         return None
 
+    def replies_not_failing(self) -> list[int]:
+        """``[low, high]``: the replies out of ``n`` that this test does not fail at ``n``."""
+        fine = [self.n - d for d in range(self.n + 1)
+                if RateState(self.n, d).verdict() != "fail"]
+        return [min(fine), max(fine)] if fine else []
+
     def evidence(self) -> dict[str, object]:
-        return {"n": self.n, "drops": self.drops,
+        return {"n": self.n, "drops": self.drops, "interval": self.replies_not_failing(),
                 "rate": round(self.drops / self.n, 3) if self.n else None,
                 "llr_low": round(self.llr_low, 2), "llr_high": round(self.llr_high, 2),
                 "pass_below": round(LN_B, 2), "fail_from": round(LN_A, 2),
@@ -151,7 +157,7 @@ class Randomness:
     agreement: float | None
 
     def evidence(self) -> dict[str, object]:
-        return {"runs_z": None if self.z is None else round(self.z, 2), "runs_z_max": RUNS_Z_MAX,
+        return {"z": None if self.z is None else round(self.z, 2), "runs_z_max": RUNS_Z_MAX,
                 "period": self.lag, "agreement": self.agreement, "max_lag": MAX_LAG}
 
 
