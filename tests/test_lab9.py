@@ -142,6 +142,8 @@ VARIANTS = {
     "tcp client loops on input": ("lab9.tcp_client", {"patch": {TC: [
         ('if __name__ == "__main__":\n    main()',
          'if __name__ == "__main__":\n    while True:\n        main()')]}}, {"exits"}),
+    "tcp client hard-codes a classroom address (still correct)": ("lab9.tcp_client", {
+        "patch": {TC: [('HOST = "localhost"', 'HOST = "192.168.1.108"')]}}, set()),
     "tcp client decodes the reply as ASCII": ("lab9.tcp_client", {"patch": {TC: [
         ('data.decode("utf-8")', 'data.decode("ascii")')]}}, {"utf8"}),
     # --- udp_server
@@ -170,6 +172,8 @@ VARIANTS = {
     "udp client loops on input": ("lab9.udp_client", {"patch": {UC: [
         ('if __name__ == "__main__":\n    main()',
          'if __name__ == "__main__":\n    while True:\n        main()')]}}, {"exits"}),
+    "udp client hard-codes a classroom address (still correct)": ("lab9.udp_client", {
+        "patch": {UC: [('HOST = "localhost"', 'HOST = "10.0.0.7"')]}}, set()),
     "udp client decodes the reply as ASCII": ("lab9.udp_client", {"patch": {UC: [
         ('data.decode("utf-8")', 'data.decode("ascii")')]}}, {"utf8"}),
     # --- udp_time_server

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from harness.checks.lab9.common import tried
 from harness.checks.student import Student, abnormal_end
 from harness.checks.support import Probe, say, show, token
 from harness.fakes import RUN_HEADER, RawRequest, WebServer
@@ -102,14 +103,6 @@ def connected_to(finished: Finished, port: int) -> tuple[str, int] | None:
                 isinstance(address, list) and len(address) == 2 and address[1] == str(port):
             return str(address[0]), port
     return None
-
-
-def tried(finished: Finished) -> str:
-    """The refused destinations, for the message of a request that reached nobody."""
-    seen = [f"{e['address'][0]}:{e['address'][1]}" for e in finished.events
-            if e.get("ev") == "refused" and isinstance(e.get("address"), list)
-            and len(e["address"]) == 2]
-    return ", ".join(dict.fromkeys(seen)) or "—"
 
 
 def shared(student: Student) -> HeadRun:
