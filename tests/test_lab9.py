@@ -234,6 +234,9 @@ VARIANTS = {
     # issue 8: a hard-coded server is routed to the fake and judged; only the URL use is lost
     "head hard-coded webcode.me": ("lab9.head_client", {"files": {HEAD: HARD_CODED_HEAD}},
                                    {"default_path_and_port"}),
+    "head hard-coded real address": ("lab9.head_client", {"files": {HEAD: HARD_CODED_HEAD.replace(
+        '("webcode.me", 80)', '("93.184.216.34", 80)').replace("webcode.me", "example.com")}},
+        {"default_path_and_port"}),
     "head URL path ignored": ("lab9.head_client", {"patch": {HEAD: [
         ('path = parts.path or "/"', 'path = "/"')]}}, {"default_path_and_port"}),
     "head URL read with input() (still correct)": ("lab9.head_client", {"patch": {HEAD: [
