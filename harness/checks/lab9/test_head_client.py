@@ -53,6 +53,8 @@ class HeadRun:
     named: tuple[str, int] | None
     """The host and port the program connected to, as it wrote them."""
     run_token: str
+    vnet: VNet
+    """The run's virtual network (its DNS is what the Host header is compared through)."""
 
     def note(self, probe: Probe) -> None:
         probe.note(url=self.url, reached=self.role or "—",
@@ -91,7 +93,7 @@ def run_against(student: Student, *, url_port: int | None, path: str | None,
             named = connected_to(finished, 80)
         token_value = fakes[role or "url"].run_token
         return HeadRun(url, host, port, path or "/", finished, request, role, named,
-                       token_value)
+                       token_value, vnet)
     finally:
         for fake in fakes.values():
             fake.stop()
@@ -133,7 +135,7 @@ def test_request_line(student: Student, probe: Probe) -> None:
                  got=show(line), expected="HEAD /… HTTP/1.1")
 
 
-def host_matches(value: str, named: tuple[str, int]) -> bool:
+def host_matches(value: str, named: tuple[str, int], vnet: VNet) -> bool:
     """The Host header names the host the program connected to (by name or by address, the
     grader's virtual DNS decides) and its port when it is not 80."""
     match = HOST_VALUE.match(value.strip().lower())
@@ -147,7 +149,7 @@ def host_matches(value: str, named: tuple[str, int]) -> bool:
     if outside_virtual_dns(named[0]):
         return bool(name)  # which name a hard-coded real address has is not ours to say
     try:
-        return VNet().resolve(name) == VNet().resolve(named[0])
+        return vnet.resolve(name) == vnet.resolve(named[0])
     except ValueError:
         return False
 
@@ -173,7 +175,7 @@ def test_host_header(student: Student, probe: Probe) -> None:
     probe.note(expected=f"Host: {expected}")
     if host is None:
         raise probe.fail("lab9.head_client.no_host")
-    probe.expect(run.named is not None and host_matches(host, run.named),
+    probe.expect(run.named is not None and host_matches(host, run.named, run.vnet),
                  "lab9.head_client.wrong_host", got=show(host), expected=expected)
 
 
