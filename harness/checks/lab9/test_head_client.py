@@ -14,7 +14,9 @@ grader-owned web servers on the virtual network:
 Where the request arrived is the grader's own observation. The host the program named (what it
 passed to ``connect``) is read from its virtual network's record; the Host header it sent is
 compared with it through the grader's own virtual DNS (a name and its address are the same
-host). Every response carries a header value chosen for this run.
+host). That record is a fact of the student's own process; forging it earns nothing, since the
+Host header must then match the forged name, which connecting to that name (also routed here)
+gives for free. Every response carries a header value chosen for this run.
 """
 
 from __future__ import annotations
