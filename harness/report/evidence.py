@@ -123,6 +123,9 @@ def _observed(ev: dict[str, Any], expected: str, lang: str, tr: Tr
     if not candidates:
         return None, "", None
     want = readable(expected).text
+    differing = [c for c in candidates if readable(c[0]).text != want]
+    if differing:  # the check failed: what matched cannot be what went wrong
+        candidates = differing
 
     def likeness(c: tuple[str, str, str | None]) -> float:
         return difflib.SequenceMatcher(None, want, readable(c[0]).text[-2000:]).ratio()
