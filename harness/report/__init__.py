@@ -135,7 +135,8 @@ def _view(result: SubmissionResult, lang: str, show_hidden: bool) -> dict[str, A
     failures = [cv for task in tasks.values() for cv in task.failed]
     return {"tasks": list(tasks.values()), "score": score, "max_score": max_score,
             "pct": round(max(0.0, min(pct, 100.0)), 1), "counts": counts,
-            "failures": failures, "n_checks": sum(counts.values()), "graded_at": graded_at_text(result.graded_at, lang)}
+            "failures": failures, "n_checks": sum(counts.values()),
+            "graded_at": graded_at_text(result.graded_at, lang)}
 
 
 def render_report(result: SubmissionResult, *, lang: str | None = None,

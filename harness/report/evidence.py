@@ -58,22 +58,21 @@ def _cut_note(shown: Shown, tr: Tr) -> str:
               n=shown.cut)
 
 
-def _traceback_tail(text: str, tr: Tr) -> tuple[str, str]:
+def _traceback_tail(text: str, tr: Tr) -> str:
     """A long traceback cut in its middle: its first lines and its end (the exception)."""
     lines = text.rstrip("\n").split("\n")
     if len(lines) <= TRACE_HEAD_LINES + TRACE_TAIL_LINES + 1:
-        return text, ""
+        return text
     left = len(lines) - TRACE_HEAD_LINES - TRACE_TAIL_LINES
-    kept = lines[:TRACE_HEAD_LINES] + [tr("report.lines_omitted", n=left)] + \
-        lines[-TRACE_TAIL_LINES:]
-    return "\n".join(kept), ""
+    return "\n".join([*lines[:TRACE_HEAD_LINES], tr("report.lines_omitted", n=left),
+                      *lines[-TRACE_TAIL_LINES:]])
 
 
 def _output(label: str, value: Any, tr: Tr) -> EvidenceBlock:
     shown = readable(_as_text(value))
     text = shown.text
     if "Traceback (most recent call last)" in text:
-        text, _ = _traceback_tail(text, tr)
+        text = _traceback_tail(text, tr)
     return EvidenceBlock("output", label, text=text, note=_cut_note(shown, tr), raw=shown.raw)
 
 

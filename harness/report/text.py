@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 _CUT_BYTES = re.compile(r"… \(\+(\d+) B\)$")
-_CUT_CHARS = re.compile(r"\n… \(\+(\d+)\)$")
+_CUT_CHARS = re.compile(r"\n… \(\+(\d+)\)(?:$| …\n)")
 _ESCAPE_RUN = re.compile(r"(\\\\)|((?:\\x[0-9a-fA-F]{2})+)")
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[nrt'\"\\])")
 _TEXT_CONTROLS = frozenset("\n\t\r")
@@ -51,8 +51,9 @@ def readable(value: str) -> Shown:
     cut, unit = 0, ""
     if m := _CUT_BYTES.search(value):
         cut, unit, value = int(m.group(1)), "bytes", value[:m.start()]
-    elif m := _CUT_CHARS.search(value):
-        cut, unit, value = int(m.group(1)), "chars", value[:m.start()]
+    elif m := _CUT_CHARS.search(value):  # support.excerpt: start … (+N) … end
+        cut, unit = int(m.group(1)), "chars"
+        value = value[:m.start()] + ("\n…\n" + value[m.end():] if m.end() < len(value) else "")
     if not _looks_escaped(value):
         return Shown(value, cut=cut, cut_unit=unit)
     try:
@@ -74,7 +75,8 @@ def _utf8_text(data: bytes, *, cut_at_end: bool) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if not (cut_at_end and exc.start >= len(data) - 3 and exc.reason.startswith("unexpected end")):
+        truncated = exc.start >= len(data) - 3 and exc.reason.startswith("unexpected end")
+        if not (cut_at_end and truncated):
             return None
         text = data[:exc.start].decode("utf-8")
     if any((ord(ch) < 32 and ch not in _TEXT_CONTROLS) or ord(ch) == 127 for ch in text):
