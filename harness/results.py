@@ -17,6 +17,11 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SCHEMA_VERSION = 1
 
 
+def now_utc() -> str:
+    """The current time as ``results.json`` writes it: ISO 8601, UTC, whole seconds."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass
 class CheckResult:
     """The outcome of one grading check."""
@@ -78,7 +83,7 @@ class SubmissionResult:
     rubric_sha256: str = ""
     """Hash of the rubric used, so a cached grade is reused only with the same rubric."""
     schema_version: int = SCHEMA_VERSION
-    graded_at: str = field(default_factory=lambda: now_utc())
+    graded_at: str = field(default_factory=now_utc)
     """When it was graded: ISO 8601, UTC (``2026-03-02T14:05:09Z``); empty in results
     written before the field existed."""
     only: list[str] = field(default_factory=list)
@@ -103,11 +108,6 @@ class SubmissionResult:
         fields["checks"] = [CheckResult(**c) for c in data.get("checks", [])]
         fields["problems"] = [Problem(**p) for p in data.get("problems", [])]
         return cls(**fields)
-
-
-def now_utc() -> str:
-    """The current time as ``results.json`` writes it: ISO 8601, UTC, whole seconds."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def validate(data: Any) -> None:

@@ -269,9 +269,10 @@ def evidence_blocks(evidence: dict[str, Any], lang: str, *, instructor: bool = T
     if "drop" in evidence and (block := _drop(evidence["drop"], tr)):
         blocks.append(block)
         used.add("drop")
-    for key in ("stdout", "stderr", "traceback"):
+    for key, label in (("stdout", "report.stdout"), ("stderr", "report.stderr"),
+                       ("traceback", "report.traceback_student")):
         if key in evidence and key not in used:
-            blocks.append(_output(tr(f"report.{key}"), evidence[key], tr))
+            blocks.append(_output(tr(label), evidence[key], tr))
             used.add(key)
     rows = []
     for key, value in evidence.items():
@@ -279,9 +280,9 @@ def evidence_blocks(evidence: dict[str, Any], lang: str, *, instructor: bool = T
             continue
         label_key = f"report.ev.{key}"
         if has(label_key, lang):
-            text = _fact(key, value, tr)
-            if text is not None:
-                rows.append({"key": t(label_key, lang), "value": text})
+            fact = _fact(key, value, tr)
+            if fact is not None:
+                rows.append({"key": t(label_key, lang), "value": fact})
         elif instructor:
             rows.append({"key": key, "value": _as_text(value)})
     if rows:
