@@ -254,8 +254,6 @@ def evidence_blocks(evidence: dict[str, Any], lang: str, *, instructor: bool = T
         expected = readable(_as_text(evidence["expected"]))
         observed, label, source = _observed(evidence, _as_text(evidence["expected"]), lang, tr)
         seen = readable(observed) if observed is not None else None
-        if seen is not None and source == "stdout" and len(seen.text) > 1500:
-            seen = Shown("…" + seen.text[-1500:], raw="", cut=seen.cut, cut_unit=seen.cut_unit)
         blocks.append(EvidenceBlock("compare", data={
             "expected": expected.text, "expected_bytes": expected.is_bytes,
             "observed": None if seen is None else seen.text,
