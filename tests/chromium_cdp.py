@@ -46,7 +46,7 @@ class Browser:
              "--disable-extensions", "--hide-scrollbars", "--mute-audio",
              f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=wire, close_fds=False)
+            preexec_fn=wire, close_fds=False)  # noqa: PLW1509 - the tests start no threads
         os.close(cmd_r)
         os.close(out_w)
         self._buf = b""
@@ -58,7 +58,7 @@ class Browser:
     def close(self) -> None:
         try:
             self.call("Browser.close")
-        except Exception:  # noqa: BLE001 - it may already be gone
+        except (OSError, RuntimeError, TimeoutError):  # it may already be gone
             pass
         try:
             self.proc.wait(timeout=10)
@@ -149,7 +149,8 @@ def pdf_pages(pdf: bytes) -> int:
 OVERFLOW_JS = """(() => {
   const vw = document.documentElement.clientWidth;
   const out = [];
-  if (document.documentElement.scrollWidth > vw + 1) out.push('document ' + document.documentElement.scrollWidth);
+  const doc = document.documentElement.scrollWidth;
+  if (doc > vw + 1) out.push('document ' + doc);
   for (const el of document.querySelectorAll('body *')) {
     let p = el.parentElement, clipped = false;
     while (p && p !== document.body) {
@@ -159,7 +160,8 @@ OVERFLOW_JS = """(() => {
     }
     if (clipped) continue;
     const r = el.getBoundingClientRect();
-    if (r.width && r.right > vw + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));
+    if (r.width && r.right > vw + 1)
+      out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));
   }
   return out.slice(0, 20);
 })()"""

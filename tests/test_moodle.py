@@ -121,12 +121,13 @@ def batch(out: Path) -> BatchResult:
     return BatchResult(out=out, entries=entries, results=res, settings={"lang": "es"})
 
 
-@pytest.mark.parametrize(("lang", "sep", "bom", "newline", "max_grade", "max_value"), [
+@pytest.mark.parametrize("case", [
     ("es", ";", True, "\r\n", "10,00", 10.0),  # saved again by a spreadsheet in Spanish
     ("en", ",", False, "\n", "100.00", 100.0),  # as Moodle downloads it
-])
-def test_worksheet_round_trip(tmp_path: Path, lang: str, sep: str, bom: bool, newline: str,
-                              max_grade: str, max_value: float) -> None:
+], ids=["es", "en"])
+def test_worksheet_round_trip(tmp_path: Path, case: tuple[str, str, bool, str, str, float]
+                              ) -> None:
+    lang, sep, bom, newline, max_grade, max_value = case
     sheet = tmp_path / "Calificaciones.csv"
     original = to_bytes(worksheet(lang, max_grade), sep, bom, newline)
     sheet.write_bytes(original)
