@@ -321,6 +321,7 @@ def _cached(job: _Job, dest: Path, name: str, sha: str) -> SubmissionResult | No
     if (result.submission_sha256 != sha or result.rubric_sha256 != job.rules.sha256
             or result.harness_version != __version__ or result.lang != job.lang
             or result.submission != name or not (dest / "report.html").is_file()
+            or not (dest / "student.html").is_file()
             or ids & set(job.rules.checks) != job.expected
             or any(c.status == "error" for c in result.checks)):
         return None

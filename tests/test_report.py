@@ -169,7 +169,7 @@ def test_student_report_leaves_hidden_checks_and_tracebacks_out() -> None:
 
 def test_evidence_is_rendered() -> None:
     html = render_report(mixed())
-    assert "127.0.0.1:40000 envió" in html and "127.0.0.1:40000 recibió" in html
+    assert "Envía: 127.0.0.1:40000" in html and "Recibe: 127.0.0.1:40000" in html
     assert "hola \\xf1" in html and "No es texto UTF-8" in html  # not text: bytes shown
     assert "Esperado" in html and "Observado" in html
     assert "python tcp_server.py &#39;http://example.com/a b&#39;" in html
@@ -372,8 +372,8 @@ def test_one_word_for_the_grader_in_spanish() -> None:
     es = catalogue("es")
     texts = [v for k, v in es.items() if k.startswith("report.")]
     assert not any("evaluador" in v.lower() for v in texts)
-    assert es["report.class.notes"] == "Observaciones" and es["report.class.pass_rate"] == \
-        "Superadas"
+    assert es["report.class.notes"] == "Observaciones"
+    assert es["report.class.pass_rate"] == "% superadas" and es["class.passed"] == "Superadas"
     assert "Extremo" not in texts
 
 
@@ -385,3 +385,9 @@ def test_results_without_the_new_fields_still_load() -> None:
     assert "Corregido el" not in render_report(old)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
                         make_result([]).graded_at)
+
+
+def test_a_programs_output_is_never_unescaped() -> None:
+    """Only wire data the checks escaped is decoded; a printed backslash stays a backslash."""
+    blocks = evidence_blocks({"stdout": "C:\\temp\\x41", "argv": ["a.py"]}, "es")
+    assert [b.text for b in blocks if b.kind == "output"] == ["C:\\temp\\x41"]

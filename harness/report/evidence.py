@@ -69,7 +69,7 @@ def _traceback_tail(text: str, tr: Tr) -> str:
 
 
 def _output(label: str, value: Any, tr: Tr) -> EvidenceBlock:
-    shown = readable(_as_text(value))
+    shown = readable(_as_text(value), escaped=False)  # what a program printed, as it printed
     text = shown.text
     if "Traceback (most recent call last)" in text:
         text = _traceback_tail(text, tr)
@@ -93,7 +93,7 @@ def _exchanges(value: Any, lang: str, tr: Tr) -> EvidenceBlock | None:
     for x in value:
         direction = str(x.get("dir", ""))
         label = _peer_label(direction, _as_text(x.get("peer", "")), lang, tr)
-        shown = readable(_as_text(x.get("data", "")))
+        shown = readable(_as_text(x.get("data", "")), escaped=True)
         rows.append({"dir": direction if direction in ("sent", "received") else "other",
                      "label": label[:1].upper() + label[1:],
                      "data": shown.text, "bytes": shown.is_bytes,
@@ -122,12 +122,16 @@ def _observed(ev: dict[str, Any], expected: str, lang: str, tr: Tr
     if not candidates:
         return None, "", None
     want = readable(expected).text
-    differing = [c for c in candidates if readable(c[0]).text != want]
+
+    def shown(c: tuple[str, str, str | None]) -> str:
+        return readable(c[0], escaped=c[2] != "stdout").text
+
+    differing = [c for c in candidates if shown(c) != want]
     if differing:  # the check failed: what matched cannot be what went wrong
         candidates = differing
 
     def likeness(c: tuple[str, str, str | None]) -> float:
-        return difflib.SequenceMatcher(None, want, readable(c[0]).text[-2000:]).ratio()
+        return difflib.SequenceMatcher(None, want, shown(c)[-2000:]).ratio()
 
     return max(candidates, key=likeness)
 
@@ -253,7 +257,8 @@ def evidence_blocks(evidence: dict[str, Any], lang: str, *, instructor: bool = T
     if "expected" in evidence:
         expected = readable(_as_text(evidence["expected"]))
         observed, label, source = _observed(evidence, _as_text(evidence["expected"]), lang, tr)
-        seen = readable(observed) if observed is not None else None
+        kind = False if source == "stdout" else True if source is None else None
+        seen = readable(observed, escaped=kind) if observed is not None else None
         blocks.append(EvidenceBlock("compare", data={
             "expected": expected.text, "expected_bytes": expected.is_bytes,
             "observed": None if seen is None else seen.text,

@@ -41,7 +41,7 @@ def _looks_escaped(text: str) -> bool:
     return text.isascii() and "\n" not in text and bool(_ESCAPE.search(text))
 
 
-def readable(value: str) -> Shown:
+def readable(value: str, *, escaped: bool | None = None) -> Shown:
     """``value`` as :func:`show` recorded it (or plain text), made readable.
 
     A bytes-literal body that decodes as UTF-8 text becomes that text (``\\r\\n`` line ends
@@ -54,7 +54,7 @@ def readable(value: str) -> Shown:
     elif m := _CUT_CHARS.search(value):  # support.excerpt: start … (+N) … end
         cut, unit = int(m.group(1)), "chars"
         value = value[:m.start()] + ("\n…\n" + value[m.end():] if m.end() < len(value) else "")
-    if not _looks_escaped(value):
+    if escaped is False or (escaped is None and not _looks_escaped(value)):
         return Shown(value, cut=cut, cut_unit=unit)
     try:
         data = codecs.escape_decode(value.encode("ascii"))[0]
