@@ -138,7 +138,7 @@ def report_href(name: str, file: str = "report.html") -> str:
 
 
 DOWNLOADS = ("grades.csv", "moodle-worksheet.csv", "moodle-gradebook.csv", "canvas.csv",
-             "junit.xml", "batch.json")
+             "junit.xml")
 """Files of a batch's output folder the class page links to, when they exist."""
 
 
