@@ -145,7 +145,12 @@ def test_worksheet_round_trip(tmp_path: Path, case: tuple[str, str, bool, str, s
     assert saved["102"][0] == pytest.approx(max_value * 3 / 4)
     word = "Nota" if lang == "es" else "Grade"
     assert saved["101"][1].startswith(word) and "Responde «Resp: » + datos" in saved["101"][1]
-    assert "SECRETA" not in saved["102"][1]  # the feedback is the student's view
+    assert "SECRETA" not in saved["102"][1]  # a hidden check is counted, never named
+    beto = saved["102"][1]
+    if lang == "es":
+        assert "Comprobaciones ocultas sin superar: 1" in beto and "3 de 4 puntos" in beto
+    else:
+        assert "Hidden checks not passed: 1" in beto and "3 of 4 points" in beto
     # every other cell, the header and the column order as they came
     before = list(csv.reader(io.StringIO(original.decode("utf-8-sig"), newline=""),
                              delimiter=sep))

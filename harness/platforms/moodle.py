@@ -111,8 +111,9 @@ def record_id(cell: str) -> str | None:
 
 
 def feedback_text(result: SubmissionResult, lang: str) -> str:
-    """A short feedback for the platform: the total and what to fix first."""
-    score, max_score = totals(result, visible_only=True)
+    """A short feedback for the platform: the total (the grade given, hidden checks
+    included) and what to fix first (hidden checks only counted, never named)."""
+    score, max_score = totals(result)
     pct = fmt_local(round(100 * score / max_score, 1) if max_score else 0.0, lang)
     lines = [t("report.platform.total", lang, score=fmt_local(score, lang),
                max=fmt_local(max_score, lang), pct=pct)]
@@ -125,7 +126,10 @@ def feedback_text(result: SubmissionResult, lang: str) -> str:
         text = "; ".join(names) + (t("report.platform.more", lang, n=more) if more else "")
         lines.append(t("report.platform.failed", lang, checks=text))
         lines.append(t("report.platform.see_report", lang))
-    else:
+    hidden = sum(not counts_as_passed(c) for c in result.checks if c.visibility == "hidden")
+    if hidden:
+        lines.append(t("report.platform.hidden_failed", lang, n=hidden))
+    if not failed and not hidden:
         lines.append(t("report.platform.all_passed", lang))
     return " ".join(lines)
 
