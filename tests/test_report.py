@@ -391,3 +391,20 @@ def test_a_programs_output_is_never_unescaped() -> None:
     """Only wire data the checks escaped is decoded; a printed backslash stays a backslash."""
     blocks = evidence_blocks({"stdout": "C:\\temp\\x41", "argv": ["a.py"]}, "es")
     assert [b.text for b in blocks if b.kind == "output"] == ["C:\\temp\\x41"]
+
+
+def test_class_median_comes_from_exact_scores(tmp_path: Path) -> None:
+    """0/3 and 1/3: the median of the scores is 16.7 %; from rounded percentages it would
+    be 16.6 %."""
+    from harness.batch import BatchResult, Entry
+    from harness.report.classpage import class_view
+
+    results = {name: make_result([check("lab9.tcp_server", "starts", status, pts, 3)],
+                                 submission=name)
+               for name, status, pts in (("ana", "failed", 0), ("beto", "passed", 1))}
+    batch = BatchResult(out=tmp_path, entries=[Entry(n, n, "graded") for n in results],
+                        results=results, settings={"lang": "es"})
+    view = class_view(batch, "es")
+    assert view["median"] == 16.7
+    assert [(t.id, round(t.mean, 2), t.max_score) for t in view["tasks"]] == [
+        ("lab9.tcp_server", 0.5, 3)]
