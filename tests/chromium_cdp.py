@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import time
@@ -94,8 +95,9 @@ class Browser:
                     if "error" in reply:
                         raise RuntimeError(f"{method}: {reply['error']}")
                     return dict(reply.get("result", {}))
-            if time.monotonic() > end:
-                raise TimeoutError(f"no reply to {method}")
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self._out_r], [], [], left)[0]:
+                raise TimeoutError(f"no reply to {method} in {self.timeout} s")
             chunk = os.read(self._out_r, 1 << 20)
             if not chunk:
                 raise RuntimeError("Chromium closed the pipe")
@@ -133,7 +135,8 @@ class Browser:
         """A PNG of the page from ``top``, ``height`` pixels tall (default: to its end)."""
         w, h = self.eval("[document.documentElement.scrollWidth,"
                          " document.documentElement.scrollHeight]")
-        height = min(h - top, 16000) if height is None else min(height, h - top)
+        top = max(0, min(top, h - 1))
+        height = max(1, min(h - top, 16000) if height is None else min(height, h - top))
         params: dict[str, Any] = {"format": "png", "captureBeyondViewport": True,
                                   "clip": {"x": 0, "y": top, "width": w, "height": height,
                                            "scale": 1}}

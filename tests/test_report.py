@@ -408,3 +408,13 @@ def test_class_median_comes_from_exact_scores(tmp_path: Path) -> None:
     assert view["median"] == 16.7
     assert [(t.id, round(t.mean, 2), t.max_score) for t in view["tasks"]] == [
         ("lab9.tcp_server", 0.5, 3)]
+
+
+def test_the_same_crash_is_shown_once_per_task() -> None:
+    crash = "Traceback (most recent call last):\n  File \"a.py\", line 1\nNotImplementedError: x\n"
+    result = make_result([check("lab9.tcp_client", name, "failed", 0, 1, title=name.upper(),
+                                evidence={"stderr": crash, "argv": ["a.py"]})
+                          for name in ("sends_input", "prints_reply", "exits")])
+    html = render_report(result)
+    assert html.count("NotImplementedError: x") == 1
+    assert html.count('La misma que en <a href="#check-lab9.tcp_client.sends_input">') == 2

@@ -112,6 +112,20 @@ def graded_at_text(stamp: str, lang: str) -> str:
     return t("report.when", lang, date=f"{when:%Y-%m-%d}", time=f"{when:%H:%M}")
 
 
+def _same_output_once(task: TaskView) -> None:
+    """A program that crashed fails every check of its task with the same output: show it
+    under the first check, and under the others a link to it."""
+    first: dict[tuple[str, str], CheckView] = {}
+    for cv in task.failed:
+        for i, block in enumerate(cv.evidence):
+            if block.kind != "output" or len(block.text) < 80:
+                continue
+            seen = first.setdefault((block.label, block.text), cv)
+            if seen is not cv:
+                cv.evidence[i] = EvidenceBlock("same", block.label, data={
+                    "id": seen.check.id, "title": seen.check.title or seen.check.id})
+
+
 def _view(result: SubmissionResult, lang: str, show_hidden: bool) -> dict[str, Any]:
     visible_only = not show_hidden
     tasks: dict[str, TaskView] = {}
@@ -127,6 +141,8 @@ def _view(result: SubmissionResult, lang: str, show_hidden: bool) -> dict[str, A
             evidence_blocks(ev, lang, instructor=show_hidden)
             if c.status in ("failed", "error") else [],
             reproduce_command(c.id)))
+    for task in tasks.values():
+        _same_output_once(task)
     score, max_score = totals(result, visible_only)
     pct = 100.0 * score / max_score if max_score else 0.0
     counts: dict[str, int] = {}
