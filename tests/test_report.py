@@ -418,3 +418,12 @@ def test_the_same_crash_is_shown_once_per_task() -> None:
     html = render_report(result)
     assert html.count("NotImplementedError: x") == 1
     assert html.count('La misma que en <a href="#check-lab9.tcp_client.sends_input">') == 2
+
+
+def test_a_spanish_result_in_an_english_report_names_the_peers_in_english() -> None:
+    ev = {"exchanges": [{"dir": "sent", "peer": "corrector", "data": "hola"},
+                        {"dir": "received", "peer": "tu programa", "data": "Res: hola"}],
+          "expected": "Resp: hola"}
+    blocks = evidence_blocks(ev, "en")
+    assert [r["label"] for r in blocks[0].rows] == ["Sends: grader", "Replies: your program"]
+    assert blocks[1].data["observed"] == "Res: hola"

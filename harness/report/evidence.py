@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.i18n import has, t
+from harness.i18n import LANGS, has, t
 from harness.report.text import Shown, readable
 
 TRACE_HEAD_LINES = 3
@@ -81,8 +81,8 @@ def _peer_label(direction: str, peer: str, lang: str, tr: Tr) -> str:
         return tr("report.sent") if direction == "sent" else tr("report.received")
     if direction == "sent":
         return tr("report.exch.sent_by", peer=peer)
-    ends = {t("peer.grader", lang), t("peer.student", lang)} if has("peer.grader", lang) else set()
-    key = "report.exch.replied" if peer in ends else "report.exch.received_by"
+    key = "report.exch.replied" if peer in _peer_names("grader") | _peer_names("student") \
+        else "report.exch.received_by"
     return tr(key, peer=peer)
 
 
@@ -92,7 +92,7 @@ def _exchanges(value: Any, lang: str, tr: Tr) -> EvidenceBlock | None:
     rows = []
     for x in value:
         direction = str(x.get("dir", ""))
-        label = _peer_label(direction, _as_text(x.get("peer", "")), lang, tr)
+        label = _peer_label(direction, _peer_in(_as_text(x.get("peer", "")), lang), lang, tr)
         shown = readable(_as_text(x.get("data", "")), escaped=True)
         rows.append({"dir": direction if direction in ("sent", "received") else "other",
                      "label": label[:1].upper() + label[1:],
@@ -101,8 +101,21 @@ def _exchanges(value: Any, lang: str, tr: Tr) -> EvidenceBlock | None:
     return EvidenceBlock("exchanges", tr("report.exchanges"), rows=rows)
 
 
+def _peer_names(role: str) -> set[str]:
+    """How a peer is named in results of any language (the engine names them in the run's)."""
+    return {role} | {t(f"peer.{role}", lang) for lang in LANGS if has(f"peer.{role}", lang)}
+
+
+def _peer_in(peer: str, lang: str) -> str:
+    """A peer's name in the report's language (a result may be shown in the other one)."""
+    for role in ("grader", "student", "client_a", "client_b"):
+        if peer in _peer_names(role) and has(f"peer.{role}", lang):
+            return t(f"peer.{role}", lang)
+    return peer
+
+
 def _from_student(x: Any, lang: str) -> bool:
-    return isinstance(x, dict) and x.get("peer") in ("student", t("peer.student", lang))
+    return isinstance(x, dict) and x.get("peer") in _peer_names("student")
 
 
 def _observed(ev: dict[str, Any], expected: str, lang: str, tr: Tr
