@@ -192,3 +192,13 @@ def test_class_page_sticky_names_search_and_numbers(pages: dict[str, Path],
     assert rows == 10
     browser.open(pages["class"].as_uri())
     assert 1 <= pdf_pages(browser.pdf()) <= 8
+    # printed (A4 landscape, 10 mm margins: 1047 px of line), no table loses columns
+    browser.page("Emulation.setEmulatedMedia", media="print")
+    try:
+        browser.open(pages["class"].as_uri(), 1047, 700)
+        widths = browser.eval("""Array.from(document.querySelectorAll('table'))
+            .filter(t => t.offsetParent !== null)
+            .map(t => [t.id, t.scrollWidth, t.parentElement.clientWidth])""")
+    finally:
+        browser.page("Emulation.setEmulatedMedia", media="")
+    assert len(widths) >= 4 and all(w <= room for _, w, room in widths), widths
