@@ -141,6 +141,12 @@ def test_a_report_with_one_failure_prints_on_at_most_four_pages(
     browser.open(pages[page].as_uri())
     pdf = browser.pdf()
     assert pdf.startswith(b"%PDF") and 1 <= pdf_pages(pdf) <= 4
+    browser.page("Emulation.setEmulatedMedia", media="print")
+    try:  # the printed line (A4 portrait less the page margins, 703 px) holds everything
+        browser.open(pages[page].as_uri(), 703, 1000)
+        assert browser.eval(OVERFLOW_JS) == []
+    finally:
+        browser.page("Emulation.setEmulatedMedia", media="")
 
 
 def test_failures_come_first_and_text_is_decoded(pages: dict[str, Path],
