@@ -427,3 +427,19 @@ def test_a_spanish_result_in_an_english_report_names_the_peers_in_english() -> N
     blocks = evidence_blocks(ev, "en")
     assert [r["label"] for r in blocks[0].rows] == ["Sends: grader", "Replies: your program"]
     assert blocks[1].data["observed"] == "Res: hola"
+
+
+def test_every_evidence_key_the_checks_note_has_words() -> None:
+    """The student's report leaves out evidence keys without a label: every key a check
+    notes must have one (or its own block)."""
+    root = resources.files("harness").joinpath("checks")
+    source = "\n".join(p.read_text("utf-8") for p in Path(str(root)).rglob("*.py"))
+    noted = set()
+    for call in re.findall(r"note\(([^)]*)", source):
+        noted |= set(re.findall(r"(?:^|[\s(,])([a-z_]+)=", call))
+    blocks = {"argv", "stdin", "stdout", "stderr", "exchanges", "expected", "observed", "drop",
+              "traceback", "received", "returned", "printed", "actual"}
+    assert len(noted) > 20
+    for lang in ("es", "en"):
+        missing = {k for k in noted - blocks if f"report.ev.{k}" not in catalogue(lang)}
+        assert missing == set(), (lang, missing)
