@@ -59,8 +59,8 @@ class HeadRun:
     """The run's virtual network (its DNS is what the Host header is compared through)."""
 
     def note(self, probe: Probe) -> None:
-        probe.note(url=self.url, reached=self.role or "—",
-                   named=f"{self.named[0]}:{self.named[1]}" if self.named else "—")
+        probe.note(url=self.url, server=say(f"lab9.head_client.reached_{self.role or 'none'}"),
+                   host=f"{self.named[0]}:{self.named[1]}" if self.named else "—")
         if self.request is not None:
             probe.sent(self.request.raw, "student")
         probe.output(self.finished)
