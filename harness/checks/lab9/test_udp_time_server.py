@@ -37,10 +37,10 @@ DISCARD = re.compile(r"descart|discard|drop", re.IGNORECASE)
 class DropProbe:
     pattern: list[int]
     """1 when request i (in send order) got a reply."""
-    replies: list[bytes]
+    replies: list[tuple[bytes, datetime]]
+    """Each reply with the grader's clock when it arrived (a probe may last many seconds)."""
     stdout: str
     asked_port: int | None
-    sent_at: datetime
     ended: CheckFailed | None
     """Why the server stopped serving during the probe (its crash, or its exit), if it did."""
 
@@ -71,8 +71,7 @@ def run_probe(student: Student) -> DropProbe:
     """Batches of one-shot requests (one socket each) until the sequential test decides."""
     server = student.serve("udp")
     pattern: list[int] = []
-    replies: list[bytes] = []
-    sent_at = datetime.now()
+    replies: list[tuple[bytes, datetime]] = []
     while RateState(len(pattern), len(pattern) - sum(pattern)).verdict() is None:
         got, answers = one_batch(server, len(pattern))
         pattern += got
@@ -85,10 +84,10 @@ def run_probe(student: Student) -> DropProbe:
         ended = abnormal_end(finished, student.file) or CheckFailed(
             "lab9.udp_time_server.ended", file=student.file, n=len(pattern),
             code=finished.exit_code)
-    return DropProbe(pattern, replies, finished.stdout, server.asked_port, sent_at, ended)
+    return DropProbe(pattern, replies, finished.stdout, server.asked_port, ended)
 
 
-def one_batch(server: Server, first: int) -> tuple[list[int], list[bytes]]:
+def one_batch(server: Server, first: int) -> tuple[list[int], list[tuple[bytes, datetime]]]:
     """Send :data:`BATCH` requests from as many sockets and wait one window for them all."""
     sel = selectors.DefaultSelector()
     socks = []
@@ -105,7 +104,7 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[bytes]]:
             except OSError:
                 pass  # nobody listening any more: no reply, as UDP does
         pattern = [0] * BATCH
-        replies: list[bytes] = []
+        replies: list[tuple[bytes, datetime]] = []
         end = time.monotonic() + WINDOW
         quiet_until = time.monotonic() + QUIET
         accounted = 0
@@ -125,7 +124,8 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[bytes]]:
             s.close()
 
 
-def collect(sel: selectors.BaseSelector, pattern: list[int], replies: list[bytes],
+def collect(sel: selectors.BaseSelector, pattern: list[int],
+            replies: list[tuple[bytes, datetime]],
             wait: float) -> bool:
     """Read the replies ready within ``wait`` seconds; True when any arrived."""
     ready = sel.select(wait)
@@ -136,7 +136,7 @@ def collect(sel: selectors.BaseSelector, pattern: list[int], replies: list[bytes
             continue
         if not pattern[key.data]:
             pattern[key.data] = 1
-            replies.append(data)
+            replies.append((data, datetime.now()))
     return bool(ready)
 
 
@@ -176,25 +176,25 @@ def parse_datetime(text: str) -> datetime | None:
 def close_to_now(when: datetime, ref: datetime) -> bool:
     if when.tzinfo is not None:
         return abs(when - ref.astimezone()) <= CLOCK_SLACK
-    utc_now = datetime.now(UTC).replace(tzinfo=None)
-    return abs(when - ref) <= CLOCK_SLACK or abs(when - utc_now) <= CLOCK_SLACK
+    utc_ref = ref.astimezone(UTC).replace(tzinfo=None)  # a server that answers in UTC
+    return abs(when - ref) <= CLOCK_SLACK or abs(when - utc_ref) <= CLOCK_SLACK
 
 
 def test_replies_are_datetime(student: Student, probe: Probe) -> None:
     p = shared(student)
-    probe.note(replies_sample=[show(r) for r in p.replies[:5]],
+    probe.note(replies_sample=[show(r) for r, _at in p.replies[:5]],
                expected=say("evidence.datetime_formats"))
     if not p.replies:
         p.judge_ended(probe)
         raise probe.fail("lab9.udp_time_server.no_replies", n=p.n)
-    for reply in p.replies:
+    for reply, arrived in p.replies:
         text = reply.decode("utf-8", errors="replace")
         when = parse_datetime(text)
         if when is None:
             raise probe.fail("lab9.udp_time_server.not_datetime", got=show(reply))
-        if not close_to_now(when, p.sent_at):
+        if not close_to_now(when, arrived):
             raise probe.fail("lab9.udp_time_server.wrong_time", got=show(reply),
-                             now=p.sent_at.strftime("%d/%m/%Y %H:%M:%S"))
+                             now=arrived.strftime("%d/%m/%Y %H:%M:%S"))
 
 
 def test_drop_rate(student: Student, probe: Probe) -> None:
