@@ -380,3 +380,33 @@ def test_every_pattern_with_period_up_to_8_fails_drops_random() -> None:
             for length in (100, 600, 6000):
                 pattern = (list(bits) * length)[:length]
                 assert stats.randomness(pattern).failed is not None, (bits, length)
+
+
+# ------------------------------------------------------------------ the Host header rule
+
+def test_host_header_names_the_host_connected_to_with_its_port_when_not_80() -> None:
+    from harness.checks.lab9.test_head_client import host_matches
+    from harness.vnet.rules import VNet
+
+    vnet = VNet()
+    address = vnet.resolve("www.google.com")
+    assert host_matches("www.google.com", ("www.google.com", 80), vnet)
+    assert host_matches("WWW.Google.com:80", ("www.google.com", 80), vnet)
+    assert host_matches("www.google.com", (address, 80), vnet)  # create_connection: by address
+    assert host_matches("localhost", ("127.0.0.1", 80), vnet)
+    assert host_matches("example.com", ("93.184.216.34", 80), vnet)  # a real address: any name
+    assert host_matches("example.com:8080", ("example.com", 8080), vnet)
+    assert not host_matches("example.com", ("example.com", 8080), vnet)  # issue 8
+    assert not host_matches("example.com:80", ("example.com", 8080), vnet)
+    assert not host_matches("webcode.me", ("www.google.com", 80), vnet)
+    assert not host_matches("", ("www.google.com", 80), vnet)
+
+
+def test_a_late_reply_is_judged_against_its_arrival_time() -> None:
+    from datetime import datetime, timedelta
+
+    from harness.checks.lab9.test_udp_time_server import close_to_now
+
+    arrived = datetime.now() + timedelta(seconds=30)
+    assert close_to_now(arrived - timedelta(seconds=1), arrived)
+    assert not close_to_now(arrived - timedelta(seconds=30), arrived)
