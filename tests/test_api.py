@@ -275,3 +275,30 @@ def test_a_pack_on_the_api_gets_the_engine_s_containment_and_evidence(tmp_path: 
     judged = [c for c in tpl.checks if c.status != "skipped"]
     assert tpl.score == 0 and {c.status for c in judged} == {"failed"}
     assert all("NotImplementedError" in c.message for c in judged), [c.message for c in judged]
+
+
+def test_drain_makes_the_records_complete_without_a_fixed_wait() -> None:
+    """What a fire-and-forget client sent before it ended is recorded once drain() returns,
+    and the drain's own marker is neither recorded nor answered."""
+    answered: list[bytes] = []
+
+    def answer(data: bytes) -> bytes:
+        answered.append(data)
+        return b"ok"
+
+    with UdpServer(answer) as udp:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for i in range(20):
+                s.sendto(b"d%d" % i, udp.address)
+        assert udp.drain()
+        assert [d for _, d in udp.datagrams] == [b"d%d" % i for i in range(20)]
+    assert answered == [b"d%d" % i for i in range(20)]
+    answered.clear()
+    with TcpServer(answer) as tcp:
+        for i in range(5):
+            with socket.create_connection(tcp.address) as c:
+                c.sendall(b"c%d" % i)
+        assert tcp.drain()
+        assert sorted(tcp.connections) == [b"c%d" % i for i in range(5)]
+        assert tcp.ended == 5
+    assert sorted(answered) == [b"c%d" % i for i in range(5)]
