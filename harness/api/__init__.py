@@ -19,8 +19,9 @@ name (pytest fixtures, provided by labgrade):
     :func:`skip` when the check cannot judge here). The student's report shows the evidence
     keys it has words for: ``expected``, ``observed``, ``stdin``, ``stdout``, ``returned``,
     ``printed``, ``exchanges`` (what the exchange helpers record), ``bound``, ``call`` and the
-    other ``report.ev.*`` keys of labgrade's catalogues; other keys stay in results.json. ``key`` names a message of the pack's
-    catalogues (``i18n/es.json``, ``i18n/en.json``), filled with ``params``.
+    other ``report.ev.*`` keys of labgrade's catalogues; other keys stay in results.json.
+    ``key`` names a message of the pack's catalogues (``i18n/es.json``, ``i18n/en.json``),
+    filled with ``params``.
 ``web_server``, ``ntp_server``, ``iss_api``, ``tcp_echo_server``, ``udp_echo_server``
     the fakes below, started on an ephemeral port and stopped after the check.
 
