@@ -20,6 +20,8 @@ name (pytest fixtures, provided by labgrade):
     keys it has words for: ``expected``, ``observed``, ``stdin``, ``stdout``, ``returned``,
     ``printed``, ``exchanges`` (what the exchange helpers record), ``bound``, ``call`` and the
     other ``report.ev.*`` keys of labgrade's catalogues; other keys stay in results.json.
+    Your own words go in those: ``probe.note(observed=say("mypack.task.seen", n=3))`` (the
+    engine renders :func:`say` from the pack's catalogues in the report's language).
     ``key`` names a message of the pack's catalogues (``i18n/es.json``, ``i18n/en.json``),
     filled with ``params``.
 ``web_server``, ``ntp_server``, ``iss_api``, ``tcp_echo_server``, ``udp_echo_server``
