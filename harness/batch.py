@@ -47,9 +47,12 @@ from harness.batch_zip import UnsafeArchive, extract, submission_root
 from harness.engine import ISOLATION_MODES, grade
 from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, t
+from harness.packs import courses as course_packs
+from harness.packs import rubric as pack_rubric
 from harness.platforms.moodle import platform_names
 from harness.results import SubmissionResult, read_json
-from harness.rubric import Rubric, load, task_of
+from harness.rubric import Rubric, load
+from harness.selection import check_selected, validate
 from harness.submission import content_hash
 
 MANIFEST = "batch.json"
@@ -174,10 +177,7 @@ def shard_of(items: list[Any], shard: tuple[int, int] | None) -> list[Any]:
 
 def selected_ids(rules: Rubric, only: list[str] | None) -> set[str]:
     """The rubric's checks that a run with ``only`` grades (the engine's selection rule)."""
-    def chosen(task: str) -> bool:
-        return not only or any(task == p or task.startswith(p + ".") or p.startswith(task + ".")
-                               for p in only)
-    return {c for c in rules.checks if chosen(task_of(c))}
+    return {c for c in rules.checks if check_selected(c, only)}
 
 
 def _reason(key: str, lang: str = "en", **params: Any) -> str:
@@ -188,7 +188,7 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
               rubric: Path | Rubric | None = None, timeout: float | None = None,
               isolation: str = "auto", only: list[str] | None = None, force: bool = False,
               shard: tuple[int, int] | None = None, formats: list[str] | None = None,
-              progress: bool = True) -> BatchResult:
+              progress: bool = True, courses: list[Path] | None = None) -> BatchResult:
     """Grade every submission of ``submissions`` into ``out``; see the module docstring.
 
     Raises only for usage errors (a bad option, a missing folder); every problem of one
@@ -208,7 +208,10 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise UsageError(f"invalid jobs {jobs} from --jobs: must be 1 or more")
-    rules = rubric if isinstance(rubric, Rubric) else load(rubric)
+    packs = course_packs(courses)
+    rules = rubric if isinstance(rubric, Rubric) else \
+        pack_rubric(packs, rubric) if packs else load(rubric)
+    validate(only, rules.checks)
     sources = shard_of(discover(submissions, exclude=out), shard)
     settings = {"lang": lang, "rubric_sha256": rules.sha256, "rubric": rules.source,
                 "harness_version": __version__, "only": sorted(only or []),
@@ -219,7 +222,8 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
     reuse = not force and (previous is None or all(
         previous["settings"].get(k) == settings[k] for k in ("timeout", "isolation")))
     job = _Job(out=out, lang=lang, rules=rules, timeout=timeout, isolation=isolation,
-               only=only, reuse=reuse, formats=formats, expected=selected_ids(rules, only))
+               only=only, reuse=reuse, formats=formats, expected=selected_ids(rules, only),
+               courses=list(courses or []))
     bar = Progress(len(sources), lang=lang, enabled=progress)
     entries: list[Entry] = []
     results: dict[str, SubmissionResult] = {}
@@ -251,6 +255,7 @@ class _Job:
     reuse: bool
     formats: list[str]
     expected: set[str]
+    courses: list[Path] = field(default_factory=list)
     tmp: Path = Path()
 
 
@@ -287,7 +292,7 @@ def _grade_one(job: _Job, src: Source) -> tuple[Entry, SubmissionResult | None]:
         else:
             result = grade(root, out=dest, lang=job.lang, rubric=job.rules,
                            timeout=job.timeout, isolation=job.isolation, only=job.only,
-                           name=src.name)
+                           name=src.name, courses=job.courses)
         write_exports(result, dest, job.formats)
         return Entry(src.name, src.path.name, "graded", cached=cached is not None,
                      score=result.score, max_score=result.max_score,
