@@ -49,6 +49,7 @@ from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, t
 from harness.packs import courses as course_packs
 from harness.packs import rubric as pack_rubric
+from harness.platforms.moodle import platform_names
 from harness.results import SubmissionResult, read_json
 from harness.rubric import Rubric, load
 from harness.selection import check_selected, validate
@@ -152,6 +153,11 @@ def discover(folder: Path, *, exclude: Path | None = None) -> list[Source]:
             found.append(Source(path.name, path, "folder"))
         elif path.is_file() and path.suffix.lower() == ".zip" and path.stem:
             found.append(Source(path.stem, path, "zip"))
+    # course-platform archives (Moodle's "Download all submissions"): the participant's name
+    # instead of the folder's (harness.platforms.moodle; report's hook, issue 11)
+    shown = platform_names([src.name for src in found])
+    for src in found:
+        src.name = shown[src.name]
     taken: dict[str, Source] = {}
     for src in sorted(found, key=lambda s: (s.name, s.kind != "folder", s.path.name)):
         if src.name in taken:
@@ -318,7 +324,7 @@ def _hidden(job: _Job, src: Source) -> list[Path]:
 
 def _ungraded(src: Source, dest: Path | None, reason: str, detail: str = "") -> Entry:
     if dest is not None:  # a stale grade must not outlive the reason it is gone
-        for stale in ("results.json", "report.html"):
+        for stale in ("results.json", "report.html", "student.html"):
             (dest / stale).unlink(missing_ok=True)
     return Entry(src.name, src.path.name, "ungraded", reason=reason, detail=detail)
 
@@ -333,6 +339,7 @@ def _cached(job: _Job, dest: Path, name: str, sha: str) -> SubmissionResult | No
     if (result.submission_sha256 != sha or result.rubric_sha256 != job.rules.sha256
             or result.harness_version != __version__ or result.lang != job.lang
             or result.submission != name or not (dest / "report.html").is_file()
+            or not (dest / "student.html").is_file()
             or ids & set(job.rules.checks) != job.expected
             or any(c.status == "error" for c in result.checks)):
         return None

@@ -159,6 +159,20 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         "summary where $GITHUB_STEP_SUMMARY is set), junit (junit.xml, and "
                         "the class junit.xml)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    # course platforms (harness.platforms; issue 11)
+    p.add_argument("--moodle-worksheet", type=Path, metavar="FILE",
+                   help="Moodle's offline grading worksheet (CSV) to fill: writes "
+                        "moodle-worksheet.csv, same columns, separator and encoding")
+    p.add_argument("--moodle-gradebook", choices=("email", "idnumber", "username"),
+                   help="also write moodle-gradebook.csv, rows identified by this column")
+    p.add_argument("--moodle-roster", type=Path, metavar="FILE",
+                   help="a Moodle export with the identifiers (default: the worksheet)")
+    p.add_argument("--canvas", type=Path, metavar="FILE",
+                   help="the Canvas gradebook export: writes canvas.csv to import")
+    p.add_argument("--assignment", default="labgrade",
+                   help="the grade column's name in moodle-gradebook.csv and canvas.csv")
+    p.add_argument("--csv-sep", default=",", choices=(",", ";", "tab"),
+                   help="separator of moodle-gradebook.csv and canvas.csv (default ,)")
     _common(p)
 
 
@@ -180,6 +194,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
             seconds=f"{time.monotonic() - started:.1f}"))
     for name in ("index.html", "grades.csv"):
         print(t("cli.written", args.lang, path=str(out / name)))
+    from harness.platforms import write_platform_exports  # issue 11: course platforms
+
+    written = write_platform_exports(
+        batch, moodle_worksheet=args.moodle_worksheet, moodle_gradebook=args.moodle_gradebook,
+        moodle_roster=args.moodle_roster, canvas=args.canvas, csv_sep=args.csv_sep,
+        assignment=args.assignment, lang=args.lang)
+    for note in written.notes:
+        print(note)
+    for path in written.paths:
+        print(t("cli.written", args.lang, path=str(path)))
     return EXIT_OK
 
 

@@ -131,6 +131,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     result.submission_sha256 = content_hash(root)
     result.problems = [Problem(p.file, p.line, p.message(lang)) for p in problems]
     result.duration_s = round(time.monotonic() - started, 3)
+    result.only = sorted(only or [])  # shown in the report (issue 11)
     if out is not None:
         write_outputs(result, out, report=report)
     return result

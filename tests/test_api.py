@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import socket
 from pathlib import Path
 
@@ -186,7 +187,8 @@ def test_randomness_test_passes_coins_and_catches_patterns() -> None:
 # ------------------------------------------------------------------ a pack written on the API
 
 CHECKS = '''\
-from harness.api import Probe, Student, expect, random_int, random_word, run_client, show, skip
+from harness.api import (Probe, Student, expect, random_int, random_word, run_client, say,
+                         show, skip)
 
 TASK = "apitest.{task}"
 '''
@@ -196,7 +198,7 @@ CONV_CHECK = CHECKS.format(task="conv") + '''
 def test_calls(student: Student, probe: Probe) -> None:
     n = random_int(16, 255)
     got = student.call("to_bases", n)
-    probe.note(n=n)
+    probe.note(observed=say("apitest.asked", n=n))
     expect(got == f"{hex(n)} {oct(n)} {bin(n)}", "apitest.wrong", got=show(str(got)))
 
 
@@ -247,6 +249,7 @@ def _api_pack(root: Path) -> Path:
             "check.apitest.conv.calls": "calls", "check.apitest.client.roundtrip": "roundtrip",
             "check.apitest.conv.not_here": "not here",
             "apitest.not_here": "sin {why}" if lang == "es" else "no {why} here",
+            "apitest.asked": "se preguntó {n}" if lang == "es" else "asked for {n}",
             "apitest.wrong": "mal: {got}" if lang == "es" else "wrong: {got}"})
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -267,6 +270,8 @@ def test_a_pack_on_the_api_gets_the_engine_s_containment_and_evidence(tmp_path: 
                                                     "apitest.client.roundtrip": "passed"}
     assert next(c.message for c in ref.checks if c.id == "apitest.conv.not_here") == \
         "no IPv6 here"
+    calls = next(c for c in ref.checks if c.id == "apitest.conv.calls")
+    assert re.fullmatch(r"asked for \d+", calls.evidence["observed"])
     roundtrip = next(c for c in ref.checks if c.id == "apitest.client.roundtrip")
     dirs = [(e["dir"], e["peer"]) for e in roundtrip.evidence["exchanges"]]
     assert dirs == [("sent", "your program"), ("received", "grader")]
@@ -275,3 +280,30 @@ def test_a_pack_on_the_api_gets_the_engine_s_containment_and_evidence(tmp_path: 
     judged = [c for c in tpl.checks if c.status != "skipped"]
     assert tpl.score == 0 and {c.status for c in judged} == {"failed"}
     assert all("NotImplementedError" in c.message for c in judged), [c.message for c in judged]
+
+
+def test_drain_makes_the_records_complete_without_a_fixed_wait() -> None:
+    """What a fire-and-forget client sent before it ended is recorded once drain() returns,
+    and the drain's own marker is neither recorded nor answered."""
+    answered: list[bytes] = []
+
+    def answer(data: bytes) -> bytes:
+        answered.append(data)
+        return b"ok"
+
+    with UdpServer(answer) as udp:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for i in range(20):
+                s.sendto(b"d%d" % i, udp.address)
+        assert udp.drain()
+        assert [d for _, d in udp.datagrams] == [b"d%d" % i for i in range(20)]
+    assert answered == [b"d%d" % i for i in range(20)]
+    answered.clear()
+    with TcpServer(answer) as tcp:
+        for i in range(5):
+            with socket.create_connection(tcp.address) as c:
+                c.sendall(b"c%d" % i)
+        assert tcp.drain()
+        assert sorted(tcp.connections) == [b"c%d" % i for i in range(5)]
+        assert tcp.ended == 5
+    assert sorted(answered) == [b"c%d" % i for i in range(5)]

@@ -16,8 +16,14 @@ name (pytest fixtures, provided by labgrade):
 ``probe`` (:class:`Probe`)
     the check's evidence and verdict: ``probe.note(key=value)``, ``probe.expect(ok, key,
     **params)``, ``raise probe.fail(key, **params)`` (also :func:`expect`, :func:`fail`;
-    :func:`skip` when the check cannot judge here). ``key`` names a message of the pack's
-    catalogues (``i18n/es.json``, ``i18n/en.json``), filled with ``params``.
+    :func:`skip` when the check cannot judge here). The student's report shows the evidence
+    keys it has words for: ``expected``, ``observed``, ``stdin``, ``stdout``, ``returned``,
+    ``printed``, ``exchanges`` (what the exchange helpers record), ``bound``, ``call`` and the
+    other ``report.ev.*`` keys of labgrade's catalogues; other keys stay in results.json.
+    Your own words go in those: ``probe.note(observed=say("mypack.task.seen", n=3))`` (the
+    engine renders :func:`say` from the pack's catalogues in the report's language).
+    ``key`` names a message of the pack's catalogues (``i18n/es.json``, ``i18n/en.json``),
+    filled with ``params``.
 ``web_server``, ``ntp_server``, ``iss_api``, ``tcp_echo_server``, ``udp_echo_server``
     the fakes below, started on an ephemeral port and stopped after the check.
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.checks.student import Student, abnormal_end
-from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, udp_exchange
+from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, token, udp_exchange
 from harness.fakes.base import Peer
 from harness.fakes.transports import TcpFake, UdpFake
 from harness.sandbox.runner import Finished
@@ -24,6 +24,9 @@ WINDOW = 2.0
 """Seconds a reply may take (one window per request; a correct program answers in ms)."""
 CLIENT_WINDOW = 3.0
 """Seconds a client program may run before it is stopped as hanging."""
+
+DRAIN = b"\x00labgrade-drain-"
+"""The start of the marker a handler fake sends itself in ``drain()`` (never recorded)."""
 
 Answer = Callable[[bytes], bytes | None]
 """A fake's handler: the bytes received so far (TCP: on this connection since the last
@@ -127,14 +130,28 @@ class UdpServer(UdpFake):
         super().__init__(host, port)
         self.answer = answer
         self.datagrams: list[tuple[Peer, bytes]] = []
+        self._drained: set[bytes] = set()
 
     def wait_for_datagrams(self, n: int, timeout: float = 5.0) -> bool:
         return self._wait_for(lambda: len(self.datagrams) >= n, timeout)
+
+    def drain(self, timeout: float = 5.0) -> bool:
+        """Wait until every datagram sent to the fake before this call is recorded: a marker
+        it sends itself is queued behind them (no fixed wait). False on timeout."""
+        marker = DRAIN + token(12).encode()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(marker, self.address)
+        return self._wait_for(lambda: marker in self._drained, timeout)
 
     def _clear_records(self) -> None:
         self.datagrams.clear()
 
     def _handle_datagram(self, sock: socket.socket, data: bytes, peer: Peer) -> None:
+        if data.startswith(DRAIN):
+            with self._cond:
+                self._drained.add(data)
+                self._cond.notify_all()
+            return
         with self._cond:
             self.datagrams.append((peer, data))
             self._cond.notify_all()
@@ -156,39 +173,73 @@ class TcpServer(TcpFake):
         super().__init__(host, port)
         self.answer = answer
         self.idle_timeout = idle_timeout
-        self.connections: list[bytes] = []
+        self._records: list[bytes | None] = []  # None: our own drain marker
         self.ended = 0
+        self._accepted = 0
+        self._drained: set[bytes] = set()
+
+    @property
+    def connections(self) -> list[bytes]:
+        """All bytes received on each connection, in the order they started."""
+        with self._cond:
+            return [r for r in self._records if r is not None]
 
     def wait_for_connections(self, n: int, timeout: float = 5.0) -> bool:
         """Wait until ``n`` connections have ended (their records are complete)."""
         return self._wait_for(lambda: self.ended >= n, timeout)
 
+    def drain(self, timeout: float = 5.0) -> bool:
+        """Wait until every connection made before this call has been accepted and has ended,
+        so ``connections`` is complete: a marker connection is accepted after them (the accept
+        queue is first in, first out), with no fixed wait. False on timeout."""
+        marker = DRAIN + token(12).encode()
+        with socket.create_connection(self.address, timeout=timeout) as s:
+            s.sendall(marker)
+        return self._wait_for(lambda: marker in self._drained and self.ended >= self._accepted,
+                              timeout)
+
     def _clear_records(self) -> None:
-        self.connections.clear()
+        self._records.clear()
         self.ended = 0
+
+    def _spawn(self, where: str, target: Callable[..., object], *args: object) -> bool:
+        if target == self._connection_main:  # called by the accept loop, in accept order
+            with self._cond:
+                self._accepted += 1
+        return super()._spawn(where, target, *args)
 
     def _handle_connection(self, conn: socket.socket, peer: Peer) -> None:
         with self._cond:
-            index = len(self.connections)
-            self.connections.append(b"")
+            index = len(self._records)
+            self._records.append(b"")
             self._cond.notify_all()
-        pending = b""
+        pending = received = b""
+        marker = False
         try:
             while self._wait_readable(conn, self.idle_timeout):
                 chunk = conn.recv(65536)
                 if not chunk:
                     break
                 pending += chunk
+                received += chunk
+                marker = received.startswith(DRAIN)  # our own: never recorded nor answered
                 with self._cond:
-                    self.connections[index] += chunk
+                    self._records[index] = None if marker else received
+                    if marker:
+                        self._drained.add(received)
                     self._cond.notify_all()
+                if marker or DRAIN.startswith(received):
+                    continue  # (a prefix of the marker: wait for the rest to decide)
                 reply = self.answer(pending)
                 if reply is not None:
                     pending = b""
                     conn.sendall(reply)
         finally:
             with self._cond:
-                self.ended += 1
+                if marker:
+                    self._accepted -= 1
+                else:
+                    self.ended += 1
                 self._cond.notify_all()
 
 
@@ -242,11 +293,8 @@ def run_client(student: Student, *, proto: str, host: str, port: int, answer: An
     with fake:
         rules = (vnet or VNet()).route(proto, host, port, ("127.0.0.1", fake.port))
         finished = student.run(stdin=stdin, args=args, vnet=rules, timeout=timeout)
-        if isinstance(fake, TcpServer):
-            if fake.connections:  # let the connection end so its record is complete
-                fake.wait_for_connections(len(fake.connections), timeout=0.5)
-            sent = list(fake.connections)
-        else:
-            sent = [data for _, data in fake.datagrams]
+        fake.drain()  # what the client sent before it ended is all recorded
+        sent = list(fake.connections) if isinstance(fake, TcpServer) else \
+            [data for _, data in fake.datagrams]
     return ClientRun(finished=finished, sent=sent, answers=answers, stdin=stdin,
                      file=student.file)

@@ -126,12 +126,12 @@ def _python(pack: Pack, path: Path, where: str, *, defined: dict[str, str],
 
 
 def _message_key(call: ast.Call) -> str | None:
-    """The literal key of ``fail(key, ...)``, ``skip(key, ...)``, ``expect(ok, key, ...)``
-    (also as methods)."""
+    """The literal key of ``fail(key, ...)``, ``skip(key, ...)``, ``say(key, ...)``,
+    ``expect(ok, key, ...)`` (also as methods)."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else \
         func.id if isinstance(func, ast.Name) else ""
-    index = {"fail": 0, "skip": 0, "expect": 1}.get(name)
+    index = {"fail": 0, "skip": 0, "say": 0, "expect": 1}.get(name)
     if index is None or len(call.args) <= index:
         return None
     arg = call.args[index]

@@ -108,11 +108,15 @@ def counts_as_passed(check: CheckResult) -> bool:
 
 
 def check_text(check: CheckResult, lang: str) -> str:
-    """A check's message for a platform; a harness error adds that it is not the student's."""
+    """A check's message for a platform (UTF-8 written as ``\\xNN`` escapes shown as letters);
+    a harness error adds that it is not the student's."""
+    from harness.report.text import decode_escapes
+
+    message = decode_escapes(check.message)
     if check.status == "error":
         note = t("report.error_note", lang)
-        return f"{check.message}\n{note}" if check.message else note
-    return check.message
+        return f"{message}\n{note}" if message else note
+    return message
 
 
 def problem_line(file: str, line: int | None, message: str) -> str:
