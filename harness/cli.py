@@ -3,6 +3,8 @@
     labgrade grade DIR [--out DIR] [--lang es|en] [--rubric FILE] [--timeout S]
     labgrade check [DIR] [--format text,junit,github] [--lang es|en]
     labgrade new DIR [--lang es|en]
+    labgrade course new DIR | labgrade course test DIR     (course packs; --course DIR on
+                                                            grade, check and batch)
 
 Exit status: 0 when the command did its job (``grade`` whatever the score); ``check`` exits 1
 while any visible check fails; 2 for usage errors and folders that cannot be graded.
@@ -39,8 +41,13 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="auto: the strongest this machine gives; strict: refuse to grade "
                         "without netns+pidns+uid+rlimits; portable: no namespaces")
     p.add_argument("--only", action="append", metavar="PREFIX",
-                   help="grade only checks whose id starts with PREFIX (repeatable), "
-                        "e.g. --only lab9 or --only lab9.tcp_server")
+                   help="grade only the checks whose id starts with PREFIX, segment by "
+                        "segment (repeatable): --only lab9, --only lab9.udp (every "
+                        "lab9.udp* task), --only lab9.tcp_server.echo_prefix; a PREFIX "
+                        "that selects no check exits 2 (see harness/selection.py)")
+    p.add_argument("--course", action="append", type=Path, metavar="DIR",
+                   help="grade with the course pack in DIR instead of the built-in checks "
+                        "(repeatable: the tasks of every pack); see labgrade course --help")
 
 
 def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -54,7 +61,8 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def cmd_grade(args: argparse.Namespace) -> int:
     out = args.out or Path("reports") / args.submission.resolve().name
     result = grade(args.submission, out=out, lang=args.lang, rubric=args.rubric,
-                   timeout=args.timeout, isolation=args.isolation, only=args.only)
+                   timeout=args.timeout, isolation=args.isolation, only=args.only,
+                   courses=args.course)
     print(summary_line(result))
     print(t("cli.written", args.lang, path=str(out / "report.html")))
     print(t("cli.written", args.lang, path=str(out / "results.json")))
@@ -81,7 +89,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise HarnessError(f"invalid --format {','.join(bad)}; choose from "
                            f"{', '.join(CHECK_FORMATS)}")
     result = grade(args.submission, out=args.out, lang=args.lang, rubric=args.rubric,
-                   timeout=args.timeout, isolation=args.isolation, only=args.only)
+                   timeout=args.timeout, isolation=args.isolation, only=args.only,
+                   courses=args.course)
     visible = [c for c in result.checks if c.visibility == "visible"]
     if "text" in formats:
         print_terminal(result, visible, args.lang)
@@ -150,6 +159,20 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         "summary where $GITHUB_STEP_SUMMARY is set), junit (junit.xml, and "
                         "the class junit.xml)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    # course platforms (harness.platforms; issue 11)
+    p.add_argument("--moodle-worksheet", type=Path, metavar="FILE",
+                   help="Moodle's offline grading worksheet (CSV) to fill: writes "
+                        "moodle-worksheet.csv, same columns, separator and encoding")
+    p.add_argument("--moodle-gradebook", choices=("email", "idnumber", "username"),
+                   help="also write moodle-gradebook.csv, rows identified by this column")
+    p.add_argument("--moodle-roster", type=Path, metavar="FILE",
+                   help="a Moodle export with the identifiers (default: the worksheet)")
+    p.add_argument("--canvas", type=Path, metavar="FILE",
+                   help="the Canvas gradebook export: writes canvas.csv to import")
+    p.add_argument("--assignment", default="labgrade",
+                   help="the grade column's name in moodle-gradebook.csv and canvas.csv")
+    p.add_argument("--csv-sep", default=",", choices=(",", ";", "tab"),
+                   help="separator of moodle-gradebook.csv and canvas.csv (default ,)")
     _common(p)
 
 
@@ -165,12 +188,22 @@ def cmd_batch(args: argparse.Namespace) -> int:
                       only=args.only, force=args.force,
                       shard=parse_shard(args.shard) if args.shard else None,
                       formats=[f.strip() for f in args.format.split(",") if f.strip()],
-                      progress=not args.quiet)
+                      progress=not args.quiet, courses=args.course)
     print(t("batch.done", args.lang, n=len(batch.entries), graded=len(batch.graded),
             cached=sum(e.cached for e in batch.graded), ungraded=len(batch.ungraded),
             seconds=f"{time.monotonic() - started:.1f}"))
     for name in ("index.html", "grades.csv"):
         print(t("cli.written", args.lang, path=str(out / name)))
+    from harness.platforms import write_platform_exports  # issue 11: course platforms
+
+    written = write_platform_exports(
+        batch, moodle_worksheet=args.moodle_worksheet, moodle_gradebook=args.moodle_gradebook,
+        moodle_roster=args.moodle_roster, canvas=args.canvas, csv_sep=args.csv_sep,
+        assignment=args.assignment, lang=args.lang)
+    for note in written.notes:
+        print(note)
+    for path in written.paths:
+        print(t("cli.written", args.lang, path=str(path)))
     return EXIT_OK
 
 
@@ -197,6 +230,35 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 COMMANDS.update({"batch": (_add_batch, cmd_batch), "merge": (_add_merge, cmd_merge)})
+
+
+def _add_course(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("course", help="course packs: your own exercises (new, test)")
+    actions = p.add_subparsers(dest="course_command", required=True)
+    new = actions.add_parser("new", help="write a starting pack with one working exercise")
+    new.add_argument("dir", type=Path, help="a new (or empty) folder")
+    new.add_argument("--name", help="the pack's name (default: from the folder name)")
+    test = actions.add_parser("test", help="lint the pack and prove it both ways: reference "
+                                           "full marks, template zero, each mutant losing "
+                                           "exactly its declared checks; exit 1 otherwise")
+    test.add_argument("dir", type=Path, help="the pack's folder")
+    test.add_argument("--lang", choices=LANGS, default="en", help="language of the messages")
+    test.add_argument("--isolation", choices=ISOLATION_MODES, default="auto")
+
+
+def cmd_course(args: argparse.Namespace) -> int:
+    from harness.packs.course import new_pack, prove_pack
+
+    if args.course_command == "new":
+        written = new_pack(args.dir, name=args.name)
+        print(f"labgrade: course pack written to {args.dir} ({len(written)} files); next: "
+              f"labgrade course test {args.dir}")
+        return EXIT_OK
+    outcome = prove_pack(args.dir, lang=args.lang, isolation=args.isolation, say=print)
+    return EXIT_OK if outcome.ok else EXIT_FAILING
+
+
+COMMANDS.update({"course": (_add_course, cmd_course)})
 
 
 STATUS_MARK = {"passed": "✔", "failed": "✘", "error": "!", "skipped": "–"}

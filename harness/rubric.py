@@ -85,6 +85,10 @@ def load(path: Path | None = None) -> Rubric:
 
 
 def parse(data: dict[str, Any], *, where: str, sha256: str = "") -> Rubric:
+    sections = set(data) - {"checks", "limits", "default_points"}
+    if sections:
+        raise UsageError(f"invalid rubric {where}: unknown {sorted(sections)}; allowed: "
+                         "[checks], [limits], default_points")
     checks: dict[str, CheckRule] = {}
     for check_id, value in (data.get("checks") or {}).items():
         if check_id.count(".") < 2:

@@ -28,13 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--only", action="append", metavar="PREFIX")
     b.add_argument("--rubric", type=Path)
     b.add_argument("--timeout", type=float)
+    b.add_argument("--course", action="append", type=Path, metavar="DIR",
+                   help="grade with this course pack (repeatable); its checks go in the zip")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             written = run(args.root)
         else:
             written = bundle(args.zip, spec=args.spec, lang=args.lang, only=args.only,
-                             rubric=args.rubric, timeout=args.timeout)
+                             rubric=args.rubric, timeout=args.timeout, courses=args.course)
         print(f"labgrade: wrote {written}")
     except HarnessError as exc:
         print(f"labgrade: {exc}", file=sys.stderr)
