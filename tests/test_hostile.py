@@ -253,15 +253,16 @@ def _submission(root: Path, case: Case, base: Path) -> Path:
 
 def _intact_outputs(out: Path, case: Case) -> dict[str, dict[str, Any]]:
     assert sorted(p.name for p in out.iterdir()) == ["previous.txt", "report.html",
-                                                     "results.json"]
+                                                     "results.json", "student.html"]
     assert (out / "previous.txt").read_text(encoding="utf-8") == "secret of the previous run\n"
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     checks = {c["id"]: c for c in data["checks"]}
     assert sorted(checks) == sorted(case.expect), case.name
-    report = (out / "report.html").read_text(encoding="utf-8")
-    assert report.rstrip().endswith("</html>")
-    for text in (*INJECTED, "\x1b"):
-        assert text not in report, f"{case.name}: {text!r} reached the report unescaped"
+    for page in ("report.html", "student.html"):
+        report = (out / page).read_text(encoding="utf-8")
+        assert report.rstrip().endswith("</html>"), page
+        for text in (*INJECTED, "\x1b"):
+            assert text not in report, f"{case.name}: {text!r} reached {page} unescaped"
     evidence = json.dumps(data["checks"], ensure_ascii=False)
     for text in case.absent:
         assert text not in evidence, f"{case.name}: the program printed {text!r}"
