@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Text:
+    """A catalogue text used as a parameter of an error's message (rendered in its language)."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        from harness.i18n import t
+
+        return t(self.key, lang, **self.params)
 
 
 class HarnessError(Exception):
@@ -20,7 +34,7 @@ class HarnessError(Exception):
         if key and not text:
             from harness.i18n import t
 
-            text = t(key, "en", **params)
+            text = t(key, "en", **_rendered(params, "en"))
         super().__init__(text)
 
     def message(self, lang: str) -> str:
@@ -29,7 +43,12 @@ class HarnessError(Exception):
             return str(self)
         from harness.i18n import LANGS, t
 
-        return t(self.key, lang if lang in LANGS else "en", **self.params)
+        lang = lang if lang in LANGS else "en"
+        return t(self.key, lang, **_rendered(self.params, lang))
+
+
+def _rendered(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {k: v.render(lang) if isinstance(v, Text) else v for k, v in params.items()}
 
 
 class UsageError(HarnessError):
