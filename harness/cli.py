@@ -398,7 +398,7 @@ def argument_message(prog: str, message: str, lang: str) -> str:
     return t(key, lang, **params) + " " + t("usage.see_help", lang, prog=prog)
 
 
-def _argv_lang(argv: Sequence[str]) -> str:
+def argv_lang(argv: Sequence[str]) -> str:
     """The run's language before the command line is understood (for its mistakes)."""
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
@@ -408,7 +408,7 @@ def _argv_lang(argv: Sequence[str]) -> str:
     return _env_lang()
 
 
-def _safe_streams() -> None:
+def safe_streams() -> None:
     """Text the terminal's encoding cannot show (✘ under PYTHONIOENCODING=latin-1) is
     replaced, never a UnicodeEncodeError."""
     for stream in (sys.stdout, sys.stderr):
@@ -420,25 +420,25 @@ def _safe_streams() -> None:
                 pass
 
 
-def _say(text: str) -> None:
+def say(text: str) -> None:
     print(f"labgrade: {' '.join(text.split())}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _safe_streams()
+    safe_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = _argv_lang(argv)
+    lang = argv_lang(argv)
     try:
         try:
             args = build_parser().parse_args(argv)
         except ArgumentMistake as exc:
-            _say(argument_message(exc.prog, str(exc), lang))
+            say(argument_message(exc.prog, str(exc), lang))
             return EXIT_USAGE
         lang = getattr(args, "lang", lang)
         check_arguments(args)
         return COMMANDS[args.command][1](args)
     except HarnessError as exc:
-        _say(exc.message(lang))
+        say(exc.message(lang))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -448,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: one line for the user, the detail on request
         if os.environ.get(DEBUG_ENV):
             raise
-        _say(t("usage.internal", lang, error=f"{type(exc).__name__}: {exc}", env=DEBUG_ENV))
+        say(t("usage.internal", lang, error=f"{type(exc).__name__}: {exc}", env=DEBUG_ENV))
         return EXIT_INTERNAL
 
 

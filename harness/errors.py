@@ -19,6 +19,19 @@ class Text:
         return t(self.key, lang, **self.params)
 
 
+OS_REASONS = ("ENOENT", "EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "ENOSPC", "EEXIST")
+
+
+def os_reason(exc: OSError) -> Text:
+    """Why an operating-system call failed, as a catalogue text (``oserror.*``)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name in OS_REASONS:
+        return Text(f"oserror.{name}")
+    return Text("oserror.other", {"text": exc.strerror or type(exc).__name__})
+
+
 class HarnessError(Exception):
     """Base of every error the harness raises on purpose.
 

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from harness.errors import Text, UsageError
+from harness.errors import Text, UsageError, os_reason
 from harness.results import VISIBILITIES
 from harness.sandbox.runner import Limits
 
@@ -81,7 +81,7 @@ def load(path: Path | None = None) -> Rubric:
             data_bytes = path.read_bytes()
         except OSError as exc:
             raise UsageError(key="usage.rubric.unreadable", where=where,
-                             reason=exc.strerror or type(exc).__name__) from exc
+                             reason=os_reason(exc)) from exc
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -10,7 +10,7 @@ This package ships both scripts (``harness/gradescope/setup.sh``, ``run_autograd
     python -m harness.gradescope run [--root /autograder]
 
 ``bundle`` writes the zip to upload: the two scripts, ``requirements.txt`` (what ``pip``
-installs: ``--spec``, e.g. ``labgrade @ git+https://github.com/<course>/labgrade@v1``) and
+installs: ``--spec``, required, e.g. ``labgrade @ git+https://github.com/<course>/labgrade@v1``) and
 ``labgrade.json`` (the grading settings). ``run`` (what ``run_autograder`` calls) grades a
 private copy of the submission and writes Gradescope's ``results.json`` with
 :func:`harness.exports.write_gradescope`. The root moves with ``--root`` or the
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.batch_zip import UnsafeArchive, extract, submission_root
-from harness.errors import HarnessError, UsageError
+from harness.errors import HarnessError, UsageError, os_reason
 from harness.i18n import DEFAULT_LANG, LANGS, t
 
 ROOT_ENV = "LABGRADE_AUTOGRADER_ROOT"
@@ -37,7 +37,6 @@ DEFAULT_ROOT = Path("/autograder")
 CONFIG = "labgrade.json"
 RUBRIC = "rubric.toml"
 SCRIPTS = ("setup.sh", "run_autograder")
-DEFAULT_SPEC = "labgrade"
 
 
 def script(name: str) -> str:
@@ -112,7 +111,7 @@ def run(root: Path | None = None) -> Path:
         except UsageError:
             raise
         except HarnessError as exc:
-            return _write_failure(results, str(exc), lang)
+            return _write_failure(results, exc.message(lang), lang)
     return write_gradescope(result, results, lang=lang)
 
 
@@ -126,10 +125,16 @@ def _write_failure(path: Path, reason: str, lang: str) -> Path:
     return path
 
 
-def bundle(path: Path, *, spec: str = DEFAULT_SPEC, lang: str = DEFAULT_LANG,
+def bundle(path: Path, *, spec: str | None = None, lang: str = DEFAULT_LANG,
            only: list[str] | None = None, rubric: Path | None = None,
            timeout: float | None = None, isolation: str = "auto") -> Path:
-    """Write the autograder zip to upload to Gradescope; return its path."""
+    """Write the autograder zip to upload to Gradescope; return its path.
+
+    ``spec`` (what ``pip`` installs there) must be given: a bare ``labgrade`` default would
+    install whatever a package index publishes under that name."""
+    if not (spec or "").strip():
+        raise UsageError(key="usage.spec_missing")
+    assert spec is not None
     if lang not in LANGS:
         raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
                          f"{', '.join(LANGS)}")
@@ -140,7 +145,16 @@ def bundle(path: Path, *, spec: str = DEFAULT_SPEC, lang: str = DEFAULT_LANG,
 
         load(rubric)  # a broken rubric fails here, not on Gradescope
         cfg["rubric"] = RUBRIC
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_bundle(path, spec, cfg, rubric)
+    except OSError as exc:
+        raise UsageError(key="usage.cannot_write", path=str(path), reason=os_reason(exc)) \
+            from exc
+    return path
+
+
+def _write_bundle(path: Path, spec: str, cfg: dict[str, Any], rubric: Path | None) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in SCRIPTS:
             info = zipfile.ZipInfo(name)
@@ -151,4 +165,3 @@ def bundle(path: Path, *, spec: str = DEFAULT_SPEC, lang: str = DEFAULT_LANG,
         zf.writestr(CONFIG, json.dumps(cfg, indent=2) + "\n")
         if rubric is not None:
             zf.writestr(RUBRIC, rubric.read_bytes())
-    return path

@@ -2,43 +2,76 @@
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 from pathlib import Path
 
+from harness.cli import (
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    ArgumentMistake,
+    Parser,
+    argument_message,
+    argv_lang,
+    check_arguments,
+    safe_streams,
+    say,
+)
 from harness.errors import HarnessError
-from harness.gradescope import DEFAULT_SPEC, bundle, run
-from harness.i18n import LANGS
+from harness.i18n import DEFAULT_LANG, LANGS, t
+
+PROG = "python -m harness.gradescope"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.gradescope",
-                                     description="labgrade on Gradescope")
-    sub = parser.add_subparsers(dest="command", required=True)
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description="labgrade on Gradescope: write the autograder zip "
+                                           "(bundle), or grade on Gradescope's machine (run)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("run", help="grade /autograder/submission (what run_autograder calls)")
     p.add_argument("--root", type=Path,
                    help="instead of /autograder (or LABGRADE_AUTOGRADER_ROOT)")
     b = sub.add_parser("bundle", help="write the autograder zip to upload to Gradescope")
     b.add_argument("zip", type=Path)
-    b.add_argument("--spec", default=DEFAULT_SPEC,
-                   help="what pip installs on Gradescope, e.g. "
-                        "'labgrade @ git+https://github.com/<course>/labgrade@v1' "
-                        f"(default: {DEFAULT_SPEC})")
-    b.add_argument("--lang", choices=LANGS, default="es")
+    b.add_argument("--spec",
+                   help="required: what pip installs on Gradescope, e.g. "
+                        "'labgrade @ git+https://github.com/<course>/labgrade@v1'")
+    b.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                   help="language of the messages (default: es)")
     b.add_argument("--only", action="append", metavar="PREFIX")
-    b.add_argument("--rubric", type=Path)
-    b.add_argument("--timeout", type=float)
-    args = parser.parse_args(argv)
+    b.add_argument("--rubric", type=Path, help="default: the rubric shipped with labgrade")
+    b.add_argument("--timeout", type=float, help="default: the rubric's limits.wall_s")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from harness.gradescope import bundle, run
+
+    safe_streams()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = argv_lang(argv)
     try:
+        try:
+            args = build_parser().parse_args(argv)
+        except ArgumentMistake as exc:
+            say(argument_message(exc.prog, str(exc), lang))
+            return EXIT_USAGE
+        lang = getattr(args, "lang", lang)
+        check_arguments(args)
         if args.command == "run":
             written = run(args.root)
         else:
             written = bundle(args.zip, spec=args.spec, lang=args.lang, only=args.only,
                              rubric=args.rubric, timeout=args.timeout)
-        print(f"labgrade: wrote {written}")
+        print(t("cli.written", lang, path=str(written)))
     except HarnessError as exc:
-        print(f"labgrade: {exc}", file=sys.stderr)
-        return 2
+        say(exc.message(lang))
+        return EXIT_USAGE
+    except Exception as exc:  # a bug of ours: one line, the detail on request
+        if os.environ.get("LABGRADE_DEBUG"):
+            raise
+        say(t("usage.internal", lang, error=f"{type(exc).__name__}: {exc}",
+               env="LABGRADE_DEBUG"))
+        return EXIT_INTERNAL
     return 0
 
 
