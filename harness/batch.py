@@ -436,8 +436,7 @@ def read_manifest(folder: Path, *, missing_ok: bool = False) -> dict[str, Any] |
     except FileNotFoundError:
         if missing_ok:
             return None
-        raise UsageError(f"{folder} is not a batch output folder (no {MANIFEST}); give folders "
-                         "written by labgrade batch") from None
+        raise UsageError(key="usage.not_batch_output", path=str(folder)) from None
     except (OSError, ValueError) as exc:
         if missing_ok:
             return None

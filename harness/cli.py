@@ -37,13 +37,15 @@ programs against a private virtual network on this machine.
   CI:          labgrade check . --format text,junit,github
 """
 
-EPILOG = """\
+EXIT_STATUS = """\
 exit status:
   0    the command did its job (grade and batch: whatever the scores)
   1    check: some visible check fails
   2    a usage mistake, or a folder that cannot be graded (one line says what and the fix)
   3    an internal error of labgrade (not the student's fault; LABGRADE_DEBUG=1 shows it)
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C); 141: the reader of the output went away (| head)"""
+
+EPILOG = EXIT_STATUS + """
 
 Messages are in Spanish unless --lang en or LABGRADE_LANG=en. `labgrade COMMAND --help`
 shows each command's options."""
@@ -101,7 +103,7 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("grade", help="grade one submission and write its report",
                        description="Grade one submission folder; write report.html and "
                                    "results.json. Exit 0 whatever the score.",
-                       formatter_class=_formatter)
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("submission", type=Path, help="the submission folder (holds lab9/, recipes/)")
     p.add_argument("--out", type=Path,
                    help="output folder, outside the submission (default: "
@@ -136,7 +138,7 @@ def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                      "fails",
                        description="Run the visible checks on your folder and show each one. "
                                    "Exit 1 while any visible check fails, 0 when all pass.",
-                       formatter_class=_formatter)
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("submission", type=Path, nargs="?", default=Path("."),
                    help="the submission folder (default: the current folder)")
     p.add_argument("--format", default="text",
@@ -209,7 +211,7 @@ def _add_new(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("new", help="copy the student template to start an assignment",
                        description="Copy the student template (lab9/, recipes/, README.md, "
                                    "the CI workflow) into a new folder.",
-                       formatter_class=_formatter)
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("dest", type=Path, help="a new (or empty) folder")
     p.add_argument("--lang", choices=LANGS, default=_env_lang(),
                    help="language of the docstrings and README (default: es)")
@@ -234,7 +236,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                    ".zip per student) in parallel. Exit 0 whatever the "
                                    "scores; a submission that cannot be graded is listed "
                                    "with its reason.",
-                       formatter_class=_formatter)
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("submissions", type=Path, help="folder with one subfolder or .zip per student")
     p.add_argument("--out", type=Path, help="output folder (default: reports/<folder name>)")
     p.add_argument("--jobs", "-j", type=int, help="submissions graded at once (default: the "
@@ -292,7 +294,7 @@ def _add_merge(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                      "one class page and grades.csv",
                        description="Combine the output folders of labgrade batch --shard I/N "
                                    "(every slice once) into one class page and grades.csv.",
-                       formatter_class=_formatter)
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("folders", type=Path, nargs="+", help="the shards' output folders")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--format", default="",
@@ -304,7 +306,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from harness.batch_merge import merge
 
     batch = merge(args.folders, out=args.out, formats=_formats(args.format, ("junit", "github")))
-    lang = batch.settings.get("lang") or "es"
+    lang = batch.settings.get("lang") or _env_lang()
     print(t("batch.merged", lang, submissions=plural("batch.n_submissions", len(batch.entries),
                                                      lang), folders=len(args.folders)))
     for name in ("index.html", "grades.csv"):
