@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from harness import __version__
 from harness.engine import ISOLATION_MODES, grade
-from harness.errors import HarnessError, UsageError
+from harness.errors import HarnessError, UsageError, os_reason
 from harness.i18n import DEFAULT_LANG, LANGS, t
 from harness.results import SubmissionResult
 
@@ -438,15 +438,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         lang = getattr(args, "lang", lang)
         check_arguments(args)
-        return COMMANDS[args.command][1](args)
+        status = COMMANDS[args.command][1](args)
+        sys.stdout.flush()  # a reader that went away is found here, not at exit
+        return status
     except HarnessError as exc:
         say(exc.message(lang))
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `labgrade check --format json | head`: the reader left
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as exc:  # an output that cannot be written, a folder that cannot be read
+        say(t("usage.os_error", lang, path=exc.filename or "", reason=os_reason(exc).render(lang)))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug of ours: one line for the user, the detail on request
         if os.environ.get(DEBUG_ENV):
             raise

@@ -131,7 +131,7 @@ def parse(data: dict[str, Any], *, where: str, sha256: str = "") -> Rubric:
                              hint=Text("usage.rubric.hint", {"name": near}) if near else "",
                              allowed=", ".join(f"[{s}]" for s in SECTIONS[:2])
                              + ", default_points")
-    raw_checks = data.get("checks") or {}
+    raw_checks = data.get("checks", {})
     if not isinstance(raw_checks, dict):
         raise _shape(where, "[checks]", raw_checks, Text("usage.rubric.expect_checks"))
     checks: dict[str, CheckRule] = {}
@@ -162,7 +162,7 @@ def parse(data: dict[str, Any], *, where: str, sha256: str = "") -> Rubric:
                              value=repr(rule.visibility), id=check_id,
                              allowed=", ".join(VISIBILITIES))
         checks[check_id] = rule
-    limits_data = data.get("limits") or {}
+    limits_data = data.get("limits", {})
     if not isinstance(limits_data, dict):
         raise _shape(where, "[limits]", limits_data, Text("usage.rubric.expect_limits"))
     names = sorted(f.name for f in fields(Limits))
