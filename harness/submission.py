@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import io
 import os
 import re
 import shutil
 import stat
 import tempfile
+import tokenize
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,15 +116,37 @@ def file_problems(root: Path, files: list[str]) -> list[Problem]:
         if b"\x00" in data:
             problems.append(Problem(rel, None, "submission.not_text", {}))
             continue
+        try:  # as `python FILE` reads it: a BOM or a coding line, else UTF-8
+            encoding = _encoding(data)
+            source = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            problems.append(Problem(rel, line, "submission.bad_encoding",
+                                    {"encoding": exc.encoding}))
+            continue
+        except (SyntaxError, LookupError) as exc:
+            problems.append(Problem(rel, 1, "submission.unknown_encoding",
+                                    {"error": str(getattr(exc, "msg", exc))}))
+            continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ast.parse(data, filename=rel)
+                ast.parse(source, filename=rel)
         except SyntaxError as exc:
             problems.append(_syntax_problem(rel, exc))
         except (ValueError, UnicodeError):
             problems.append(Problem(rel, None, "submission.not_text", {}))
     return problems
+
+
+def _encoding(data: bytes) -> str:
+    """The encoding CPython reads ``data`` with (``SyntaxError`` for an unknown one)."""
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError as exc:
+        if "unknown encoding" in str(exc):
+            raise
+        return "utf-8"  # undecodable first lines: decoding says where
 
 
 def _missing(rel: str, present: list[str]) -> Problem:
