@@ -512,23 +512,57 @@ def test_progress_bar_on_a_terminal_shows_an_estimate() -> None:
 # --------------------------------------------------------------------------- the CLI
 
 
-def test_batch_usage_errors_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[
-        str]) -> None:
-    assert main(["batch", str(tmp_path / "none"), "--out", str(tmp_path / "o")]) == 2
-    assert "not found" in capsys.readouterr().err
-    assert main(["batch", str(tmp_path), "--shard", "3/2", "--out", str(tmp_path / "o")]) == 2
-    assert "--shard" in capsys.readouterr().err
-    assert main(["batch", str(tmp_path), "--format", "pdf", "--out", str(tmp_path / "o")]) == 2
-    assert "pdf" in capsys.readouterr().err
-    assert main(["batch", str(tmp_path), "--jobs", "0", "--out", str(tmp_path / "o")]) == 2
+# the batch's usage mistakes are in the table of tests/test_cli.py
 
 
-def test_an_empty_class_still_gets_a_page_and_a_gradebook(tmp_path: Path) -> None:
+def test_a_folder_without_submissions_is_refused_and_nothing_written(tmp_path: Path) -> None:
     (tmp_path / "subs").mkdir()
-    result = run_batch(tmp_path / "subs", out=tmp_path / "out", progress=False)
-    assert result.entries == []
-    assert csv_rows(tmp_path / "out") == []
-    parse_page(tmp_path / "out" / "index.html")
+    with pytest.raises(UsageError) as info:
+        run_batch(tmp_path / "subs", out=tmp_path / "out", progress=False)
+    assert info.value.key == "usage.no_submissions"
+    make_submission(tmp_path / "one")
+    with pytest.raises(UsageError) as info:
+        run_batch(tmp_path / "one", out=tmp_path / "out", progress=False)
+    assert info.value.key == "usage.no_submissions.single"
+    assert not (tmp_path / "out").exists()
+
+
+def test_outputs_inside_the_graded_folder_are_never_graded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`labgrade batch .` from inside the class folder writes reports/ there: the next run
+    must neither grade it nor see a changed class."""
+    subs = tmp_path / "subs"
+    make_submission(subs / "ana")
+    monkeypatch.chdir(subs)
+    for _ in range(2):
+        assert main(["batch", ".", "--only", ONLY, "-q", "--lang", "en"]) == 0
+    out = subs / "reports" / "subs"
+    entries = manifest(out)["entries"]
+    assert [(e["name"], e["cached"], e["score"]) for e in entries] == [("ana", True, FULL)]
+    assert [row["submission"] for row in csv_rows(out)] == ["ana"]
+    earlier = subs / "old"  # an earlier run's output folder, under another name
+    shutil.copytree(out, earlier / "run1")
+    assert main(["batch", ".", "--only", ONLY, "-q", "--lang", "en"]) == 0
+    assert [e["name"] for e in manifest(out)["entries"]] == ["ana"]
+
+
+def test_what_an_earlier_run_wrote_and_this_one_did_not_is_removed(tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    make_submission(subs / "ana")
+    make_submission(subs / "beto")
+    out = tmp_path / "out"
+    kw: dict[str, Any] = {"out": out, "only": [ONLY], "progress": False}
+    run_batch(subs, **kw, formats=["gradescope", "github", "junit"])
+    exports = {"gradescope.json", "classroom.json", "summary.md", "junit.xml"}
+    ana = out / "submissions" / "ana"
+    assert exports <= {p.name for p in ana.iterdir()} and (out / "junit.xml").is_file()
+    shutil.rmtree(subs / "beto")
+    (out / "submissions" / "mine").mkdir()  # not written by labgrade: left alone
+    again = run_batch(subs, **kw)
+    assert [(e.name, e.cached) for e in again.entries] == [("ana", True)]
+    assert {p.name for p in ana.iterdir()} == {"report.html", "results.json"}
+    assert not (out / "junit.xml").exists()
+    assert sorted(p.name for p in (out / "submissions").iterdir()) == ["ana", "mine"]
 
 
 # --------------------------------------------------------------------------- Gradescope
