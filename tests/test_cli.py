@@ -576,3 +576,76 @@ def test_help_is_for_users_with_exit_codes_and_defaults() -> None:
         for option in ("--rubric FILE", "--timeout S"):
             after = text.split(option, 1)[1].split(" --", 1)[0]
             assert "(default:" in after, (command, option)
+
+
+# --------------------------------------------------------------------------- the README
+
+
+README = REPO / "README.md"
+NOT_RUN = {
+    "python -m tox": "the whole test suite, which includes this test; CI runs it through "
+                     ".ci/run",
+}
+REWRITTEN = {
+    # no network in the tests: the package is already installed in this environment (the
+    # install itself is tested by test_packaging's clean build)
+    "python -m pip install .": "python -c 'import harness'",
+}
+
+
+def readme_blocks(lang: str) -> list[str]:
+    import re
+
+    text = README.read_text(encoding="utf-8")
+    return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
+
+
+def test_every_readme_command_runs(tmp_path: Path) -> None:
+    """Every ``sh`` block of the README, in order, in a scratch folder that holds what the
+    README assumes (the reference, a submissions/ folder of two students)."""
+    _copy(REFERENCE, tmp_path / "reference")
+    for name in ("ana", "beto"):
+        _copy(REFERENCE, tmp_path / "submissions" / name)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}"
+                                 f"{os.environ.get('PATH', '')}"}
+    env.pop("LABGRADE_LANG", None)
+    blocks = readme_blocks("sh")
+    assert len(blocks) >= 6
+    ran = 0
+    for block in blocks:
+        if any(skip in block for skip in NOT_RUN):
+            continue
+        script = block
+        for old, new in REWRITTEN.items():
+            script = script.replace(old, new)
+        proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600, check=False)
+        assert proc.returncode == 0, f"{block}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+        assert "Traceback" not in proc.stdout + proc.stderr, block
+        ran += 1
+    assert ran == len(blocks) - 1
+    assert (tmp_path / "reports" / "reference" / "report.html").is_file()
+    assert (tmp_path / "my-lab" / "README.md").read_text(encoding="utf-8").startswith(
+        "# Network programming lab in Python")
+    assert json.loads((tmp_path / "visible.json").read_text(encoding="utf-8"))["checks"]
+    assert (tmp_path / "ci" / "junit.xml").is_file()
+    assert {r["submission"] for r in _csv(tmp_path / "reports" / "clase" / "grades.csv")} == \
+        {"ana", "beto"}
+    assert (tmp_path / "class" / "index.html").is_file()
+    assert (tmp_path / "autograder.zip").is_file()
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_the_readme_rubric_is_a_valid_rubric(tmp_path: Path) -> None:
+    from harness.rubric import load
+
+    [block] = readme_blocks("toml")
+    rubric = load(_write(tmp_path / "r.toml", block))
+    assert rubric.checks["lab9.tcp_server.echo_prefix"].visibility == "hidden"
+    assert rubric.limits.wall_s == 5
