@@ -210,11 +210,25 @@ def content_hash(root: Path) -> str:
     return h.hexdigest()
 
 
+OUTPUT_FILES = frozenset({"labgrade-junit.xml"})
+"""What ``labgrade check --format junit`` writes by default, in the folder it checks."""
+
+
+def is_output_folder(folder: Path) -> bool:
+    """A folder labgrade wrote its results into (a batch's or one submission's)."""
+    return (folder / "batch.json").is_file() or (
+        (folder / "results.json").is_file() and (folder / "report.html").is_file())
+
+
 def _files(root: Path) -> list[Path]:
+    """The submission's regular files: no links, no caches, and nothing labgrade wrote (an
+    output folder or the check's JUnit file inside it), so outputs are never graded nor
+    hashed."""
     out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for name in sorted(filenames):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
+                             and not is_output_folder(Path(dirpath) / d))
+        for name in sorted(set(filenames) - OUTPUT_FILES):
             p = Path(dirpath) / name
             if stat.S_ISREG(os.lstat(p).st_mode):
                 out.append(p)

@@ -551,6 +551,27 @@ def test_a_spent_time_budget_keeps_finished_checks_and_fails_the_rest(tmp_path: 
     assert any("total time (3 s)" in c["message"] for c in server)
 
 
+def test_what_labgrade_writes_into_a_submission_is_never_hashed_nor_copied(
+        tmp_path: Path) -> None:
+    from harness.submission import content_hash, private_copy, remove_copy
+
+    sub = _copy(REFERENCE, tmp_path / "sub")
+    before = content_hash(sub)
+    _write(sub / "labgrade-junit.xml", "<testsuites/>")
+    _write(sub / "reports" / "sub" / "results.json", "{}")
+    _write(sub / "reports" / "sub" / "report.html", "<html></html>")
+    _write(sub / "old" / "batch.json", "{}")
+    assert content_hash(sub) == before
+    copy = private_copy(sub)
+    try:
+        assert not (copy / "reports" / "sub").exists() and not (copy / "old").exists()
+        assert not (copy / "labgrade-junit.xml").exists()
+    finally:
+        remove_copy(copy)
+    _write(sub / "notes.txt", "mine")
+    assert content_hash(sub) != before
+
+
 # --------------------------------------------------------------------------- new, help
 
 
