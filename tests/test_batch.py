@@ -651,6 +651,29 @@ def test_assignment_workflow_parses_and_names_only_existing_commands() -> None:
     assert "LABGRADE_SPEC" in data["env"]
 
 
+def test_the_workflow_stops_until_the_harness_spec_is_set(tmp_path: Path) -> None:
+    """An unset LABGRADE_SPEC must not install whatever a package index calls labgrade."""
+    yaml = pytest.importorskip("yaml")
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert data["env"]["LABGRADE_SPEC"] == ""
+    steps = data["jobs"]["run-autograding-tests"]["steps"]
+    install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "python").write_text("#!/bin/sh\necho \"pip $*\"\n", encoding="utf-8")
+    (fake_bin / "python").chmod(0o755)
+    env = {"PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}"}
+    unset = subprocess.run(["bash", "-e", "-c", install], env={**env, "LABGRADE_SPEC": ""},
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert unset.returncode == 1
+    assert unset.stdout.startswith("::error title=LABGRADE_SPEC::Set LABGRADE_SPEC")
+    assert "pip -m" not in unset.stdout  # the fake python never ran
+    spec = "labgrade @ git+https://example.invalid/labgrade@v1"
+    ok = subprocess.run(["bash", "-e", "-c", install], env={**env, "LABGRADE_SPEC": spec},
+                        capture_output=True, text=True, timeout=60, check=False)
+    assert ok.returncode == 0 and ok.stdout == f"pip -m pip install {spec}\n"
+
+
 def test_new_assignment_repos_get_the_workflow(tmp_path: Path) -> None:
     from harness.templates import copy_template
 
