@@ -21,7 +21,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import SubmissionError
+from harness.errors import SubmissionError, Text
 from harness.i18n import t
 
 MAX_FILES = 2000
@@ -64,7 +64,9 @@ def check_layout(root: Path, files: list[str], *, shown: str | None = None) -> N
             or any((root / rel).is_file() for rel in files):
         return
     shown = shown or str(root)
-    wanted = ", ".join(f"{g}/" for g in groups) or ", ".join(files)
+    shown_names = [f"{g}/" for g in groups] or files
+    wanted: str | Text = shown_names[0] if len(shown_names) == 1 else Text(
+        "usage.either", {"first": ", ".join(shown_names[:-1]), "last": shown_names[-1]})
     folded = {g.casefold(): g for g in groups}
     entries = _entries(root)
     for entry in entries:
