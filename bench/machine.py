@@ -1,0 +1,47 @@
+"""What machine a benchmark ran on, printed at the top of every bench printout.
+
+A time figure means nothing without the machine it was measured on: the README quotes only
+printouts that start with this line (cores, CPU model, load averages at the start and the end
+of the run, kernel, Python, the isolation level labgrade obtained).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+from collections.abc import Sequence
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def load() -> str:
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f}/{five:.2f}/{fifteen:.2f}"
+
+
+def describe(isolation: str = "") -> str:
+    """One line naming the machine and how busy it is right now."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (f"machine: {cores} cores, {cpu_model()}, load {load()} (1/5/15 min), "
+            f"{platform.system()} {platform.release()}, Python {sys.version.split()[0]}"
+            + (f", isolation {isolation}" if isolation else ""))
+
+
+def spread(values: Sequence[float], fmt: str = ".2f") -> str:
+    """``median (min–max, n=N)`` of ``values``."""
+    med = statistics.median(values)
+    return (f"{med:{fmt}} ({min(values):{fmt}}–{max(values):{fmt}}, n={len(values)})")
