@@ -5,27 +5,30 @@ prints what the library returned."""
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
 
 from harness import __version__
+from harness.cli_guard import (
+    EXIT_FAILING,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    Parser,
+    env_lang,
+    run_command,
+)
 from harness.engine import ISOLATION_MODES, grade
-from harness.errors import HarnessError, UsageError, os_reason
-from harness.i18n import DEFAULT_LANG, LANGS, t
+from harness.errors import UsageError
+from harness.i18n import LANGS, t
 from harness.results import SubmissionResult
 
-EXIT_OK, EXIT_FAILING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
+__all__ = ["EXIT_FAILING", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
 CHECK_FORMATS = ("text", "junit", "github", "json")
-ISOLATION_LEVELS = ("netns", "pidns", "uid", "view")
-"""What ``LABGRADE_ISOLATION_DISABLE`` may name (harness.engine.DISABLE_ENV)."""
-DEBUG_ENV = "LABGRADE_DEBUG"
 
 DESCRIPTION = """\
 Grade Python socket-programming labs (Laboratorio 9 and the Unidad 5 recipes) by running the
@@ -54,21 +57,6 @@ Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None], Command]] = {}  # type: ignore[type-arg]
 
 
-class ArgumentMistake(Exception):
-    """argparse found a mistake on the command line (its English message)."""
-
-    def __init__(self, prog: str, message: str) -> None:
-        super().__init__(message)
-        self.prog = prog
-
-
-class Parser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose mistakes become one translated line (see :func:`main`)."""
-
-    def error(self, message: str) -> NoReturn:
-        raise ArgumentMistake(self.prog, message)
-
-
 def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)
 
@@ -76,7 +64,7 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 def _common(p: argparse.ArgumentParser) -> None:
     from harness.sandbox.runner import Limits
 
-    p.add_argument("--lang", choices=LANGS, default=_env_lang(),
+    p.add_argument("--lang", choices=LANGS, default=env_lang(),
                    help="language of messages and reports (default: es, or $LABGRADE_LANG)")
     p.add_argument("--rubric", type=Path, metavar="FILE",
                    help="TOML rubric: points, visibility, limits (default: the course rubric "
@@ -92,11 +80,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", action="append", metavar="PREFIX",
                    help="grade only checks whose id starts with PREFIX (repeatable), "
                         "e.g. --only lab9 or --only lab9.tcp_server (default: every check)")
-
-
-def _env_lang() -> str:
-    lang = os.environ.get("LABGRADE_LANG") or DEFAULT_LANG
-    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -213,7 +196,7 @@ def _add_new(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    "the CI workflow) into a new folder.",
                        formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("dest", type=Path, help="a new (or empty) folder")
-    p.add_argument("--lang", choices=LANGS, default=_env_lang(),
+    p.add_argument("--lang", choices=LANGS, default=env_lang(),
                    help="language of the docstrings and README (default: es)")
 
 
@@ -306,7 +289,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from harness.batch_merge import merge
 
     batch = merge(args.folders, out=args.out, formats=_formats(args.format, ("junit", "github")))
-    lang = batch.settings.get("lang") or _env_lang()
+    lang = batch.settings.get("lang") or env_lang()
     print(t("batch.merged", lang, submissions=plural("batch.n_submissions", len(batch.entries),
                                                      lang), folders=len(args.folders)))
     for name in ("index.html", "grades.csv"):
@@ -359,113 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def check_arguments(args: argparse.Namespace) -> None:
-    """Values argparse accepts but grading cannot use, and the environment's settings."""
-    timeout = getattr(args, "timeout", None)
-    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
-        raise UsageError(key="usage.timeout", value=f"{timeout:g}")
-    jobs = getattr(args, "jobs", None)
-    if jobs is not None and jobs < 1:
-        raise UsageError(key="usage.jobs", value=jobs)
-    disabled = os.environ.get("LABGRADE_ISOLATION_DISABLE", "")
-    names = [p.strip() for p in disabled.split(",") if p.strip()]
-    if any(n not in ISOLATION_LEVELS for n in names):
-        raise UsageError(key="usage.isolation_env", value=disabled,
-                         allowed=", ".join(ISOLATION_LEVELS))
-
-
-ARGPARSE_MESSAGES = (  # argparse's English messages (Python 3.11-3.13) -> catalogue keys
-    (r"the following arguments are required: (?P<args>.+)", "usage.arg.required"),
-    (r"argument (?P<arg>[^:]+): invalid choice: (?P<value>'.*?'|\S+) \(choose from "
-     r"(?P<choices>.+)\)", "usage.arg.choice"),
-    (r"argument (?P<arg>[^:]+): invalid \w+ value: (?P<value>.+)", "usage.arg.type"),
-    (r"argument (?P<arg>[^:]+): expected (one|at least one) argument", "usage.arg.expected"),
-    (r"unrecognized arguments: (?P<args>.+)", "usage.arg.unrecognized"),
-    (r"argument (?P<arg>[^:]+): ignored explicit argument (?P<value>.+)",
-     "usage.arg.unrecognized"),
-)
-
-
-def argument_message(prog: str, message: str, lang: str) -> str:
-    """argparse's message in ``lang``, in one line, with where to look for the options."""
-    params: dict[str, Any] = {"message": message}
-    key = "usage.arg.other"
-    for pattern, candidate in ARGPARSE_MESSAGES:
-        match = re.fullmatch(pattern, message.strip())
-        if match:
-            key = candidate
-            params = {k: v for k, v in match.groupdict().items() if v is not None}
-            params.setdefault("args", params.get("value", ""))
-            break
-    return t(key, lang, **params) + " " + t("usage.see_help", lang, prog=prog)
-
-
-def argv_lang(argv: Sequence[str]) -> str:
-    """The run's language before the command line is understood (for its mistakes)."""
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
-            return argv[i + 1]
-        if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGS:
-            return arg.split("=", 1)[1]
-    return _env_lang()
-
-
-def safe_streams() -> None:
-    """Text the terminal's encoding cannot show (✘ under PYTHONIOENCODING=latin-1) is
-    replaced, never a UnicodeEncodeError."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors="replace")
-            except (ValueError, OSError):
-                pass
-
-
-def say(text: str) -> None:
-    print(f"labgrade: {' '.join(text.split())}", file=sys.stderr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    safe_streams()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    lang = argv_lang(argv)
-    try:
-        try:
-            args = build_parser().parse_args(argv)
-        except ArgumentMistake as exc:
-            say(argument_message(exc.prog, str(exc), lang))
-            return EXIT_USAGE
-        lang = getattr(args, "lang", lang)
-        check_arguments(args)
-        status = COMMANDS[args.command][1](args)
-        sys.stdout.flush()  # a reader that went away is found here, not at exit
-        return status
-    except HarnessError as exc:
-        say(exc.message(lang))
-        return EXIT_USAGE
-    except BrokenPipeError:  # `labgrade check --format json | head`: the reader left
-        _silence_stdout()
-        return EXIT_BROKEN_PIPE
-    except OSError as exc:  # an output that cannot be written, a folder that cannot be read
-        say(t("usage.os_error", lang, path=exc.filename or "", reason=os_reason(exc).render(lang)))
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    except Exception as exc:  # a bug of ours: one line for the user, the detail on request
-        if os.environ.get(DEBUG_ENV):
-            raise
-        say(t("usage.internal", lang, error=f"{type(exc).__name__}: {exc}", env=DEBUG_ENV))
-        return EXIT_INTERNAL
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that flushing it at exit raises nothing more."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+    return run_command(argv, build_parser, lambda args: COMMANDS[args.command][1](args))
 
 
 if __name__ == "__main__":

@@ -20,13 +20,8 @@ from typing import Any
 
 import pytest
 
-from harness.cli import (
-    EXIT_STATUS,
-    ArgumentMistake,
-    argument_message,
-    build_parser,
-    main,
-)
+from harness.cli import EXIT_STATUS, build_parser, main
+from harness.cli_guard import EXIT_INTERNAL, ArgumentMistake, argument_message
 from harness.errors import HarnessError, Text
 from harness.i18n import LANGS, t
 from tests.conftest import REFERENCE, REPO, TEMPLATE
@@ -424,7 +419,7 @@ def test_a_mistake_of_ours_is_one_line_and_no_traceback(
 
     monkeypatch.setitem(cli.COMMANDS, "new", (cli.COMMANDS["new"][0], broken))
     monkeypatch.delenv("LABGRADE_DEBUG", raising=False)
-    assert main(["new", "x", "--lang", "en"]) == cli.EXIT_INTERNAL
+    assert main(["new", "x", "--lang", "en"]) == EXIT_INTERNAL
     err = capsys.readouterr().err
     assert err.splitlines() == ["labgrade: " + t("usage.internal", "en",
                                                  error="RuntimeError: a bug",

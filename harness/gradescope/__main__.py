@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import os
+import argparse
 import sys
 from pathlib import Path
 
-from harness.cli import (
-    EXIT_INTERNAL,
-    EXIT_USAGE,
-    ArgumentMistake,
-    Parser,
-    argument_message,
-    argv_lang,
-    check_arguments,
-    safe_streams,
-    say,
-)
-from harness.errors import HarnessError
+from harness.cli_guard import EXIT_OK, Parser, run_command
 from harness.i18n import DEFAULT_LANG, LANGS, t
 
 PROG = "python -m harness.gradescope"
@@ -43,36 +32,20 @@ def build_parser() -> Parser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def dispatch(args: argparse.Namespace) -> int:
     from harness.gradescope import bundle, run
 
-    safe_streams()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    lang = argv_lang(argv)
-    try:
-        try:
-            args = build_parser().parse_args(argv)
-        except ArgumentMistake as exc:
-            say(argument_message(exc.prog, str(exc), lang))
-            return EXIT_USAGE
-        lang = getattr(args, "lang", lang)
-        check_arguments(args)
-        if args.command == "run":
-            written = run(args.root)
-        else:
-            written = bundle(args.zip, spec=args.spec, lang=args.lang, only=args.only,
-                             rubric=args.rubric, timeout=args.timeout)
-        print(t("cli.written", lang, path=str(written)))
-    except HarnessError as exc:
-        say(exc.message(lang))
-        return EXIT_USAGE
-    except Exception as exc:  # a bug of ours: one line, the detail on request
-        if os.environ.get("LABGRADE_DEBUG"):
-            raise
-        say(t("usage.internal", lang, error=f"{type(exc).__name__}: {exc}",
-               env="LABGRADE_DEBUG"))
-        return EXIT_INTERNAL
-    return 0
+    if args.command == "run":
+        written = run(args.root)
+    else:
+        written = bundle(args.zip, spec=args.spec, lang=args.lang, only=args.only,
+                         rubric=args.rubric, timeout=args.timeout)
+    print(t("cli.written", getattr(args, "lang", DEFAULT_LANG), path=str(written)))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_command(argv, build_parser, dispatch)
 
 
 if __name__ == "__main__":
