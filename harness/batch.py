@@ -50,7 +50,7 @@ from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, t
 from harness.results import SubmissionResult, read_json
 from harness.rubric import Rubric, load, task_of
-from harness.submission import content_hash
+from harness.submission import content_hash, is_output_folder
 
 MANIFEST = "batch.json"
 SUBMISSIONS_DIR = "submissions"
@@ -164,20 +164,26 @@ def discover(folder: Path, *, exclude: Path | None = None) -> list[Source]:
 
 
 def _holds_output(path: Path, out: Path | None) -> bool:
-    """Whether ``path`` (a folder of the submissions folder) is, or holds, a batch output
-    folder: this run's ``out`` or an earlier run's (a ``batch.json`` one or two levels down).
-    ``out`` inside a real submission is refused: it would be graded with it."""
+    """Whether ``path`` (a folder of the submissions folder) is, or holds, an output folder:
+    this run's ``out``, or what an earlier run wrote (one submission's results, or a batch's
+    folder, itself or one level down). ``out`` inside a real submission, something that holds more
+    than outputs, is refused: it would be graded with it."""
     real = path.resolve()
     if out is not None and (out == real or real in out.parents):
-        if out != real and any((path / d).is_dir() for d in TASK_DIRS):
+        if out != real and any(not e.name.startswith(".") and not is_output_folder(e)
+                               and not (e.resolve() == out or e.resolve() in out.parents)
+                               for e in _entries(path)):
             raise UsageError(key="usage.out_inside_submission", out=str(out), name=path.name)
         return True
-    if (path / MANIFEST).is_file():
-        return True
+    return is_output_folder(path) or any((e / MANIFEST).is_file() for e in _entries(path)
+                                         if e.is_dir())
+
+
+def _entries(path: Path) -> list[Path]:
     try:
-        return any((child / MANIFEST).is_file() for child in path.iterdir() if child.is_dir())
+        return list(path.iterdir())
     except OSError:
-        return False
+        return []
 
 
 def shard_of(items: list[Any], shard: tuple[int, int] | None) -> list[Any]:

@@ -542,8 +542,12 @@ def test_outputs_inside_the_graded_folder_are_never_graded(
     assert [row["submission"] for row in csv_rows(out)] == ["ana"]
     earlier = subs / "old"  # an earlier run's output folder, under another name
     shutil.copytree(out, earlier / "run1")
+    shutil.copytree(out / "submissions" / "ana", subs / "ana-report")  # `grade --out` there
     assert main(["batch", ".", "--only", ONLY, "-q", "--lang", "en"]) == 0
     assert [e["name"] for e in manifest(out)["entries"]] == ["ana"]
+    (subs / "reports" / "notes.txt").write_text("mine", encoding="utf-8")  # not an output:
+    assert main(["batch", ".", "--only", ONLY, "-q", "--lang", "en"]) == 2  # reports/ is
+    # now something a student could have handed in: refused rather than guessed
 
 
 def test_what_an_earlier_run_wrote_and_this_one_did_not_is_removed(tmp_path: Path) -> None:
