@@ -21,7 +21,7 @@ from harness.cli_guard import (
     env_lang,
     run_command,
 )
-from harness.engine import ISOLATION_MODES, grade
+from harness.engine import ISOLATION_MODES, grade, write_outputs
 from harness.errors import UsageError
 from harness.i18n import LANGS, t
 from harness.results import SubmissionResult
@@ -127,8 +127,8 @@ def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--format", default="text",
                    help=f"comma-separated outputs: {', '.join(CHECK_FORMATS)} (default: text; "
                         "json prints results.json of the visible checks on stdout)")
-    p.add_argument("--out", type=Path, help="also write results.json and report.html here "
-                                            "(outside the submission)")
+    p.add_argument("--out", type=Path, help="also write results.json and report.html of the "
+                                            "visible checks here (outside the submission)")
     p.add_argument("--junit", type=Path, metavar="PATH",
                    help="where --format junit writes (default: labgrade-junit.xml)")
     _common(p)
@@ -139,9 +139,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.junit is not None and "junit" not in formats:
         raise UsageError(key="usage.junit_without_format", path=str(args.junit))
     _refuse_out_inside(args.out, args.submission)
-    result = grade(args.submission, out=args.out, lang=args.lang, rubric=args.rubric,
+    result = grade(args.submission, lang=args.lang, rubric=args.rubric,
                    timeout=args.timeout, isolation=args.isolation, only=args.only)
     shown = visible_view(result)
+    if args.out is not None:  # what the student may see, like everything check shows
+        write_outputs(shown, args.out)
     if "text" in formats:
         print_terminal(shown, shown.checks, args.lang)
     if "json" in formats:

@@ -404,10 +404,14 @@ def test_check_never_shows_a_hidden_result_through_its_total(tmp_path: Path) -> 
     assert 'b"Resp: "' in text
     server.write_text(text.replace('b"Resp: "', 'b"Res: "'), encoding="utf-8")
     for sub in (REFERENCE, broken):  # the hidden check passes, then fails: same output
+        out = tmp_path / f"out-{sub.name}"
         proc = labgrade("check", str(sub), "--rubric", str(rubric), "--only", "lab9.tcp_server",
-                        "--lang", "en", "--format", "text,json")
+                        "--lang", "en", "--format", "text,json", "--out", str(out))
         assert proc.returncode == 0, proc.stdout
         assert "5/5 points" in proc.stdout and "echo_prefix" not in proc.stdout
+        written = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        assert (written["score"], written["max_score"]) == (5, 5)
+        assert "echo_prefix" not in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_a_mistake_of_ours_is_one_line_and_no_traceback(
