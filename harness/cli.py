@@ -292,8 +292,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     batch = merge(args.folders, out=args.out, formats=_formats(args.format, ("junit", "github")))
     lang = batch.settings.get("lang") or env_lang()
-    print(t("batch.merged", lang, submissions=plural("batch.n_submissions", len(batch.entries),
-                                                     lang), folders=len(args.folders)))
+    print(t("batch.merged", lang,
+            submissions=plural("batch.n_submissions", len(batch.entries), lang),
+            folders=plural("batch.n_folders", len(args.folders), lang)))
     for name in ("index.html", "grades.csv"):
         print(t("cli.written", lang, path=str(args.out / name)))
     return EXIT_OK

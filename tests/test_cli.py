@@ -571,6 +571,17 @@ def test_what_labgrade_writes_into_a_submission_is_never_hashed_nor_copied(
     assert content_hash(sub) != before
 
 
+def test_counts_agree_in_number() -> None:
+    from harness.cli import batch_line
+
+    one = batch_line(1, graded=1, cached=0, ungraded=0, seconds=1.0, lang="es")
+    assert one.startswith("1 entrega: 1 corregida (")
+    many = batch_line(2, graded=0, cached=0, ungraded=2, seconds=1.0, lang="es")
+    assert many.startswith("2 entregas: 0 corregidas (")
+    assert batch_line(1, graded=1, cached=1, ungraded=0, seconds=1.0, lang="en").startswith(
+        "1 submission: 1 graded (")
+
+
 # --------------------------------------------------------------------------- new, help
 
 
