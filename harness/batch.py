@@ -446,13 +446,12 @@ def read_manifest(folder: Path, *, missing_ok: bool = False) -> dict[str, Any] |
     except (OSError, ValueError) as exc:
         if missing_ok:
             return None
-        raise UsageError(f"cannot read {path}: {exc}") from exc
+        raise UsageError(key="usage.merge.unreadable", path=str(path), error=str(exc)) from exc
     if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION \
             or not isinstance(data.get("entries"), list):
         if missing_ok:
             return None
-        raise UsageError(f"{path} is not a labgrade batch manifest (version "
-                         f"{MANIFEST_VERSION}); regrade with this version of labgrade")
+        raise UsageError(key="usage.merge.manifest", path=str(path), version=MANIFEST_VERSION)
     data.setdefault("settings", {})
     return data
 

@@ -115,6 +115,30 @@ def _one_submission_class(tmp: Path) -> list[str]:
     return ["batch", str(tmp / "ana"), "--out", str(tmp / "o"), "-q"]
 
 
+def _manifest(folder: Path, shard: str | None = None, *, lang: str = "es",
+              names: tuple[str, ...] = (), version: int = 1) -> str:
+    """A batch output folder as batch writes it, with ungraded entries only (nothing to copy)."""
+    entries = [{"name": n, "source": n, "status": "ungraded", "reason": "x"} for n in names]
+    settings = {"lang": lang, "shard": shard, "harness_version": "0", "rubric_sha256": "",
+                "only": []}
+    _write(folder / "batch.json", json.dumps({"manifest_version": version,
+                                              "settings": settings, "entries": entries}))
+    return str(folder)
+
+
+def _json_error(text: str) -> str:
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        return str(exc)
+    raise AssertionError(f"{text!r} is valid JSON")
+
+
+def _autograder(tmp: Path, config: str) -> list[str]:
+    _write(tmp / "ag" / "source" / "labgrade.json", config)
+    return ["run", "--root", str(tmp / "ag")]
+
+
 WANTED = Text("usage.either", {"first": "lab9/", "last": "recipes/"})
 
 MISTAKES: dict[str, Mistake] = {
@@ -214,6 +238,60 @@ MISTAKES: dict[str, Mistake] = {
         lambda tmp: ["merge", str(tmp), "--out", str(tmp / "o")],
         lambda tmp, lang: line("usage.not_batch_output", lang, path=str(tmp)),
         lang_flag=False),
+    "merge of two whole classes": Mistake(
+        lambda tmp: ["merge", _manifest(tmp / "a"), _manifest(tmp / "b"), "--out", str(tmp)],
+        lambda tmp, lang: line("usage.merge.unsharded", lang), lang_flag=False),
+    "merge of a whole class with a shard": Mistake(
+        lambda tmp: ["merge", _manifest(tmp / "a", "1/2"), _manifest(tmp / "b"), "--out",
+                     str(tmp)],
+        lambda tmp, lang: line("usage.merge.whole", lang, folder=str(tmp / "b")),
+        lang_flag=False),
+    "merge with a shard missing": Mistake(
+        lambda tmp: ["merge", _manifest(tmp / "a", "1/3"), _manifest(tmp / "b", "3/3"),
+                     "--out", str(tmp)],
+        lambda tmp, lang: line("usage.merge.shards", lang, shards="1/3, 3/3", n=3,
+                               missing=Text("usage.merge.missing", {"shards": "2/3"})),
+        lang_flag=False),
+    "merge of different splits": Mistake(
+        lambda tmp: ["merge", _manifest(tmp / "a", "1/2"), _manifest(tmp / "b", "2/3"),
+                     "--out", str(tmp)],
+        lambda tmp, lang: line("usage.merge.splits", lang, shards="1/2, 2/3"),
+        lang_flag=False),
+    "merge of shards graded differently": Mistake(
+        lambda tmp: ["merge", _manifest(tmp / "a", "1/2"), _manifest(tmp / "b", "2/2", lang="en"),
+                     "--out", str(tmp)],
+        lambda tmp, lang: line("usage.merge.differ", lang, folder=str(tmp / "b"),
+                               first=str(tmp / "a"), setting="lang", value="'en'",
+                               first_value="'es'"),
+        lang_flag=False),
+    "merge of a submission graded twice": Mistake(
+        lambda tmp: ["merge", _manifest(tmp / "a", "1/2", names=("ana",)),
+                     _manifest(tmp / "b", "2/2", names=("ana",)), "--out", str(tmp / "o")],
+        lambda tmp, lang: line("usage.merge.twice", lang, name="'ana'", first=str(tmp / "a"),
+                               folder=str(tmp / "b")),
+        lang_flag=False),
+    "merge of an old manifest": Mistake(
+        lambda tmp: ["merge", _manifest(tmp / "a", version=0), "--out", str(tmp / "o")],
+        lambda tmp, lang: line("usage.merge.manifest", lang, path=str(tmp / "a" / "batch.json"),
+                               version=1),
+        lang_flag=False),
+    "merge of a broken manifest": Mistake(
+        lambda tmp: ["merge", str(_write(tmp / "a" / "batch.json", "{").parent), "--out",
+                     str(tmp / "o")],
+        lambda tmp, lang: line("usage.merge.unreadable", lang,
+                               path=str(tmp / "a" / "batch.json"), error=_json_error("{")),
+        lang_flag=False),
+    "gradescope settings that are not an object": Mistake(
+        lambda tmp: _autograder(tmp, "[]"),
+        lambda tmp, lang: line("usage.gradescope.config", lang,
+                               path=str(tmp / "ag" / "source" / "labgrade.json"), error="list"),
+        lang_flag=False, module="harness.gradescope"),
+    "gradescope settings in an unknown language": Mistake(
+        lambda tmp: _autograder(tmp, '{"lang": "fr"}'),
+        lambda tmp, lang: line("usage.gradescope.lang", lang, value="'fr'",
+                               path=str(tmp / "ag" / "source" / "labgrade.json"),
+                               choices="es, en"),
+        lang_flag=False, module="harness.gradescope"),
     # argparse's own mistakes, in one line
     "no command": Mistake(
         lambda tmp: [],
@@ -366,7 +444,8 @@ def test_the_table_covers_every_mistake_key() -> None:
               "usage.arg.expected", "usage.rubric.hint", "usage.rubric.hint_key",
               "usage.rubric.expect_checks", "usage.rubric.expect_limits", "usage.either",
               "usage.arg.required", "usage.arg.choice", "usage.arg.type",
-              "usage.arg.unrecognized"}  # parts of other lines, or argparse's (tested below)
+              "usage.arg.unrecognized",  # parts of other lines, or argparse's (tested below)
+              "usage.merge.nothing"}  # argparse refuses a merge of nothing first
     keys = {k for k in json.loads((REPO / "harness/i18n/en/core.json").read_text("utf-8"))
             if k.startswith("usage.")}
     assert keys - shown - exempt == set()

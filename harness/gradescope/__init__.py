@@ -55,10 +55,11 @@ def read_config(root: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}; rebuild the autograder zip with "
-                         "python -m harness.gradescope bundle") from exc
+        raise UsageError(key="usage.gradescope.config", path=str(path), error=str(exc)) \
+            from exc
     if not isinstance(data, dict):
-        raise UsageError(f"{path} must hold a JSON object")
+        raise UsageError(key="usage.gradescope.config", path=str(path),
+                         error=type(data).__name__)
     return data
 
 
@@ -97,7 +98,8 @@ def run(root: Path | None = None) -> Path:
     cfg = read_config(root)
     lang = cfg.get("lang") or os.environ.get("LABGRADE_LANG") or DEFAULT_LANG
     if lang not in LANGS:
-        raise UsageError(f"invalid language {lang!r} in {root / 'source' / CONFIG}")
+        raise UsageError(key="usage.gradescope.lang", value=repr(lang),
+                         path=str(root / "source" / CONFIG), choices=", ".join(LANGS))
     rubric = root / "source" / cfg["rubric"] if cfg.get("rubric") else None
     results = root / "results" / "results.json"
     with tempfile.TemporaryDirectory(prefix="labgrade-gs-") as tmp:
