@@ -616,6 +616,24 @@ def test_run_autograder_explains_an_ungradable_upload(tmp_path: Path) -> None:
     assert gs["output"].startswith(t("batch.gradescope.failed", "es", reason="")[:20])
 
 
+def test_run_autograder_explains_files_uploaded_without_their_folders(tmp_path: Path) -> None:
+    """Gradescope uploads are often loose files: the student reads where they belong."""
+    from harness.errors import HarnessError
+    from harness.gradescope import run
+
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copy(REFERENCE / "lab9" / "tcp_server.py", root / "submission" / "tcp_server.py")
+    (root / "source").mkdir()
+    (root / "source" / "labgrade.json").write_text(json.dumps({"lang": "en", "only": [ONLY]}),
+                                                   encoding="utf-8")
+    gs = json.loads(run(root).read_text(encoding="utf-8"))
+    assert gs["score"] == 0 and gs["tests"] == []
+    reason = HarnessError(key="usage.not_submission.flat", path="", wanted="lab9/",
+                          found="tcp_server.py", fix="lab9/tcp_server.py").message("en")
+    assert reason.split(": ", 1)[1] in gs["output"]
+
+
 # --------------------------------------------------------------------------- the workflow
 
 
