@@ -98,6 +98,39 @@ def lying(path: str, anchor: str, old: str, new: str,
     return {"patch": {path: [(anchor, cls + anchor), (old, new), *more]}}
 
 
+COURSE_R01 = """import socket
+
+
+def obtener_info():
+    nombre_equipo = socket.gethostname()
+    print(f"Nombre de Host: {nombre_equipo}")
+    print(f"Dirección IP: {socket.gethostbyname(nombre_equipo)}")
+
+
+if __name__ == '__main__':
+    obtener_info()
+"""
+COURSE_R02 = """import socket
+
+
+def obtener_info():
+    nombre_equipo = 'www.python.org'
+    direccion_ip = socket.gethostbyname(nombre_equipo)
+    print(f"Dirección IP de {nombre_equipo} es {direccion_ip}")
+
+
+if __name__ == '__main__':
+    obtener_info()
+"""
+GUESSING_R02 = """def obtener_info():
+    for a in range(256):
+        print(f"Dirección IP de www.python.org es 198.18.{a}.7")
+
+
+if __name__ == '__main__':
+    obtener_info()
+"""
+
 # (task, changes, exactly the checks that must fail)
 VARIANTS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     # --- r01_hostname
@@ -125,6 +158,17 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "r02 lying str": ("recipes.r02_host_ip",
                       lying(R02, "def get_ip", "return socket.gethostbyname(host)",
                             'return Text("0.0.0.0")'), {"resolves_name", "localhost"}),
+    # --- the course's names and shapes (Codigo/Unidad5_Red look-alikes)
+    "r01 as the course's obtener_info() printing": ("recipes.r01_hostname", {"files": {
+        R01: COURSE_R01}}, set()),
+    "r02 as the course's obtener_info() printing": ("recipes.r02_host_ip", {"files": {
+        R02: COURSE_R02}}, {"localhost"}),
+    "r02 obtener_info() printing a list of guesses": ("recipes.r02_host_ip", {"files": {
+        R02: GUESSING_R02}}, {"resolves_name", "localhost"}),
+    "r02 obtener_info() printing another name's address": ("recipes.r02_host_ip", {"files": {
+        R02: COURSE_R02.replace("socket.gethostbyname(nombre_equipo)",
+                                'socket.gethostbyname("pypi.org")')}},
+        {"resolves_name", "localhost"}),
     # --- r03_ipv4_convert
     "r03 uppercase hex": ("recipes.r03_ipv4_convert", {"patch": {R03: [
         ('hexlify(packed).decode("ascii")', 'hexlify(packed).decode("ascii").upper()')]}},

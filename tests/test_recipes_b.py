@@ -168,6 +168,63 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "r18 serves two connections": ("r18_http_server", patch(
         R18, ("        while True:\n            conn, addr",
               "        for _ in range(2):\n            conn, addr")), {"serves_many"}),
+    # --- cascades removed: one bug (or one template extra left out) costs one check
+    "r10 accepts and reads but never echoes": ("r10_reuse_address", patch(
+        R10, ("conn.sendall(data)", "pass")), {"echo"}),
+    "r13 client without --message (fixed text)": ("r13_tcp_echo_client", patch(
+        R13C, ('    parser.add_argument("--message", default="Mensaje de prueba", '
+               'help="mensaje a enviar")\n', ""),
+              ("echo_client(args.port, args.message)",
+               'echo_client(args.port, "Mensaje de prueba")')), {"message_option"}),
+    "r14 client without --message (fixed text)": ("r14_udp_echo_client", patch(
+        R14C, ('    parser.add_argument("--message", default="Mensaje de prueba", '
+               'help="mensaje a enviar")\n', ""),
+              ("echo_client(args.port, args.message)",
+               'echo_client(args.port, "Mensaje de prueba")')), {"message_option"}),
+    "r13 client --message ignored": ("r13_tcp_echo_client", patch(
+        R13C, ("echo_client(args.port, args.message)",
+               'echo_client(args.port, "Mensaje de prueba")')),
+        {"message_option"}),
+    "r13 client requires --message": ("r13_tcp_echo_client", patch(
+        R13C, ('parser.add_argument("--message", default="Mensaje de prueba", ',
+               'parser.add_argument("--message", required=True, ')), set()),
+    "r18 page without a status line": ("r18_http_server", patch(
+        R18, ('    return headers.encode("ascii") + body', "    return body")),
+        {"status_200_html"}),
+    # --- endpoints by role: any NTP host, any address on UDP 123
+    "r11 asks time.google.com": ("r11_ntp_time", patch(
+        R11, ("client.request(server, version=3)",
+              'client.request("time.google.com", version=3)')), set()),
+    "r12 asks a hard-coded address": ("r12_sntp_client", patch(
+        R12, ("sock.sendto(request, (server, NTP_PORT))",
+              'sock.sendto(request, ("162.159.200.123", NTP_PORT))')), set()),
+    # --- the course's names and shapes: a function named and printing as the course does
+    "r12 as the course's sntp_client() printing the time": ("r12_sntp_client", patch(
+        R12, ('def sntp_time(server: str = "es.pool.ntp.org") -> float:',
+              'def sntp_client(server: str = "es.pool.ntp.org") -> None:'),
+             ("    return t[10] - TIME1970 + t[11] / 2**32",
+              '    print(f"Dia y hora = {time.ctime(t[10] - TIME1970)}")'),
+             ("print(time.ctime(sntp_time()))", "sntp_client()")), set()),
+    "r12 sntp_client() printing the local clock": ("r12_sntp_client", patch(
+        R12, ('def sntp_time(server: str = "es.pool.ntp.org") -> float:',
+              'def sntp_client(server: str = "es.pool.ntp.org") -> None:'),
+             ("    return t[10] - TIME1970 + t[11] / 2**32",
+              '    print(f"Dia y hora = {time.ctime()}")'),
+             ("print(time.ctime(sntp_time()))", "sntp_client()")), {"fake_time"}),
+    "r17 as the course's seguimiento_estacion_espacial() printing": ("r17_rest_json", patch(
+        R17, ("def iss_position(url: str = URL) -> tuple[float, float]:",
+              "def posicion(url: str = URL) -> tuple[float, float]:"),
+             ("        lat, lon = iss_position()", "        lat, lon = posicion()"),
+             ("def main() -> None:", "def seguimiento_estacion_espacial() -> None:"),
+             ("    main()", "    seguimiento_estacion_espacial()")), set()),
+    "r17 seguimiento_estacion_espacial() printing made-up numbers": ("r17_rest_json", patch(
+        R17, ("def iss_position(url: str = URL) -> tuple[float, float]:",
+              "def posicion(url: str = URL) -> tuple[float, float]:"),
+             ("        lat, lon = iss_position()",
+              "        posicion()\n        lat, lon = 1.5, 2.5"),
+             ("def main() -> None:", "def seguimiento_estacion_espacial() -> None:"),
+             ("    main()", "    seguimiento_estacion_espacial()")),
+        {"parses_position", "loop_ten"}),
 }
 
 
@@ -310,3 +367,90 @@ def test_check_modules_use_catalogue_keys() -> None:
         for lang in ("es", "en"):
             assert titles <= catalogue(lang).keys(), sorted(titles - catalogue(lang).keys())
 
+
+
+# --- the pieces behind fairness, one by one ----------------------------------------------------
+
+
+def test_witness_has_the_attempt_on_record_before_the_call_fails() -> None:
+    """The shim's report reaches the grader's own socket and is acknowledged before the
+    student's call goes on: no waiting, no window, and no event on the channel involved."""
+    import os
+
+    from harness.vnet import shim
+    from harness.vnet.rules import Witness
+
+    read_fd, write_fd = os.pipe()
+    saved = shim._state
+    try:
+        with Witness() as witness:
+            shim._state = shim._State({"witness": list(witness.address)}, write_fd)
+            shim._tell_witness(ev="refused", proto="tcp", address=["localhost", "4321"])
+            assert witness.refused(4321) and not witness.refused(4322)
+            shim._tell_witness(ev="nxdomain", name="no-existe.example.net")
+            assert witness.looked_up("No-Existe.example.net.")
+            assert not witness.looked_up("otro.example.net")
+    finally:
+        shim._state = saved
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_a_forged_line_on_the_witness_is_just_another_attempt() -> None:
+    """Junk on the witness is ignored; the grader keeps serving."""
+    import socket as socket_mod
+
+    from harness.vnet.rules import Witness
+
+    with Witness() as witness:
+        with socket_mod.create_connection(witness.address, timeout=2) as s:
+            s.sendall(b"[" * 5000 + b"\n")
+            assert s.recv(16) == b"ok\n"
+        assert witness.seen == []
+
+
+def test_salted_names_resolve_alike_in_grader_and_child() -> None:
+    from harness.vnet.rules import VNet
+    from harness.vnet.shim import virtual_address
+
+    a, b = VNet(salt="uno"), VNet(salt="dos")
+    assert a.resolve("www.python.org") == virtual_address("www.python.org", "uno")
+    assert a.resolve("www.python.org") != b.resolve("www.python.org")
+    assert VNet().resolve("www.python.org") == virtual_address("www.python.org")
+
+
+def test_roles_route_any_host_on_the_port() -> None:
+    from harness.vnet.rules import VNet
+
+    vnet = VNet().ntp(("127.0.0.1", 1)).web(("127.0.0.1", 2))
+    assert [(r["proto"], r["host"], r["port"]) for r in vnet.routes] == \
+        [("udp", "*", 123), ("tcp", "*", 80)]
+    named = VNet().route("tcp", "www.example.org", 8080, ("127.0.0.1", 3))
+    assert named.answers() == "www.example.org:8080/tcp"
+
+
+def test_student_tracebacks_end_in_the_student_code() -> None:
+    from harness.checks.student import strip_shim
+
+    text = ('Traceback (most recent call last):\n'
+            '  File "recipes/r13_tcp_echo_client.py", line 13, in cliente_eco\n'
+            '    sock.connect(direccion_servidor)\n'
+            '  File "/opt/x/harness/vnet/shim.py", line 170, in connect\n'
+            '    raise ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(111))\n'
+            '    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n'
+            'ConnectionRefusedError: [Errno 111] Connection refused\n')
+    cleaned = strip_shim(text)
+    assert "shim.py" not in cleaned
+    assert cleaned.splitlines()[-2].strip() == "sock.connect(direccion_servidor)"
+    assert cleaned.endswith("ConnectionRefusedError: [Errno 111] Connection refused\n")
+
+
+def test_printed_echo_is_read_from_bytes_literals_too() -> None:
+    from harness.checks.recipes.echo_clients import printed_bytes, swapper
+
+    out = "Recibido: b'Mensa'\nRecibido: b'je de pr'\nRecibido: b\"ueba \\xc3\\xb1\"\n"
+    assert printed_bytes(out) == "Mensaje de prueba ñ".encode()
+    swap = swapper()
+    text = b"Mensaje de prueba. Se hara eco de esto"
+    assert len(swap(text)) == len(text) and swap(text).lower() == text.lower()
+    assert swap(text[:10]) + swap(text[10:]) == swap(text)  # piece by piece, same answer

@@ -4,6 +4,8 @@ functions. Everything runs through the sandbox; failures the student caused beco
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +16,48 @@ from harness.sandbox.runner import Child, Finished, Sandbox
 from harness.vnet.rules import VNet
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Another name a check accepts for a function: the course's (``Codigo/Unidad5_Red``,
+    Spanish) or the cookbook's it translates. ``no_args``: that function takes none of the
+    check's arguments (it hard-codes them), so it is called with none."""
+
+    name: str
+    no_args: bool = False
+
+
+ALIASES: dict[str, tuple[Alias, ...]] = {
+    "get_hostname": (Alias("obtener_info"), Alias("obtener_nombre_equipo"),
+                     Alias("print_machine_info")),
+    "get_ip": (Alias("obtener_info", no_args=True), Alias("obtener_ip_remota", no_args=True),
+               Alias("get_remote_machine_info", no_args=True)),
+    "ntp_time": (Alias("print_time"), Alias("imprimir_hora"), Alias("obtener_hora_ntp")),
+    "sntp_time": (Alias("sntp_client"), Alias("sntp_cliente"), Alias("cliente_sntp")),
+    "lookup": (Alias("obtener_ip"), Alias("get_ip")),
+    "http_get": (Alias("obtener"), Alias("fetch")),
+    "iss_position": (Alias("seguimiento_estacion_espacial"), Alias("track_space_station")),
+}
+"""Template name -> the names also accepted, in order of preference."""
+
+COURSE_FIXED: dict[str, tuple[str, ...]] = {
+    "ip_to_hex": ("convertir_direccion_ip", "convert_ip4_address"),
+    "packed_to_ip": ("convertir_direccion_ip", "convert_ip4_address"),
+    "service_name": ("encontrar_nombre_servicio", "find_service_name"),
+    "to_network_long": ("convertir_enteros", "convert_integer"),
+    "to_host_long": ("convertir_enteros", "convert_integer"),
+    "to_network_short": ("convertir_enteros", "convert_integer"),
+    "to_host_short": ("convertir_enteros", "convert_integer"),
+    "socket_with_timeout": ("probar_socket_timeout", "test_socket_timeout"),
+    "set_buffer_sizes": ("modificar_tamaño_buffer", "modify_buff_size"),
+    "non_blocking_socket": ("probar_modos_socket", "test_socket_modes"),
+    "parse_url": ("abrir_web",),
+    "http_get": ("abrir_web",),
+}
+"""Template name -> the course's functions for that recipe that take none of the values a
+check chooses (they print fixed examples): recognised, to say so, but they cannot be
+judged."""
 START_WINDOW = 5.0  # a server has this long to bind (it usually takes ~50 ms)
 EXIT_SETTLE = 0.5  # the event pipe closes a moment before the exit status is collected
 
@@ -89,6 +133,10 @@ class Student:
         self._children: list[Child] = []
         self._cache = cache if cache is not None else {}
         self._source = source
+        self.last_output: Finished | None = None
+        """How the child of the last :meth:`calls` ended (what the functions printed)."""
+        self.called_as: dict[str, str] = {}
+        """Template name -> the accepted alias the last :meth:`calls` used instead."""
 
     def source(self) -> bytes:
         """The file as submitted (read before any student code ran), for checks that judge
@@ -118,8 +166,8 @@ class Student:
         self.probe.note(argv=[self.file, *(args or [])])
         if stdin:
             self.probe.note(stdin=stdin)
-        finished = self.sandbox.run(self.file, args=args, stdin=stdin, vnet=vnet,
-                                    timeout=timeout)
+        finished = clean(self.sandbox.run(self.file, args=args, stdin=stdin, vnet=vnet,
+                                          timeout=timeout))
         self.probe.output(finished)
         return finished
 
@@ -144,7 +192,7 @@ class Student:
             event = bind = child.bound("udp", START_WINDOW)
         if event is None:
             child.wait(EXIT_SETTLE)  # it may have just ended: then it was not stopped
-            finished = child.stop()
+            finished = clean(child.stop())
             self.probe.output(finished)
             if not finished.stopped and abnormal_end(finished, self.file) is None:
                 raise CheckFailed("containment.exited_early", file=self.file,
@@ -169,27 +217,39 @@ class Student:
               describe_args: bool = False) -> list[Any]:
         """Several calls in one child (one process start for a table of cases)."""
         self._ready()
+        self.called_as = {}
         spec = [{"func": f, "args": a, "kwargs": k, "describe_args": describe_args}
                 for f, a, k in calls]
         outcomes, finished = self.sandbox.call(self.file, spec, vnet=vnet, timeout=timeout)
+        missing = next((o for o in outcomes if o is not None and o["ev"] == "missing"), None)
+        if missing is not None:
+            renamed = self._aliases([f for f, _a, _k in calls], missing.get("defined") or [])
+            if renamed:
+                spec = [{"func": renamed[f].name if f in renamed else f,
+                         "args": [] if f in renamed and renamed[f].no_args else a,
+                         "kwargs": {} if f in renamed and renamed[f].no_args else k,
+                         "describe_args": describe_args} for f, a, k in calls]
+                outcomes, finished = self.sandbox.call(self.file, spec, vnet=vnet,
+                                                       timeout=timeout)
+                self.called_as = {f: alias.name for f, alias in renamed.items()}
+        finished = clean(finished)
+        self.last_output = finished
         values = []
         for (func, args, _k), outcome in zip(calls, outcomes, strict=True):
             if outcome is None:
                 import_error = next((e for e in finished.events if e["ev"] == "import_error"),
                                     None)
                 if import_error is not None:
-                    self.probe.note(traceback=import_error.get("traceback", ""))
+                    self.probe.note(traceback=strip_shim(import_error.get("traceback", "")))
                     raise CheckFailed("common.import_error", file=self.file,
                                       error=f"{import_error.get('type')}: "
                                             f"{import_error.get('message', '')}"[:300])
                 self.probe.output(finished)
                 raise self.crashed_or("common.no_answer", finished, func=func)
             if outcome["ev"] == "missing":
-                defined = ", ".join(outcome.get("defined") or []) or "—"
-                raise CheckFailed("common.missing_function", file=self.file, func=func,
-                                  defined=defined)
+                raise self._missing(func, [str(d) for d in outcome.get("defined") or []])
             if outcome["ev"] == "raise":
-                self.probe.note(traceback=outcome.get("traceback", ""))
+                self.probe.note(traceback=strip_shim(outcome.get("traceback", "")))
                 raise CheckFailed("common.function_raised", func=func,
                                   call=call_text(func, args, _k),
                                   error=f"{outcome.get('type')}: {outcome.get('message', '')}")
@@ -199,9 +259,60 @@ class Student:
                 values.append(decode(outcome["value"]))
         return values
 
+    @staticmethod
+    def _aliases(funcs: list[str], defined: list[str]) -> dict[str, Alias]:
+        """For each template name the file lacks, the first accepted alias it defines."""
+        out = {}
+        for func in funcs:
+            if func in defined:
+                continue
+            alias = next((a for a in ALIASES.get(func, ()) if a.name in defined), None)
+            if alias is not None:
+                out[func] = alias
+        return out
+
+    def _missing(self, func: str, defined: list[str]) -> CheckFailed:
+        """Why ``func`` cannot be called: the course's fixed-example function is there
+        instead, or no accepted name is defined (the message lists them)."""
+        shown = ", ".join(defined) or "—"
+        fixed = next((c for c in COURSE_FIXED.get(func, ()) if c in defined), None)
+        if fixed is not None:
+            return CheckFailed("recipes.common.course_function_fixed", file=self.file,
+                               func=func, course=fixed, defined=shown)
+        aliases = ALIASES.get(func, ())
+        if aliases:
+            return CheckFailed("recipes.common.missing_any", file=self.file, func=func,
+                               aliases=", ".join(f"{a.name}()" for a in aliases),
+                               defined=shown)
+        return CheckFailed("common.missing_function", file=self.file, func=func,
+                           defined=shown)
+
+    def printed(self) -> str:
+        """What the functions of the last :meth:`calls` printed (for a course function that
+        prints its result instead of returning it)."""
+        return self.last_output.stdout if self.last_output is not None else ""
+
     def stop_all(self) -> None:
         for child in self._children:
             child.stop()
+
+
+SHIM_FRAME = re.compile(r'^  File "[^"\n]*harness[/\\]vnet[/\\]shim\.py", line \d+, in \w+\n'
+                        r'(?:    (?!File ")[^\n]*\n|\s*[~^]+\s*\n)*', re.MULTILINE)
+
+
+def strip_shim(text: str) -> str:
+    """A traceback as the student's code raised it: the frames of the virtual network's shim
+    (the socket call the student made, carried out by the harness) taken out, so it ends in
+    the student's own line."""
+    return SHIM_FRAME.sub("", text) if "shim.py" in text else text
+
+
+def clean(finished: Finished) -> Finished:
+    """``finished`` with the shim's frames taken out of its stderr (see :func:`strip_shim`)."""
+    if "shim.py" not in finished.stderr:
+        return finished
+    return dataclasses.replace(finished, stderr=strip_shim(finished.stderr))
 
 
 def abnormal_end(finished: Finished, file: str) -> CheckFailed | None:

@@ -1,9 +1,15 @@
-"""Echo servers over TCP and UDP that answer ``prefix + data`` (plain echo with ``b""``)."""
+"""Echo servers over TCP and UDP that answer ``prefix + data`` (plain echo with ``b""``).
+
+Both take an optional ``transform`` applied to the data before it goes back (a check that
+must see the client print what *came back*, when the client's message is fixed, answers a
+per-run variant of it: same length, so a client reading "as many bytes as it sent" works).
+"""
 
 from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 
 from harness.fakes.base import Peer
 from harness.fakes.transports import TcpFake, UdpFake
@@ -26,8 +32,10 @@ class TcpEchoServer(TcpFake):
         idle_timeout: float = 5.0,
         piece: int | None = None,
         delay: float = 0.0,
+        transform: Callable[[bytes], bytes] | None = None,
     ) -> None:
         super().__init__(host, port)
+        self.transform = transform
         if piece is not None and piece <= 0:
             raise ValueError(f"piece must be a positive number of bytes, not {piece}")
         self.prefix = prefix
@@ -64,7 +72,7 @@ class TcpEchoServer(TcpFake):
                 with self._cond:
                     self.connections[index] += chunk
                     self._cond.notify_all()
-                answer = self.prefix + chunk
+                answer = self.prefix + (self.transform(chunk) if self.transform else chunk)
                 step = self.piece or len(answer)
                 for start in range(0, len(answer), step):
                     if start and self._stopping.wait(self.delay):
@@ -79,9 +87,11 @@ class TcpEchoServer(TcpFake):
 class UdpEchoServer(UdpFake):
     """Answers each datagram with ``prefix + data``, sent back to its sender."""
 
-    def __init__(self, prefix: bytes = b"Res: ", host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, prefix: bytes = b"Res: ", host: str = "127.0.0.1", port: int = 0, *,
+                 transform: Callable[[bytes], bytes] | None = None) -> None:
         super().__init__(host, port)
         self.prefix = prefix
+        self.transform = transform
         self.datagrams: list[tuple[Peer, bytes]] = []
         """``(sender, data)`` of every datagram received, in arrival order."""
         self.received_at: list[float] = []
@@ -101,6 +111,6 @@ class UdpEchoServer(UdpFake):
             self.received_at.append(time.monotonic())
             self._cond.notify_all()
         try:
-            sock.sendto(self.prefix + data, peer)
+            sock.sendto(self.prefix + (self.transform(data) if self.transform else data), peer)
         except OSError:
             pass  # e.g. a datagram too large once prefixed: the client's doing, not ours

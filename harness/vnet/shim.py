@@ -10,6 +10,11 @@ the standard library only. It is driven by rules the parent chose (see
   anything unmapped is refused (``ECONNREFUSED``; unmapped datagrams vanish, as UDP does).
 - ``getaddrinfo``/``gethostbyname``/``gethostbyname_ex`` answer from a virtual DNS (an
   NXDOMAIN answer is reported on the event channel, so a check knows the name was asked).
+- When the rules name a *witness* (a TCP endpoint the grader owns), a refused connection and
+  an NXDOMAIN lookup first reach it: the grader records the attempt on its own socket and
+  acknowledges, and only then does the student's call fail. Events on the channel only wake
+  and route; the witness's record is what proves the attempt (an event is easy to forge, the
+  descriptor being open in this process).
 - ``time.sleep`` may be virtual: recorded on the channel, not slept.
 
 This is convenience and port isolation, not security: containment lives in the sandbox.
@@ -46,6 +51,10 @@ class _State:
         self.reverse: dict[tuple[str, int], tuple[str, int]] = {}
         self.heard_from: set[tuple[str, int] | None] = set()
         self.hostname = _socket_mod.gethostname().lower()
+        self.salt = str(rules.get("salt") or "")
+        witness = rules.get("witness")
+        self.witness: tuple[str, int] | None = (str(witness[0]), int(witness[1])) \
+            if witness else None
 
     def emit(self, **event: Any) -> None:
         try:
@@ -56,6 +65,23 @@ class _State:
 
 
 _state: _State | None = None
+WITNESS_WINDOW = 10.0  # seconds the grader has to acknowledge an attempt (it takes ~1 ms)
+
+
+def _tell_witness(**fact: Any) -> None:
+    """Report an attempt to the grader's witness and wait for its acknowledgement, so the
+    grader has it on record before the student's call fails. Nothing happens without one."""
+    assert _state is not None
+    if _state.witness is None:
+        return
+    try:
+        with _real_socket(_socket_mod.AF_INET, _socket_mod.SOCK_STREAM) as sock:
+            sock.settimeout(WITNESS_WINDOW)
+            _real_socket.connect(sock, _state.witness)
+            sock.sendall((json.dumps(fact, separators=(",", ":")) + "\n").encode())
+            _real_socket.recv(sock, 16)
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def _is_ip(text: str) -> bool:
@@ -66,9 +92,12 @@ def _is_ip(text: str) -> bool:
     return text.count(".") == 3
 
 
-def virtual_address(name: str) -> str:
-    """The deterministic documentation-range address of a name with no explicit record."""
-    digest = hashlib.sha256(name.encode("utf-8", "replace")).digest()
+def virtual_address(name: str, salt: str = "") -> str:
+    """The deterministic documentation-range address of a name with no explicit record
+    (with a per-run ``salt``, one nobody can know before the run)."""
+    digest = hashlib.sha256((salt + name).encode("utf-8", "replace")).digest()
+    if salt:  # 198.18.0.0/15 (RFC 2544, never routed): too many to print them all
+        return f"198.{18 + digest[0] % 2}.{digest[1]}.{1 + digest[2] % 254}"
     return f"{DOC_NETS[digest[0] % 3]}.{1 + digest[1] % 254}"
 
 
@@ -83,7 +112,8 @@ def resolve(host: Any) -> list[str]:
     if name in _state.dns:
         addrs = _state.dns[name]
         if not addrs:
-            _state.emit(ev="nxdomain", name=name)  # a fact for messages: it did look it up
+            _state.emit(ev="nxdomain", name=name)  # wakes the grader; the witness proves it
+            _tell_witness(ev="nxdomain", name=name)
             raise _socket_mod.gaierror(_socket_mod.EAI_NONAME, "Name or service not known")
         return list(addrs)
     if _is_ip(name):
@@ -94,7 +124,7 @@ def resolve(host: Any) -> list[str]:
         return [LOOPBACK]
     if not name or len(name) > 253 or any(c.isspace() for c in name):
         raise _socket_mod.gaierror(_socket_mod.EAI_NONAME, "Name or service not known")
-    return [virtual_address(name)]
+    return [virtual_address(name, _state.salt)]
 
 
 def _proto(sock_type: int) -> str:
@@ -148,6 +178,12 @@ class VSocket(_real_socket):
         _state.emit(ev="listen", real=self.getsockname()[1],
                     backlog=backlog[0] if backlog else None)
 
+    def accept(self) -> Any:
+        conn, peer = super().accept()
+        assert _state is not None
+        _state.emit(ev="accept", real=self.getsockname()[1])  # wakes the grader, proves nothing
+        return conn, peer
+
     def connect(self, address: Any) -> None:
         if not self._inet():
             return super().connect(address)
@@ -155,6 +191,7 @@ class VSocket(_real_socket):
         assert _state is not None
         if target is None:
             _state.emit(ev="refused", proto=_proto(self.type), address=_show(address))
+            _tell_witness(ev="refused", proto=_proto(self.type), address=_show(address))
             raise ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED))
         _state.emit(ev="connect", proto=_proto(self.type), address=_show(address))
         return super().connect(target)

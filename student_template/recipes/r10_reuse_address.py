@@ -7,6 +7,8 @@ Contrato:
   bind(), para poder reiniciarlo enseguida aunque el puerto siga en TIME_WAIT.
 - Acepta conexiones en un bucle `while True:` y devuelve a cada cliente los datos que
   recibe, sin cambios, hasta que el cliente cierra.
+- El eco va más allá de la guía (comprobación echo, aparte): el reinicio con
+  SO_REUSEADDR se juzga aunque el servidor solo acepte conexiones, como el del curso.
 
 Comprobaciones: echo, restarts_while_time_wait.
 """

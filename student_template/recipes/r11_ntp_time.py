@@ -7,6 +7,9 @@ Contrato:
   ntplib.NTPClient().request(server, version=3) y devuelve su campo tx_time
   (segundos desde 1970, como time.time()).
 - Al ejecutar el archivo imprime time.ctime(ntp_time()).
+- También se acepta print_time() (el nombre del curso y del libro), que imprime
+  time.ctime() de la hora en lugar de devolverla; cualquier servidor NTP sirve
+  (europe.pool.ntp.org, time.google.com, ...): todos llegan al del corrector.
 
 Comprobaciones: fake_time, uses_ntplib, prints_ctime.
 """

@@ -9,6 +9,8 @@ Contrato:
   struct.unpack("!12I", datos[:48]) y devuelve t[10] - 2208988800 (segundos desde
   1970; sumar la fracción t[11] / 2**32 es opcional).
 - Solo la biblioteca estándar (socket, struct, time): ni ntplib ni otros paquetes.
+- También se acepta sntp_client() (el nombre del curso y del libro), que imprime
+  "Dia y hora = " + time.ctime(t) en lugar de devolver la hora.
 
 Comprobaciones: fake_time, request_packet, standard_library_only.
 """

@@ -10,8 +10,11 @@ Contrato:
   completo (puede llegar en varios trozos) y lo imprime.
 - Si la conexión es rechazada u ocurre otro error de socket, imprime una línea clara
   en stderr y termina con sys.exit(1), sin traceback.
+- También se acepta el cliente del curso, cliente_eco(puerto) con solo --port y un
+  mensaje fijo ("Mensaje de prueba..."): --message va más allá de la guía y se juzga
+  aparte (message_option); el eco se juzga en lo que imprime, también como b'...'.
 
-Comprobaciones: sends_message, prints_echo, handles_refused.
+Comprobaciones: sends_message, prints_echo, handles_refused, message_option.
 """
 
 

@@ -10,8 +10,10 @@ Contrato:
   respuesta con recvfrom() (con un tiempo de espera) y la imprime.
 - Si no hay respuesta u ocurre un error de socket, imprime una línea clara en stderr
   y termina con sys.exit(1), sin traceback.
+- También se acepta el cliente del curso, cliente_eco(puerto) con solo --port y un
+  mensaje fijo: --message va más allá de la guía y se juzga aparte (message_option).
 
-Comprobaciones: sends_message, prints_echo.
+Comprobaciones: sends_message, prints_echo, message_option.
 """
 
 

@@ -11,6 +11,7 @@ Contrato:
   un bucle hasta que el servidor cierra (el cuerpo puede llegar en muchos trozos),
   separa las cabeceras del cuerpo en el primer "\r\n\r\n" y devuelve el cuerpo
   decodificado como UTF-8 (decodifica una sola vez, al final).
+- También se acepta obtener(url) (o fetch(url)), el nombre del curso para http_get.
 
 Comprobaciones: parse_url, request_line, host_header, reads_all_chunks, utf8_body.
 """

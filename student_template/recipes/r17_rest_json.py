@@ -9,6 +9,8 @@ Contrato:
   (la API los envía como texto).
 - Al ejecutar el archivo repite 10 veces: imprime la posición y espera 1 segundo con
   time.sleep(1).
+- También se acepta seguimiento_estacion_espacial() (o track_space_station()) del
+  curso, que imprime las posiciones en lugar de devolver una: se juzga lo que imprime.
 
 Comprobaciones: parses_position, loop_ten.
 """

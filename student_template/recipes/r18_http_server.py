@@ -11,6 +11,8 @@ Contrato:
   Content-Type: text/html; charset=utf-8, Content-Length y Connection: close, y una
   página HTML con los segundos que lleva activo el servidor, con decimales, p. ej.:
   <p>Tiempo activo: <span id="uptime">12.345</span> segundos</p>
+- La línea de estado y las cabeceras solo las juzga status_200_html: una página
+  enviada sola (como la del curso, servir_peticiones()) se juzga en lo demás.
 
 Comprobaciones: status_200_html, uptime_grows, reads_all_headers, serves_many.
 """

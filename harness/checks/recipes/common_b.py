@@ -1,6 +1,7 @@
-"""Judging shared by recipes r10–r18: the imports of a file (read from its syntax tree), echo
-probes for servers and clients, and the restart probe that really leaves a connection in
-TIME_WAIT on the server's port before starting the server again on that same port.
+"""Judging shared by recipes r10–r18: the imports of a file (read from its syntax tree), the
+time a course function printed, echo probes for servers (clients: ``echo_clients``), and the
+restart probe that really leaves a connection in TIME_WAIT on the server's port before
+starting the server again on that same port.
 
 Message keys are per task (``<TASK>.<name>``): each helper takes the task id of its caller.
 """
@@ -8,19 +9,24 @@ Message keys are per task (``<TASK>.<name>``): each helper takes the task id of 
 from __future__ import annotations
 
 import ast
+import re
 import secrets
 import socket
 import sys
 import time
-from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
 
-from harness.checks.student import START_WINDOW, Opaque, Server, Student, last_error_line
-from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, say, show, token
-from harness.fakes import TcpEchoServer, UdpEchoServer
+from harness.checks.student import (
+    START_WINDOW,
+    Opaque,
+    Server,
+    Student,
+    clean,
+    last_error_line,
+)
+from harness.checks.support import Deadline, Probe, recv_until, say, show, token
 from harness.fakes.base import Peer
-from harness.sandbox.runner import Finished
 from harness.vnet.rules import VNet
 
 WINDOW = 2.0
@@ -70,6 +76,57 @@ def _dynamic_import(node: ast.Call) -> bool:
 def non_standard(modules: list[str]) -> list[str]:
     """The modules that are not part of Python's standard library."""
     return [m for m in modules if m not in sys.stdlib_module_names]
+
+
+# ------------------------------------------------------------------ printed times
+
+CTIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}")
+LOCALTIME = Path("/etc/localtime")
+
+
+def child_zone() -> tzinfo:
+    """The zone ``time.ctime`` uses in the child: no ``TZ`` in its environment, so the
+    system's ``/etc/localtime`` (UTC where there is none)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        with LOCALTIME.open("rb") as f:
+            return ZoneInfo.from_file(f, key="localtime")
+    except (OSError, ValueError, ImportError):
+        return UTC
+
+
+def ctime_of(moment: datetime) -> str:
+    return f"{moment:%a %b} {moment.day:2d} {moment:%H:%M:%S %Y}"
+
+
+def expected_ctime(unix_time: float) -> str:
+    return ctime_of(datetime.fromtimestamp(unix_time, child_zone()))
+
+
+def ctime_printed(stdout: str, unix_time: float) -> bool:
+    """``stdout`` shows ``time.ctime`` of ``unix_time`` (local zone or UTC; one second
+    either way: a float a hair under the whole second prints the one before)."""
+    expected = [datetime.fromtimestamp(unix_time, tz) for tz in (child_zone(), UTC)]
+    for line in CTIME.findall(stdout):
+        try:
+            shown = datetime.strptime(" ".join(line.split()), "%a %b %d %H:%M:%S %Y")
+        except ValueError:
+            continue
+        if any(abs(shown - e.replace(tzinfo=None)) <= timedelta(seconds=1) for e in expected):
+            return True
+    return False
+
+
+def judge_printed_time(printed: str, probe: Probe, course: str, unix_time: float,
+                       task: str) -> None:
+    """The course's function (``print_time()``, ``sntp_client()``) prints ``ctime`` of the
+    time it got instead of returning it: the grader's time, chosen for this run, must be in
+    its printout."""
+    probe.note(function=f"{course}()", printed=text(printed),
+               expected=expected_ctime(unix_time))
+    probe.expect(ctime_printed(printed, unix_time), f"{task}.time_not_printed",
+                 func=f"{course}()", expected=expected_ctime(unix_time), got=text(printed))
 
 
 # ------------------------------------------------------------------ servers
@@ -161,30 +218,23 @@ def _addr(hex_addr: str) -> str:
 
 
 def leave_time_wait(server: Server, probe: Probe, task: str, port: int) -> None:
-    """One connection that the *server* closes first, so the TIME_WAIT is on its port: send
-    a payload, wait for the first bytes of the reply (the server accepted and read it), stop
-    the server while the connection is open (its end sends FIN), read to EOF and close
-    (FIN back: the server's orphaned end enters TIME_WAIT). Then look in ``/proc``: a probe
-    that left no TIME_WAIT cannot judge a restart, and says so."""
-    payload = echo_payload()
-    deadline = Deadline(WINDOW)
+    """One connection that the *server* closes first, so the TIME_WAIT is on its port:
+    connect and send nothing (an echo is not needed: the recipe's server may only accept;
+    unread data would make its end reset instead of close), wait until it accepted (its
+    ``accept`` event only wakes the grader), stop the server while the connection is open
+    (its end sends FIN), read to EOF and close (FIN back: the server's orphaned end enters
+    TIME_WAIT). Then look in ``/proc``, the grader's own view: a probe that left no TIME_WAIT
+    cannot judge a restart, and says so."""
     try:
         sock = socket.create_connection(server.address, timeout=WINDOW)
     except OSError as exc:
         server.child.stop()
         raise probe.fail(f"{task}.no_connection", error=str(exc)) from exc
     with sock:
-        sock.sendall(payload)
-        probe.sent(payload, "grader")
-        reply = recv_until(sock, deadline, want=1)
-        probe.received(reply, "student")
-        finished = server.child.stop()
-        rest = recv_until(sock, Deadline(WINDOW))  # to EOF: our close then sends FIN, not RST
-        if reply and rest:
-            probe.received(rest, "student")
-    if not reply:
-        probe.output(finished)
-        raise probe.fail(f"{task}.no_reply", sent=show(payload))
+        accepted = server.child.event(lambda e: e["ev"] == "accept", START_WINDOW)
+        probe.note(accepted=accepted is not None)
+        server.child.stop()
+        recv_until(sock, Deadline(WINDOW))  # to EOF: our close then sends FIN, not RST
     entries = _await_time_wait(server.real_port)
     probe.note(time_wait=entries if entries is not None
                else say("evidence.time_wait_unseen"))
@@ -223,92 +273,12 @@ def restart_probe(student: Student, probe: Probe, task: str, *, port: int,
     leave_time_wait(first, probe, task, port)
     second = student.start(args=args, vnet=vnet)
     if second.listening(START_WINDOW) is None:
-        finished = second.stop()
+        finished = clean(second.stop())
         probe.output(finished)
         error = last_error_line(finished.stderr) or finished.stderr.strip()[-200:] or "—"
         raise probe.fail(f"{task}.restart_failed", port=port, error=error)
-    payload = echo_payload()
     probe.note(second_start=say("evidence.listening_again"))
-    probe.sent(payload, "grader")
-    reply = tcp_ask(("127.0.0.1", real), payload)
-    probe.received(reply, "student")
-    probe.expect(bool(reply), f"{task}.restart_no_reply", sent=show(payload))
-
-
-# ------------------------------------------------------------------ clients
-
-@dataclass
-class ClientRun:
-    """One run of a student echo client (``--port P --message M``) against the grader's
-    echo fake, routed at ``localhost:P``."""
-
-    proto: str
-    port: int
-    message: str
-    finished: Finished
-    received: bytes | None
-    """What the fake received from the client (None: nothing)."""
-
-    def note(self, probe: Probe) -> None:
-        if self.received is not None:
-            probe.sent(self.received, "student")
-            probe.received(self.received, "grader")
-        else:
-            probe.note(sent_by_student="—")
-        probe.output(self.finished)
-
-
-def run_client(student: Student, proto: str) -> ClientRun:
-    port = random_port()
-    message = f"Mensaje de prueba ñandú {token(10)}"
-    # a TCP echo that answers in 6-byte pieces, 50 ms apart: one recv() gets only the first
-    fake: Any = TcpEchoServer(prefix=b"", piece=6, delay=0.05) if proto == "tcp" \
-        else UdpEchoServer(prefix=b"")
-    fake.start()
-    try:
-        vnet = VNet().route(proto, "localhost", port, ("127.0.0.1", fake.port))
-        finished = student.run(args=["--port", str(port), "--message", message], vnet=vnet,
-                               timeout=CLIENT_WINDOW)
-        if proto == "tcp":
-            if fake.connections:
-                fake.wait_for_connections(1, timeout=0.5)
-            received = fake.connections[0] if fake.connections else None
-        else:
-            received = fake.datagrams[0][1] if fake.datagrams else None
-    finally:
-        fake.stop()
-    return ClientRun(proto, port, message, finished, received)
-
-
-def client_failure(student: Student, finished: Finished, task: str, key: str,
-                   **params: Any) -> CheckFailed:
-    """The failure for a client that did not do its part: its crash or limit if it had one,
-    its exit status and last error line if it exited non-zero (``argparse`` rejecting an
-    option exits 2 with no traceback), else ``key``."""
-    failure = student.crashed_or(key, finished, **params)
-    if failure.key == key and finished.exit_code not in (0, None) and finished.stderr.strip():
-        last = finished.stderr.strip().splitlines()[-1][:300]
-        return CheckFailed(f"{task}.exited", file=student.file, code=finished.exit_code,
-                           error=last)
-    return failure
-
-
-def judge_sends(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
-    run.note(probe)
-    expected = run.message.encode("utf-8")
-    probe.note(expected=show(expected))
-    if run.received is None:
-        raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
-                             port=run.port)
-    probe.expect(run.received == expected, f"{task}.wrong_message", got=show(run.received),
-                 expected=show(expected))
-
-
-def judge_prints(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
-    run.note(probe)
-    probe.note(expected=run.message)
-    out = run.finished.stdout
-    if run.message not in out:
-        raise client_failure(student, run.finished, task, f"{task}.echo_not_printed",
-                             expected=text(run.message), got=text(out))
-
+    try:  # the grader's own proof that it listens again: a connection it accepts
+        socket.create_connection(("127.0.0.1", real), timeout=WINDOW).close()
+    except OSError as exc:
+        raise probe.fail(f"{task}.restart_not_accepting", port=port, error=str(exc)) from exc

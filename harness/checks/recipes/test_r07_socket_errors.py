@@ -13,6 +13,11 @@ with exit status 1 and no traceback.
   ``Traceback`` anywhere, exits with status 1, and reports the error: when it writes to
   stderr, in exactly one non-empty line; when it writes errors to stdout, stderr stays empty
   and stdout has a non-empty line.
+
+Proof of the attempts comes from the grader's side: a refused connection and an NXDOMAIN
+lookup reach the grader's :class:`~harness.vnet.rules.Witness` before the student's call
+fails; the reset is on the reset server's own record. Events the student's process writes
+only say when to look (writing ``refused`` on the event channel earns nothing).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from harness.checks.student import Student, last_error_line
 from harness.checks.support import Probe, say, show, token
 from harness.fakes import RUN_HEADER, ResetServer, WebServer
 from harness.sandbox.runner import Finished
-from harness.vnet.rules import VNet
+from harness.vnet.rules import VNet, Witness
 
 TASK = "recipes.r07_socket_errors"
 RUN_WINDOW = 5.0
@@ -68,7 +73,7 @@ def test_happy_path(student: Student, probe: Probe, web_server: WebServer) -> No
     probe.note(expected=f"{expected_line}\n… {RUN_HEADER}: {web_server.run_token} … {marker}")
     if request is None:
         raise student.crashed_or("recipes.r07_socket_errors.no_request", finished, host=host,
-                                 port=port)
+                                 port=port, answers=vnet.answers())
     probe.sent(request.raw, "student")
     line = request.raw.split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
     match = REQUEST_LINE.match(line)
@@ -87,8 +92,10 @@ def test_happy_path(student: Student, probe: Probe, web_server: WebServer) -> No
 
 def test_refused(student: Student, probe: Probe) -> None:
     host, port = "localhost", virtual_port()
-    finished = student.run(args=argv(host, port, "/"), vnet=VNet(), timeout=RUN_WINDOW)
-    tried = any(e["ev"] == "refused" and _port_of(e) == port for e in finished.events)
+    with Witness() as witness:
+        finished = student.run(args=argv(host, port, "/"), vnet=VNet().witnessed(witness),
+                               timeout=RUN_WINDOW)
+        tried = bool(witness.refused(port))
     judge_error(student, probe, finished, case=f"ConnectionRefusedError ({host}:{port})",
                 tried=tried, not_tried="recipes.r07_socket_errors.not_connected",
                 host=host, port=port)
@@ -96,10 +103,11 @@ def test_refused(student: Student, probe: Probe) -> None:
 
 def test_unknown_host(student: Student, probe: Probe) -> None:
     host, port = f"no-existe-{token(6).lower()}.example.net", 80
-    vnet = VNet().record(host, None)
     probe.note(dns={host: "NXDOMAIN"})
-    finished = student.run(args=argv(host, port, "/"), vnet=vnet, timeout=RUN_WINDOW)
-    tried = any(e["ev"] == "nxdomain" and e.get("name") == host for e in finished.events)
+    with Witness() as witness:
+        vnet = VNet().record(host, None).witnessed(witness)
+        finished = student.run(args=argv(host, port, "/"), vnet=vnet, timeout=RUN_WINDOW)
+        tried = witness.looked_up(host)
     judge_error(student, probe, finished, case=f"socket.gaierror ({host})", tried=tried,
                 not_tried="recipes.r07_socket_errors.not_resolved", host=host, port=port)
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.recipes.common_b import ClientRun, judge_prints, judge_sends, run_client
+from harness.checks.recipes.echo_clients import (
+    ClientRun,
+    judge_message_option,
+    judge_prints,
+    judge_sends,
+    run_client,
+)
 from harness.checks.student import Student
 from harness.checks.support import Probe
 
@@ -23,3 +29,9 @@ def test_sends_message(run: ClientRun, student: Student, probe: Probe) -> None:
 
 def test_prints_echo(run: ClientRun, student: Student, probe: Probe) -> None:
     judge_prints(run, probe, TASK, student)
+
+
+def test_message_option(run: ClientRun, student: Student, probe: Probe) -> None:
+    """Beyond the guide (the course's client sends a fixed "Mensaje de prueba"): the
+    template's ``--message`` chooses the text."""
+    judge_message_option(run, probe, TASK, student)

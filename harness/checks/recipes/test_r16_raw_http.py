@@ -131,7 +131,7 @@ def make_run(student: Student, probe: Probe) -> GetRun:
     with WebServer(idle_timeout=WINDOW) as fake:
         fake.set_route(path, body.encode(), content_type="text/plain; charset=utf-8",
                        chunk_size=PIECE, chunk_delay=PIECE_DELAY, close=True)
-        vnet = VNet().route("tcp", host, 80, ("127.0.0.1", fake.port))
+        vnet = VNet().web(("127.0.0.1", fake.port))  # any host on port 80: the web server
         url = f"http://{host}{path}"
         value: object = None
         failure = None
