@@ -114,7 +114,11 @@ def file_problems(root: Path, files: list[str]) -> list[Problem]:
                 present = [p.relative_to(root).as_posix() for p in _files(root)[:MAX_FILES]]
             problems.append(_missing(rel, present))
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError:
+            problems.append(Problem(rel, None, "submission.not_text", {}))
+            continue
         if b"\x00" in data:
             problems.append(Problem(rel, None, "submission.not_text", {}))
             continue
