@@ -48,8 +48,12 @@ from harness.batch_zip import TASK_DIRS, UnsafeArchive, extract, submission_root
 from harness.engine import ISOLATION_MODES, grade
 from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, t
+from harness.packs import courses as course_packs
+from harness.packs import rubric as pack_rubric
+from harness.platforms.moodle import platform_names
 from harness.results import SubmissionResult, read_json
-from harness.rubric import Rubric, load, task_of
+from harness.rubric import Rubric, load
+from harness.selection import check_selected, validate
 from harness.submission import content_hash, is_output_folder
 
 MANIFEST = "batch.json"
@@ -154,6 +158,11 @@ def discover(folder: Path, *, exclude: Path | None = None) -> list[Source]:
             found.append(Source(path.stem, path, "zip"))
     if not found:
         raise UsageError(key="usage.no_submissions", path=str(folder))
+    # course-platform archives (Moodle's "Download all submissions"): the participant's name
+    # instead of the folder's (harness.platforms.moodle; report's hook, issue 11)
+    shown = platform_names([src.name for src in found])
+    for src in found:
+        src.name = shown[src.name]
     taken: dict[str, Source] = {}
     for src in sorted(found, key=lambda s: (s.name, s.kind != "folder", s.path.name)):
         if src.name in taken:
@@ -196,10 +205,7 @@ def shard_of(items: list[Any], shard: tuple[int, int] | None) -> list[Any]:
 
 def selected_ids(rules: Rubric, only: list[str] | None) -> set[str]:
     """The rubric's checks that a run with ``only`` grades (the engine's selection rule)."""
-    def chosen(task: str) -> bool:
-        return not only or any(task == p or task.startswith(p + ".") or p.startswith(task + ".")
-                               for p in only)
-    return {c for c in rules.checks if chosen(task_of(c))}
+    return {c for c in rules.checks if check_selected(c, only)}
 
 
 def _reason(key: str, lang: str = "en", **params: Any) -> str:
@@ -210,7 +216,7 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
               rubric: Path | Rubric | None = None, timeout: float | None = None,
               isolation: str = "auto", only: list[str] | None = None, force: bool = False,
               shard: tuple[int, int] | None = None, formats: list[str] | None = None,
-              progress: bool = True) -> BatchResult:
+              progress: bool = True, courses: list[Path] | None = None) -> BatchResult:
     """Grade every submission of ``submissions`` into ``out``; see the module docstring.
 
     Raises only for usage errors (a bad option, a missing folder); every problem of one
@@ -230,7 +236,10 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise UsageError(key="usage.jobs", value=jobs)
-    rules = rubric if isinstance(rubric, Rubric) else load(rubric)
+    packs = course_packs(courses)
+    rules = rubric if isinstance(rubric, Rubric) else \
+        pack_rubric(packs, rubric) if packs else load(rubric)
+    validate(only, rules.checks)
     _refuse_overlap(submissions, out)
     sources = shard_of(discover(submissions, exclude=out), shard)
     settings = {"lang": lang, "rubric_sha256": rules.sha256, "rubric": rules.source,
@@ -242,7 +251,8 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
     reuse = not force and (previous is None or all(
         previous["settings"].get(k) == settings[k] for k in ("timeout", "isolation")))
     job = _Job(out=out, lang=lang, rules=rules, timeout=timeout, isolation=isolation,
-               only=only, reuse=reuse, formats=formats, expected=selected_ids(rules, only))
+               only=only, reuse=reuse, formats=formats, expected=selected_ids(rules, only),
+               courses=list(courses or []))
     bar = Progress(len(sources), lang=lang, enabled=progress)
     entries: list[Entry] = []
     results: dict[str, SubmissionResult] = {}
@@ -300,6 +310,7 @@ class _Job:
     reuse: bool
     formats: list[str]
     expected: set[str]
+    courses: list[Path] = field(default_factory=list)
     tmp: Path = Path()
 
 
@@ -336,7 +347,7 @@ def _grade_one(job: _Job, src: Source) -> tuple[Entry, SubmissionResult | None]:
         else:
             result = grade(root, out=dest, lang=job.lang, rubric=job.rules,
                            timeout=job.timeout, isolation=job.isolation, only=job.only,
-                           name=src.name)
+                           name=src.name, courses=job.courses)
         write_exports(result, dest, job.formats)
         return Entry(src.name, src.path.name, "graded", cached=cached is not None,
                      score=result.score, max_score=result.max_score,
@@ -355,7 +366,8 @@ def _grade_one(job: _Job, src: Source) -> tuple[Entry, SubmissionResult | None]:
 
 def _ungraded(src: Source, dest: Path | None, reason: str, detail: str = "") -> Entry:
     if dest is not None:  # a stale grade must not outlive the reason it is gone
-        for stale in ("results.json", "report.html", *sum(EXPORT_FILES.values(), ())):
+        for stale in ("results.json", "report.html", "student.html",
+                      *sum(EXPORT_FILES.values(), ())):
             (dest / stale).unlink(missing_ok=True)
     return Entry(src.name, src.path.name, "ungraded", reason=reason, detail=detail)
 
@@ -370,6 +382,7 @@ def _cached(job: _Job, dest: Path, name: str, sha: str) -> SubmissionResult | No
     if (result.submission_sha256 != sha or result.rubric_sha256 != job.rules.sha256
             or result.harness_version != __version__ or result.lang != job.lang
             or result.submission != name or not (dest / "report.html").is_file()
+            or not (dest / "student.html").is_file()
             or ids & set(job.rules.checks) != job.expected
             or any(c.status == "error" for c in result.checks)):
         return None

@@ -78,8 +78,14 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "without netns+pidns+uid+rlimits; portable: no namespaces "
                         "(default: auto)")
     p.add_argument("--only", action="append", metavar="PREFIX",
-                   help="grade only checks whose id starts with PREFIX (repeatable), "
-                        "e.g. --only lab9 or --only lab9.tcp_server (default: every check)")
+                   help="grade only the checks whose id starts with PREFIX, segment by "
+                        "segment (repeatable): --only lab9, --only lab9.udp (every "
+                        "lab9.udp* task), --only lab9.tcp_server.echo_prefix; a PREFIX "
+                        "that selects no check exits 2 (default: every check; see "
+                        "harness/selection.py)")
+    p.add_argument("--course", action="append", type=Path, metavar="DIR",
+                   help="grade with the course pack in DIR instead of the built-in checks "
+                        "(repeatable: the tasks of every pack); see labgrade course --help")
 
 
 def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -98,7 +104,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     out = args.out or Path("reports") / args.submission.resolve().name
     _refuse_out_inside(out, args.submission)
     result = grade(args.submission, out=out, lang=args.lang, rubric=args.rubric,
-                   timeout=args.timeout, isolation=args.isolation, only=args.only)
+                   timeout=args.timeout, isolation=args.isolation, only=args.only,
+                   courses=args.course)
     print(summary_line(result))
     print(t("cli.written", args.lang, path=str(out / "report.html")))
     print(t("cli.written", args.lang, path=str(out / "results.json")))
@@ -140,7 +147,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError(key="usage.junit_without_format", path=str(args.junit))
     _refuse_out_inside(args.out, args.submission)
     result = grade(args.submission, lang=args.lang, rubric=args.rubric,
-                   timeout=args.timeout, isolation=args.isolation, only=args.only)
+                   timeout=args.timeout, isolation=args.isolation, only=args.only,
+                   courses=args.course)
     shown = visible_view(result)
     if args.out is not None:  # what the student may see, like everything check shows
         write_outputs(shown, args.out)
@@ -238,6 +246,20 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         "the class junit.xml); exports of an earlier run that this one does "
                         "not write are removed (default: none)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    # course platforms (harness.platforms; issue 11)
+    p.add_argument("--moodle-worksheet", type=Path, metavar="FILE",
+                   help="Moodle's offline grading worksheet (CSV) to fill: writes "
+                        "moodle-worksheet.csv, same columns, separator and encoding")
+    p.add_argument("--moodle-gradebook", choices=("email", "idnumber", "username"),
+                   help="also write moodle-gradebook.csv, rows identified by this column")
+    p.add_argument("--moodle-roster", type=Path, metavar="FILE",
+                   help="a Moodle export with the identifiers (default: the worksheet)")
+    p.add_argument("--canvas", type=Path, metavar="FILE",
+                   help="the Canvas gradebook export: writes canvas.csv to import")
+    p.add_argument("--assignment", default="labgrade",
+                   help="the grade column's name in moodle-gradebook.csv and canvas.csv")
+    p.add_argument("--csv-sep", default=",", choices=(",", ";", "tab"),
+                   help="separator of moodle-gradebook.csv and canvas.csv (default ,)")
     _common(p)
 
 
@@ -252,12 +274,23 @@ def cmd_batch(args: argparse.Namespace) -> int:
                       rubric=args.rubric, timeout=args.timeout, isolation=args.isolation,
                       only=args.only, force=args.force,
                       shard=parse_shard(args.shard) if args.shard else None,
-                      formats=_formats(args.format, FORMATS), progress=not args.quiet)
+                      formats=_formats(args.format, FORMATS), progress=not args.quiet,
+                      courses=args.course)
     print(batch_line(len(batch.entries), graded=len(batch.graded),
                      cached=sum(e.cached for e in batch.graded), ungraded=len(batch.ungraded),
                      seconds=time.monotonic() - started, lang=args.lang))
     for name in ("index.html", "grades.csv"):
         print(t("cli.written", args.lang, path=str(out / name)))
+    from harness.platforms import write_platform_exports  # issue 11: course platforms
+
+    written = write_platform_exports(
+        batch, moodle_worksheet=args.moodle_worksheet, moodle_gradebook=args.moodle_gradebook,
+        moodle_roster=args.moodle_roster, canvas=args.canvas, csv_sep=args.csv_sep,
+        assignment=args.assignment, lang=args.lang)
+    for note in written.notes:
+        print(note)
+    for path in written.paths:
+        print(t("cli.written", args.lang, path=str(path)))
     return EXIT_OK
 
 
@@ -301,6 +334,36 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 COMMANDS.update({"batch": (_add_batch, cmd_batch), "merge": (_add_merge, cmd_merge)})
+
+
+def _add_course(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("course", help="course packs: your own exercises (new, test)",
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
+    actions = p.add_subparsers(dest="course_command", required=True)
+    new = actions.add_parser("new", help="write a starting pack with one working exercise")
+    new.add_argument("dir", type=Path, help="a new (or empty) folder")
+    new.add_argument("--name", help="the pack's name (default: from the folder name)")
+    test = actions.add_parser("test", help="lint the pack and prove it both ways: reference "
+                                           "full marks, template zero, each mutant losing "
+                                           "exactly its declared checks; exit 1 otherwise")
+    test.add_argument("dir", type=Path, help="the pack's folder")
+    test.add_argument("--lang", choices=LANGS, default="en", help="language of the messages")
+    test.add_argument("--isolation", choices=ISOLATION_MODES, default="auto")
+
+
+def cmd_course(args: argparse.Namespace) -> int:
+    from harness.packs.course import new_pack, prove_pack
+
+    if args.course_command == "new":
+        written = new_pack(args.dir, name=args.name)
+        print(f"labgrade: course pack written to {args.dir} ({len(written)} files); next: "
+              f"labgrade course test {args.dir}")
+        return EXIT_OK
+    outcome = prove_pack(args.dir, lang=args.lang, isolation=args.isolation, say=print)
+    return EXIT_OK if outcome.ok else EXIT_FAILING
+
+
+COMMANDS.update({"course": (_add_course, cmd_course)})
 
 
 STATUS_MARK = {"passed": "✔", "failed": "✘", "error": "!", "skipped": "–"}

@@ -20,9 +20,14 @@ from typing import Any, cast
 from harness import __version__
 from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, has, t
+from harness.packs import courses as course_packs
+from harness.packs import rubric as pack_rubric
+from harness.packs import run_config, task_files
+from harness.points import total
 from harness.results import CheckResult, Problem, SubmissionResult, write_json
 from harness.rubric import Rubric, load, task_file, task_of
 from harness.sandbox.isolation import Isolation, detect
+from harness.selection import check_selected, task_selected, validate
 from harness.submission import check_folder, content_hash, file_problems, private_copy, remove_copy
 
 ISOLATION_MODES = ("auto", "strict", "portable")
@@ -36,7 +41,8 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
           rubric: Path | Rubric | None = None, timeout: float | None = None,
           isolation: str = "auto", only: list[str] | None = None,
           name: str | None = None, report: bool = True,
-          hide: list[Path] | None = None) -> SubmissionResult:
+          hide: list[Path] | None = None,
+          courses: list[Path] | None = None) -> SubmissionResult:
     """Grade ``submission`` and, with ``out``, write ``results.json`` and ``report.html``
     there. Returns the result whatever the score; raises only for usage errors, for a
     folder that cannot be graded at all, and (``isolation="strict"``) for a machine that
@@ -44,7 +50,10 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
 
     With a student uid, student code never sees ``out`` nor the folder holding it, the folder
     holding ``submission`` (its classmates), the grading suite, the reference, nor the
-    folders in ``hide`` (a batch may pass its output root)."""
+    folders in ``hide`` (a batch may pass its output root).
+
+    ``courses``: course pack folders (:mod:`harness.packs`) graded instead of the built-in
+    checks; their rubric comes from their pack.toml (``rubric``, a file, overrides it)."""
     if lang not in LANGS:
         raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
                          f"{', '.join(LANGS)}")
@@ -53,15 +62,19 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
                          f"{', '.join(ISOLATION_MODES)}")
     started = time.monotonic()
     root = check_folder(submission)
-    rules = rubric if isinstance(rubric, Rubric) else load(rubric)
+    packs = course_packs(courses)
+    rules = rubric if isinstance(rubric, Rubric) else \
+        pack_rubric(packs, rubric) if packs else load(rubric)
+    files = task_files(packs)
     limits = rules.limits
     if timeout is not None:
         if timeout <= 0:
             raise UsageError(f"invalid timeout {timeout} from --timeout: must be positive")
         limits = type(limits)(**{**asdict(limits), "wall_s": float(timeout)})
-    tasks = [tk for tk in rules.tasks() if _selected(tk, only)]
-    problems = file_problems(root, [task_file(tk) for tk in tasks])
-    hidden = [root, root.parent, *(hide or [])]
+    validate(only, rules.checks)
+    tasks = [tk for tk in rules.tasks() if task_selected(tk, only)]
+    problems = file_problems(root, [files.get(tk) or task_file(tk) for tk in tasks])
+    hidden = [root, root.parent, *(hide or []), *(p.root for p in packs)]
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)  # it must exist to be hidden
         hidden += [out.resolve(), out.resolve().parent]  # with the classmates' reports
@@ -74,29 +87,25 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
         namespaces = {"netns", "pidns"} - _disabled() if isolation != "portable" else set()
         raw, log = _run_suite(workdir, iso, limits, problems={p.file: p for p in problems},
                               lang=lang, only=only, hide=[str(h) for h in hidden],
-                              namespaces=namespaces)
+                              namespaces=namespaces, extra=run_config(packs))
     finally:
         remove_copy(workdir)
     iso = Isolation(**raw.get("isolation", asdict(iso)))
     if isolation == "strict" and not iso.strict:
         raise IsolationUnavailable(_unavailable(iso))
-    result = score(raw["outcomes"], rules, lang=lang, only=only, log=log,
-                   budget_s=raw.get("budget_s"))
+    result = score(raw["outcomes"], rules, lang=lang, only=only,
+                   log="\n".join(raw.get("collect_errors") or []) or log,
+                   budget_s=raw.get("budget_s"), collected=raw.get("collected"),
+                   check_rubric=not raw.get("collect_errors"))
     result.submission = name or root.name
     result.isolation = iso.describe()
     result.submission_sha256 = content_hash(root)
     result.problems = [Problem(p.file, p.line, p.message(lang)) for p in problems]
     result.duration_s = round(time.monotonic() - started, 3)
+    result.only = sorted(only or [])  # shown in the report (issue 11)
     if out is not None:
         write_outputs(result, out, report=report)
     return result
-
-
-def _selected(task: str, only: list[str] | None) -> bool:
-    if not only:
-        return True
-    return any(task == p or task.startswith(p + ".") or p.startswith(task + ".")
-               for p in only)
 
 
 DISABLE_ENV = "LABGRADE_ISOLATION_DISABLE"
@@ -107,11 +116,6 @@ them (view: no mount namespaces, as in a default Docker container): for tests of
 
 def _disabled() -> set[str]:
     return {p.strip() for p in os.environ.get(DISABLE_ENV, "").split(",") if p.strip()}
-
-
-def _check_selected(check_id: str, only: list[str] | None) -> bool:
-    """The plugin's own selection: the check id is a prefix or starts with one."""
-    return not only or any(check_id == p or check_id.startswith(p + ".") for p in only)
 
 
 def _isolation(mode: str, hidden: list[Path]) -> Isolation:
@@ -131,15 +135,16 @@ def _unavailable(iso: Isolation) -> str:
 
 
 def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str, Any],
-               lang: str, only: list[str] | None, hide: list[str], namespaces: set[str]
-               ) -> tuple[dict[str, Any], str]:
+               lang: str, only: list[str] | None, hide: list[str], namespaces: set[str],
+               extra: dict[str, Any] | None = None) -> tuple[dict[str, Any], str]:
     with tempfile.TemporaryDirectory(prefix="labgrade-run-") as tmp:
         tmpdir = Path(tmp)
         cfg = {"workdir": str(workdir), "raw_out": str(tmpdir / "raw.json"),
                "isolation": asdict(iso), "limits": asdict(limits), "lang": lang,
                "only": only or [], "want_netns": "netns" in namespaces,
                "want_pidns": "pidns" in namespaces, "hide": hide,
-               "problems": {f: p.message(lang) for f, p in problems.items()}}
+               "problems": {f: p.message(lang) for f, p in problems.items()},
+               **(extra or {})}
         cfg_path = tmpdir / "config.json"
         cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
         env = {k: v for k, v in os.environ.items()
@@ -171,16 +176,21 @@ def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str
 
 def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
           only: list[str] | None = None, log: str = "",
-          budget_s: float | None = None) -> SubmissionResult:
-    """Apply the rubric and the language to the raw outcomes of a grading run."""
-    unknown = rules.unknown({o["id"] for o in outcomes})
-    if unknown and not only and outcomes:
+          budget_s: float | None = None, collected: list[str] | None = None,
+          check_rubric: bool = True) -> SubmissionResult:
+    """Apply the rubric and the language to the raw outcomes of a grading run.
+    ``collected``: every check id the run found (selected or not), against which the
+    rubric's ids are checked whatever ``only`` says (``check_rubric=False`` when a check
+    module could not be collected: its checks are reported as not run instead)."""
+    known = set(collected or []) or (set() if only else {o["id"] for o in outcomes})
+    unknown = rules.unknown(known) if known and check_rubric else []
+    if unknown:
         raise UsageError(f"rubric {rules.source} names checks that do not exist: "
                          f"{', '.join(unknown[:5])}; fix the ids (see the README's catalogue)")
     by_id = {o["id"]: o for o in outcomes}
     ordered = [c for c in rules.checks if c in by_id] + \
         [o["id"] for o in outcomes if o["id"] not in rules.checks]
-    missing_runs = [c for c in rules.checks if c not in by_id and _check_selected(c, only)]
+    missing_runs = [c for c in rules.checks if c not in by_id and check_selected(c, only)]
     checks = []
     for check_id in ordered + missing_runs:
         rule = rules.rule(check_id)
@@ -199,8 +209,8 @@ def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
             message=_message(o, lang), evidence=_localize(o.get("evidence") or {}, lang),
             duration_s=float(o.get("duration_s") or 0.0), traceback=o.get("traceback", "")))
     return SubmissionResult(
-        submission="", score=round(sum(c.score for c in checks), 4),
-        max_score=round(sum(c.max_score for c in checks), 4), lang=lang, isolation="",
+        submission="", score=total(c.score for c in checks),
+        max_score=total(c.max_score for c in checks), lang=lang, isolation="",
         duration_s=0.0, harness_version=__version__, submission_sha256="", checks=checks,
         rubric_sha256=rules.sha256)
 

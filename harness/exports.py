@@ -281,7 +281,8 @@ def github_annotations(result: SubmissionResult, lang: str | None = None, *,
         out.append(_command("error", props, p.message))
     for c in selected_checks(result, visible_only):
         if c.status == "failed":
-            out.append(_command("error", {"file": task_file(c.task), "title": c.id}, c.message))
+            out.append(_command("error", {"file": task_file(c.task), "title": c.id},
+                                check_text(c, lang)))
         elif c.status == "error":
             out.append(_command("warning", {"file": task_file(c.task), "title": c.id},
                                 check_text(c, lang)))

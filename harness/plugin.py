@@ -21,11 +21,13 @@ from typing import Any
 
 import pytest
 
+from harness.api.verdicts import CheckSkipped
 from harness.checks.student import Student
 from harness.checks.support import CheckFailed, Probe
 from harness.rubric import task_file
 from harness.sandbox.isolation import Isolation
 from harness.sandbox.runner import Limits, Sandbox
+from harness.selection import check_selected
 
 CONFIG = pytest.StashKey[dict[str, Any]]()
 OUTCOMES = pytest.StashKey[dict[str, dict[str, Any]]]()
@@ -33,6 +35,8 @@ CHECK_ID = pytest.StashKey[str]()
 _CONFIG_REF: dict[str, pytest.Config] = {}  # for hooks that pytest calls without the config
 TASK = pytest.StashKey[str]()
 PROBE = pytest.StashKey[Probe]()
+COLLECTED = pytest.StashKey[list[str]]()
+COLLECT_ERRORS = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,11 +69,13 @@ def check_id_of(item: pytest.Item) -> tuple[str, str]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     only = config.stash[CONFIG].get("only") or []
     keep, drop = [], []
+    collected = config.stash[COLLECTED] = []
     for item in items:
         check_id, task = check_id_of(item)
         item.stash[CHECK_ID] = check_id
         item.stash[TASK] = task
-        if only and not any(check_id == p or check_id.startswith(p + ".") for p in only):
+        collected.append(check_id)
+        if not check_selected(check_id, only):
             drop.append(item)
         else:
             keep.append(item)
@@ -97,7 +103,7 @@ class Grading:
             for p in self.workdir.rglob("*.py") if p.is_file() and not p.is_symlink()}
 
     def student(self, task: str, probe: Probe) -> Student:
-        file = task_file(task)
+        file = self.cfg.get("task_files", {}).get(task) or task_file(task)
         return Student(self.sandbox, file, self.problems.get(file), probe, cache=self.cache,
                        source=self.sources.get(file))
 
@@ -164,7 +170,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.passed or current["status"] != "passed":
         return report  # keep the first verdict (a teardown cannot overturn a failure)
     exc = call.excinfo.value if call.excinfo is not None else None
-    if report.skipped:
+    if report.skipped and isinstance(exc, CheckSkipped):  # harness.api.skip: a message key
+        current.update(status="skipped", key=exc.key, params=_jsonable(exc.params))
+    elif report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(exc)
         current.update(status="skipped", key="common.skipped",
                        params={"reason": str(reason).removeprefix("Skipped: ")})
@@ -192,8 +200,21 @@ def _write_outcomes(config: pytest.Config) -> None:
                 for o in config.stash[OUTCOMES].values()]
     out = Path(cfg["raw_out"])
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"outcomes": outcomes}, default=str), encoding="utf-8")
+    tmp.write_text(json.dumps({"outcomes": outcomes,
+                               "collected": config.stash.get(COLLECTED, []),
+                               "collect_errors": config.stash.get(COLLECT_ERRORS, [])},
+                              default=str),
+                   encoding="utf-8")
     tmp.replace(out)
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """A check module that cannot be collected (a course pack's broken import): kept, so the
+    engine reports its checks as not run with the reason instead of doubting the rubric."""
+    config = _CONFIG_REF.get("config")
+    if report.failed and config is not None:
+        config.stash.setdefault(COLLECT_ERRORS, []).append(
+            f"{report.nodeid}: {str(report.longrepr)[-1500:]}")
 
 
 def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:

@@ -6,6 +6,7 @@ exports (Gradescope, GitHub Classroom, JUnit, CSV) in :mod:`harness.exports` der
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,6 +15,11 @@ from typing import Any
 STATUSES = ("passed", "failed", "error", "skipped")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SCHEMA_VERSION = 1
+
+
+def now_utc() -> str:
+    """The current time as ``results.json`` writes it: ISO 8601, UTC, whole seconds."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -77,6 +83,11 @@ class SubmissionResult:
     rubric_sha256: str = ""
     """Hash of the rubric used, so a cached grade is reused only with the same rubric."""
     schema_version: int = SCHEMA_VERSION
+    graded_at: str = field(default_factory=now_utc)
+    """When it was graded: ISO 8601, UTC (``2026-03-02T14:05:09Z``); empty in results
+    written before the field existed."""
+    only: list[str] = field(default_factory=list)
+    """The ``--only`` selection the run graded (empty: every check of the rubric)."""
 
     def task_scores(self) -> dict[str, tuple[float, float]]:
         """Points earned and available per task, in first-seen order."""
@@ -93,6 +104,7 @@ class SubmissionResult:
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
         validate(data)
         fields = dict(data)
+        fields.setdefault("graded_at", "")
         fields["checks"] = [CheckResult(**c) for c in data.get("checks", [])]
         fields["problems"] = [Problem(**p) for p in data.get("problems", [])]
         return cls(**fields)

@@ -45,7 +45,10 @@ def main(argv: list[str]) -> int:
     args = ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",
             "--noconftest", "-c", str(INI), "--rootdir", str(CHECKS_DIR), "-q", "-rN",
             "--no-header", "--tb=short", "--lg-config", str(cfg_path),
-            "-o", f"timeout={cfg.get('check_timeout', 120)}", str(CHECKS_DIR)]
+            "-o", f"timeout={cfg.get('check_timeout', 120)}",
+            *(["-p", "harness.packs.collect", "--continue-on-collection-errors",
+               *cfg["course_files"]] if cfg.get("courses")
+              else [str(CHECKS_DIR)])]
     code = pytest.main(args)
     return int(code)
 

@@ -696,31 +696,51 @@ NOT_RUN = {
     "python -m tox": "the whole test suite, which includes this test; CI runs it through "
                      ".ci/run",
 }
+OWN_TEST = "### Write your first exercise"
+"""A README section whose blocks tests/test_examples.py runs, step by step, with its files."""
+MOODLE = 'labgrade batch "Laboratorio 9-123456/"'
 REWRITTEN = {
     # no network in the tests: the package is already installed in this environment (the
     # install itself is tested by test_packaging's clean build)
     "python -m pip install .": "python -c 'import harness'",
+    # the Moodle download below holds full submissions: graded on one task, for time
+    MOODLE + " --moodle-worksheet": MOODLE + " --only lab9.tcp_server -q --moodle-worksheet",
 }
 
 
 def readme_blocks(lang: str) -> list[str]:
+    """The README's ``lang`` code blocks, without those of a section tested on its own."""
     import re
 
     text = README.read_text(encoding="utf-8")
+    start = text.index(OWN_TEST)
+    end = text.index("\n## ", start)
+    text = text[:start] + text[end:]
     return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
+
+
+def _moodle_download(tmp: Path) -> None:
+    """What the Moodle example needs: the unzipped download and the grading worksheet."""
+    from tests.test_moodle import to_bytes, worksheet
+
+    folder = tmp / "Laboratorio 9-123456"
+    _copy(REFERENCE, folder / "Ana Pérez_101_assignsubmission_file_")
+    _write(tmp / "Calificaciones-Laboratorio 9.csv",
+           to_bytes(worksheet("es", "100,00"), ",", True, "\r\n"))
 
 
 def test_every_readme_command_runs(tmp_path: Path) -> None:
     """Every ``sh`` block of the README, in order, in a scratch folder that holds what the
-    README assumes (the reference, a submissions/ folder of two students)."""
+    README assumes (the reference, a submissions/ folder of two students, a Moodle download)."""
     _copy(REFERENCE, tmp_path / "reference")
     for name in ("ana", "beto"):
         _copy(REFERENCE, tmp_path / "submissions" / name)
+    _moodle_download(tmp_path)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}"
                                  f"{os.environ.get('PATH', '')}"}
     env.pop("LABGRADE_LANG", None)
     blocks = readme_blocks("sh")
-    assert len(blocks) >= 6
+    assert len(blocks) >= 7
     ran = 0
     for block in blocks:
         if any(skip in block for skip in NOT_RUN):
@@ -743,6 +763,8 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
         {"ana", "beto"}
     assert (tmp_path / "class" / "index.html").is_file()
     assert (tmp_path / "autograder.zip").is_file()
+    moodle = tmp_path / "reports" / "Laboratorio 9-123456"
+    assert "Ana Pérez" in (moodle / "moodle-worksheet.csv").read_text(encoding="utf-8-sig")
 
 
 def _csv(path: Path) -> list[dict[str, str]]:

@@ -290,3 +290,15 @@ def test_clean_keeps_text_and_neutralises_controls() -> None:
     assert clean("ñandú 🚀 «ok»") == "ñandú 🚀 «ok»"
     assert clean("abc\u202edef") == "abc\\u202edef"
     assert clean("\ud800") == "\\ud800"
+
+
+def test_exports_show_utf8_as_letters() -> None:
+    """Issue 11: summary.md (and every export) decodes UTF-8 the checks wrote as escapes."""
+    from harness.checks.support import show
+    from harness.exports import github_annotations, github_summary_markdown
+
+    result = make_result([check("lab9.tcp_server", "utf8_payload", "failed", 0, 1,
+                                message=f"Se envió {show('depuración'.encode())}")])
+    summary = github_summary_markdown(result, "es")
+    assert "depuración" in summary and "\\xc3" not in summary
+    assert any("depuración" in line for line in github_annotations(result, "es"))

@@ -41,7 +41,12 @@ def show(data: bytes | str | None, limit: int = 600) -> str:
 
 
 def excerpt(text: str, limit: int = 2000) -> str:
-    return text if len(text) <= limit else text[:limit] + f"\n… (+{len(text) - limit})"
+    """At most ``limit`` characters of a program's output: its start and its end (where a
+    traceback says what went wrong), with ``… (+N) …`` on a line of its own between them."""
+    if len(text) <= limit:
+        return text
+    head = limit // 4
+    return f"{text[:head]}\n… (+{len(text) - limit}) …\n{text[-(limit - head):]}"
 
 
 def token(n: int = 8, alphabet: str = string.ascii_letters + string.digits) -> str:

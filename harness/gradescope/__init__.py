@@ -7,6 +7,7 @@ This package ships both scripts (``harness/gradescope/setup.sh``, ``run_autograd
 
     python -m harness.gradescope bundle autograder.zip [--spec SPEC] [--lang es]
                                         [--only lab9] [--rubric FILE] [--timeout S]
+                                        [--course DIR ...]
     python -m harness.gradescope run [--root /autograder]
 
 ``bundle`` writes the zip to upload: the two scripts, ``requirements.txt`` (what ``pip``
@@ -37,6 +38,7 @@ DEFAULT_ROOT = Path("/autograder")
 CONFIG = "labgrade.json"
 RUBRIC = "rubric.toml"
 SCRIPTS = ("setup.sh", "run_autograder")
+COURSES = "courses"
 
 
 def script(name: str) -> str:
@@ -101,13 +103,15 @@ def run(root: Path | None = None) -> Path:
         raise UsageError(key="usage.gradescope.lang", value=repr(lang),
                          path=str(root / "source" / CONFIG), choices=", ".join(LANGS))
     rubric = root / "source" / cfg["rubric"] if cfg.get("rubric") else None
+    courses = [root / "source" / COURSES / name for name in cfg.get("courses") or []]
     results = root / "results" / "results.json"
     with tempfile.TemporaryDirectory(prefix="labgrade-gs-") as tmp:
         try:
             folder = _copy_submission(root / "submission", Path(tmp) / "submission")
             result = grade(folder, lang=lang, rubric=rubric, timeout=cfg.get("timeout"),
                            isolation=cfg.get("isolation", "auto"), only=cfg.get("only"),
-                           name=_student_name(root) or "submission", report=False)
+                           name=_student_name(root) or "submission", report=False,
+                           courses=courses)
         except UnsafeArchive as exc:
             return _write_failure(results, exc.message(lang), lang)
         except UsageError:
@@ -129,8 +133,11 @@ def _write_failure(path: Path, reason: str, lang: str) -> Path:
 
 def bundle(path: Path, *, spec: str | None = None, lang: str = DEFAULT_LANG,
            only: list[str] | None = None, rubric: Path | None = None,
-           timeout: float | None = None, isolation: str = "auto") -> Path:
-    """Write the autograder zip to upload to Gradescope; return its path.
+           timeout: float | None = None, isolation: str = "auto",
+           courses: list[Path] | None = None) -> Path:
+    """Write the autograder zip to upload to Gradescope; return its path. ``courses``: course
+    packs to grade with (their pack.toml, catalogues and checks go in the zip; never their
+    reference, template or mutants).
 
     ``spec`` (what ``pip`` installs there) must be given: a bare ``labgrade`` default would
     install whatever a package index publishes under that name."""
@@ -147,16 +154,22 @@ def bundle(path: Path, *, spec: str | None = None, lang: str = DEFAULT_LANG,
 
         load(rubric)  # a broken rubric fails here, not on Gradescope
         cfg["rubric"] = RUBRIC
+    from harness.packs import load_all
+
+    packs = load_all(list(courses or []))  # a broken pack fails here, not on Gradescope
+    if packs:
+        cfg["courses"] = [p.name for p in packs]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_bundle(path, spec, cfg, rubric)
+        _write_bundle(path, spec, cfg, rubric, packs)
     except OSError as exc:
         raise UsageError(key="usage.cannot_write", path=str(path), reason=os_reason(exc)) \
             from exc
     return path
 
 
-def _write_bundle(path: Path, spec: str, cfg: dict[str, Any], rubric: Path | None) -> None:
+def _write_bundle(path: Path, spec: str, cfg: dict[str, Any], rubric: Path | None,
+                  packs: list[Any]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in SCRIPTS:
             info = zipfile.ZipInfo(name)
@@ -167,3 +180,7 @@ def _write_bundle(path: Path, spec: str, cfg: dict[str, Any], rubric: Path | Non
         zf.writestr(CONFIG, json.dumps(cfg, indent=2) + "\n")
         if rubric is not None:
             zf.writestr(RUBRIC, rubric.read_bytes())
+        for pack in packs:
+            for part in [pack.root / "pack.toml", *sorted((pack.root / "i18n").glob("*.json")),
+                         *sorted(p for p in (pack.root / "checks").glob("*") if p.is_file())]:
+                zf.write(part, f"{COURSES}/{pack.name}/{part.relative_to(pack.root).as_posix()}")

@@ -29,6 +29,8 @@ def build_parser() -> Parser:
     b.add_argument("--only", action="append", metavar="PREFIX")
     b.add_argument("--rubric", type=Path, help="default: the rubric shipped with labgrade")
     b.add_argument("--timeout", type=float, help="default: the rubric's limits.wall_s")
+    b.add_argument("--course", action="append", type=Path, metavar="DIR",
+                   help="grade with this course pack (repeatable); its checks go in the zip")
     return parser
 
 
@@ -39,7 +41,7 @@ def dispatch(args: argparse.Namespace) -> int:
         written = run(args.root)
     else:
         written = bundle(args.zip, spec=args.spec, lang=args.lang, only=args.only,
-                         rubric=args.rubric, timeout=args.timeout)
+                         rubric=args.rubric, timeout=args.timeout, courses=args.course)
     print(t("cli.written", getattr(args, "lang", DEFAULT_LANG), path=str(written)))
     return EXIT_OK
 

@@ -35,14 +35,32 @@ def catalogue(lang: str) -> dict[str, str]:
     return merged
 
 
+_PACKS: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+"""Messages of the course packs in use (``harness.packs.courses`` adds them)."""
+_OWNERS: dict[tuple[str, str], str] = {}
+
+
+def add_messages(lang: str, messages: dict[str, str], *, owner: str) -> None:
+    """Add the catalogue of the course pack ``owner`` (its name: loading it again replaces
+    its texts); a key of the harness, or of another pack, raises ``ValueError``."""
+    base, extra = catalogue(lang), _PACKS[lang]
+    for key in messages:
+        if key in base or _OWNERS.get((lang, key), owner) != owner:
+            raise ValueError(f"key {key!r} is already defined (by labgrade or another pack); "
+                             "start a pack's keys with its name")
+    extra.update(messages)
+    _OWNERS.update({(lang, key): owner for key in messages})
+
+
 def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     """The text of ``key`` in ``lang``, formatted with ``params``.
 
     A missing key is a harness bug; it raises ``KeyError`` so tests catch it.
     """
-    text = catalogue(lang)[key]
+    cat = catalogue(lang)
+    text = cat[key] if key in cat else _PACKS[lang][key]
     return text.format(**params) if params else text
 
 
 def has(key: str, lang: str = DEFAULT_LANG) -> bool:
-    return key in catalogue(lang)
+    return key in catalogue(lang) or key in _PACKS.get(lang, {})

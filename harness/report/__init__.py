@@ -1,18 +1,23 @@
-"""The per-submission HTML report: one self-contained, printable page.
+"""The per-submission HTML report: one self-contained, printable page, in two versions.
 
-HTML is produced only by the Jinja2 templates in ``templates/`` with autoescape on; this module
-prepares plain data for them. Every value printed by a template first goes through
-:func:`clean` (the environment's ``finalize``): ANSI escape sequences are dropped and other
-control or invisible characters become visible escapes (``\\x00``), so output copied from a
-student program can neither break the page nor hide text in it.
+* the **student's** (``student.html``): visible checks only, totals over them, no harness
+  tracebacks, no evidence key the catalogues have no words for;
+* the **instructor's** (``report.html``): every check, hidden ones marked, harness tracebacks.
+
+What failed comes first (a list linking to each failed check, with the command that runs it
+again locally), then the task table, then each task: failed checks with their evidence open,
+passed checks on one line each. HTML is produced only by the Jinja2 templates in
+``templates/`` with autoescape on; this module prepares plain data for them. Every value
+printed by a template first goes through :func:`clean` (the environment's ``finalize``):
+ANSI escape sequences are dropped and other control or invisible characters become visible
+escapes (``\\x00``), so output copied from a student program can neither break the page nor
+hide text in it.
 """
 
 from __future__ import annotations
 
-import json
-import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,9 +36,15 @@ from harness.report.common import (
     task_totals,
     totals,
 )
+from harness.report.evidence import EvidenceBlock, evidence_blocks
+from harness.report.text import decode_escapes
 from harness.results import CheckResult, SubmissionResult
 
-__all__ = ["clean", "evidence_blocks", "render_report", "write_report"]
+__all__ = ["REPORT_FILES", "EvidenceBlock", "clean", "evidence_blocks", "render_report",
+           "reproduce_command", "write_report"]
+
+REPORT_FILES = {"instructor": "report.html", "student": "student.html"}
+"""The two versions :func:`write_report` writes, by audience."""
 
 
 def _finalize(value: Any) -> Any:
@@ -60,23 +71,13 @@ def _environment() -> Environment:
 
 
 @dataclass
-class EvidenceBlock:
-    """One piece of evidence, in the form its template part expects."""
-
-    kind: str
-    """``argv``, ``exchanges``, ``compare``, ``drop``, ``output`` (stdin, stdout, stderr)
-    or ``table`` (any other key, value shown as JSON)."""
-    label: str = ""
-    text: str = ""
-    rows: list[Any] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class CheckView:
     check: CheckResult
     hidden: bool
+    message: str
+    """The message, with UTF-8 written as escapes turned back into letters."""
     evidence: list[EvidenceBlock]
+    reproduce: str
 
 
 @dataclass
@@ -88,94 +89,41 @@ class TaskView:
     max_score: float
     checks: list[CheckView]
 
+    @property
+    def failed(self) -> list[CheckView]:
+        return [cv for cv in self.checks if cv.check.status in ("failed", "error")]
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
-
-
-def _exchanges(value: Any, tr: Callable[[str], str]) -> EvidenceBlock | None:
-    if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
-        return None
-    rows = []
-    for x in value:
-        direction = x.get("dir")
-        label = tr("report.sent") if direction == "sent" else (
-            tr("report.received") if direction == "received" else _as_text(direction))
-        rows.append({"dir": direction if direction in ("sent", "received") else "other",
-                     "label": label, "peer": _as_text(x.get("peer", "")),
-                     "data": _as_text(x.get("data", ""))})
-    return EvidenceBlock("exchanges", tr("report.exchanges"), rows=rows)
+    @property
+    def passed(self) -> list[CheckView]:
+        return [cv for cv in self.checks if cv.check.status not in ("failed", "error")]
 
 
-def _observed(evidence: dict[str, Any]) -> tuple[str | None, str | None]:
-    """What to show beside ``expected``, and the evidence key it came from (if any)."""
-    for key in ("observed", "received", "actual"):
-        if key in evidence:
-            return _as_text(evidence[key]), key
-    exchanges = evidence.get("exchanges")
-    if isinstance(exchanges, list):
-        received = [x for x in exchanges if isinstance(x, dict) and x.get("dir") == "received"]
-        if received:
-            return _as_text(received[-1].get("data", "")), None
-    return None, None
+def reproduce_command(check_id: str) -> str:
+    """The command a student runs in their folder to run one check again."""
+    return f"labgrade check . --only {check_id}"
 
 
-def _drop(value: Any, tr: Callable[[str], str]) -> EvidenceBlock | None:
-    if not isinstance(value, dict):
-        return None
+def graded_at_text(stamp: str, lang: str) -> str:
+    """``2026-03-02T14:05:09Z`` as ``2026-03-02 14:05 UTC`` (empty stays empty)."""
     try:
-        n, replies = int(value["n"]), int(value["replies"])
-        lo, hi = (int(v) for v in value["interval"])
-        z = float(value["z"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    marks = ["■" if ch == "1" else "□" if ch == "0" else "?"
-             for ch in str(value.get("pattern", ""))]
-    groups = ["".join(marks[i:i + 10]) for i in range(0, len(marks), 10)]
-    return EvidenceBlock("drop", tr("report.drop.title"), data={
-        "n": n, "replies": replies, "dropped": n - replies, "lo": lo, "hi": hi,
-        "z": f"{z:.2f}".replace(".", tr("report.decimal_sep")), "groups": groups,
-        "in_interval": lo <= replies <= hi})
+        when = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return stamp
+    return t("report.when", lang, date=f"{when:%Y-%m-%d}", time=f"{when:%H:%M}")
 
 
-def evidence_blocks(evidence: dict[str, Any], lang: str) -> list[EvidenceBlock]:
-    """Known evidence keys rendered nicely, in a fixed order; the rest as a key/value table."""
-
-    def tr(key: str) -> str:
-        return t(key, lang)
-
-    blocks: list[EvidenceBlock] = []
-    used: set[str] = set()
-    if "argv" in evidence:
-        argv = evidence["argv"]
-        text = shlex.join(str(a) for a in argv) if isinstance(argv, list) else _as_text(argv)
-        blocks.append(EvidenceBlock("argv", tr("report.argv"), text=text))
-        used.add("argv")
-    if "stdin" in evidence:
-        blocks.append(EvidenceBlock("output", tr("report.stdin"), text=_as_text(evidence["stdin"])))
-        used.add("stdin")
-    if "exchanges" in evidence and (block := _exchanges(evidence["exchanges"], tr)):
-        blocks.append(block)
-        used.add("exchanges")
-    if "expected" in evidence:
-        observed, source = _observed(evidence)
-        blocks.append(EvidenceBlock("compare", data={
-            "expected": _as_text(evidence["expected"]), "observed": observed}))
-        used.update(("expected", source or "expected"))
-    if "drop" in evidence and (block := _drop(evidence["drop"], tr)):
-        blocks.append(block)
-        used.add("drop")
-    for key in ("stdout", "stderr"):
-        if key in evidence:
-            blocks.append(EvidenceBlock("output", tr(f"report.{key}"),
-                                        text=_as_text(evidence[key])))
-            used.add(key)
-    rest = [{"key": k, "value": _as_text(v)} for k, v in evidence.items() if k not in used]
-    if rest:
-        blocks.append(EvidenceBlock("table", tr("report.other_evidence"), rows=rest))
-    return blocks
+def _same_output_once(task: TaskView) -> None:
+    """A program that crashed fails every check of its task with the same output: show it
+    under the first check, and under the others a link to it."""
+    first: dict[tuple[str, str], CheckView] = {}
+    for cv in task.failed:
+        for i, block in enumerate(cv.evidence):
+            if block.kind != "output" or len(block.text) < 80:
+                continue
+            seen = first.setdefault((block.label, block.text), cv)
+            if seen is not cv:
+                cv.evidence[i] = EvidenceBlock("same", block.label, data={
+                    "id": seen.check.id, "title": seen.check.title or seen.check.id})
 
 
 def _view(result: SubmissionResult, lang: str, show_hidden: bool) -> dict[str, Any]:
@@ -188,15 +136,23 @@ def _view(result: SubmissionResult, lang: str, show_hidden: bool) -> dict[str, A
             tasks[c.task] = TaskView(c.task, task_title(c.task, lang), task_file(c.task),
                                      got, avail, [])
         ev = c.evidence if isinstance(c.evidence, dict) else {"evidence": c.evidence}
-        tasks[c.task].checks.append(
-            CheckView(c, c.visibility == "hidden", evidence_blocks(ev, lang)))
+        tasks[c.task].checks.append(CheckView(
+            c, c.visibility == "hidden", decode_escapes(c.message),
+            evidence_blocks(ev, lang, instructor=show_hidden)
+            if c.status in ("failed", "error") else [],
+            reproduce_command(c.id)))
+    for task in tasks.values():
+        _same_output_once(task)
     score, max_score = totals(result, visible_only)
     pct = 100.0 * score / max_score if max_score else 0.0
     counts: dict[str, int] = {}
     for c in selected_checks(result, visible_only):
         counts[c.status] = counts.get(c.status, 0) + 1
+    failures = [cv for task in tasks.values() for cv in task.failed]
     return {"tasks": list(tasks.values()), "score": score, "max_score": max_score,
-            "pct": round(max(0.0, min(pct, 100.0)), 1), "counts": counts}
+            "pct": round(max(0.0, min(pct, 100.0)), 1), "counts": counts,
+            "failures": failures, "n_checks": sum(counts.values()),
+            "graded_at": graded_at_text(result.graded_at, lang)}
 
 
 def render_report(result: SubmissionResult, *, lang: str | None = None,
@@ -204,8 +160,8 @@ def render_report(result: SubmissionResult, *, lang: str | None = None,
     """The report page for one submission, as one self-contained HTML document.
 
     ``lang`` defaults to the result's language. ``show_hidden=True`` is the instructor's
-    report: hidden checks (marked as such) and harness tracebacks are included. With
-    ``False`` (the student's report) hidden checks are left out, totals included.
+    report: hidden checks (marked as such), harness tracebacks and every evidence key. With
+    ``False`` (the student's report) hidden checks are left out entirely, totals included.
     """
     lang = resolve_lang(lang, result)
 
@@ -221,11 +177,24 @@ def render_report(result: SubmissionResult, *, lang: str | None = None,
 
 
 def write_report(result: SubmissionResult, out_dir: Path, *, lang: str | None = None,
-                 show_hidden: bool = True) -> Path:
-    """Write ``out_dir/report.html`` (atomically) and return its path."""
+                 show_hidden: bool | None = None) -> Path:
+    """Write the report (atomically) and return its path.
+
+    By default both versions: ``report.html`` (the instructor's) and ``student.html`` (the
+    student's); the path returned is the instructor's. ``show_hidden=True`` or ``False``
+    writes only that version, as ``report.html``.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "report.html"
-    tmp = out_dir / "report.html.tmp"
-    tmp.write_text(render_report(result, lang=lang, show_hidden=show_hidden), encoding="utf-8")
+    if show_hidden is not None:
+        return _write(out_dir / REPORT_FILES["instructor"],
+                      render_report(result, lang=lang, show_hidden=show_hidden))
+    _write(out_dir / REPORT_FILES["student"], render_report(result, lang=lang, show_hidden=False))
+    return _write(out_dir / REPORT_FILES["instructor"],
+                  render_report(result, lang=lang, show_hidden=True))
+
+
+def _write(path: Path, text: str) -> Path:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path

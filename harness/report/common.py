@@ -7,10 +7,10 @@ This module imports neither Jinja2 nor :mod:`harness.exports`.
 
 from __future__ import annotations
 
-import math
 import re
 
 from harness.i18n import DEFAULT_LANG, LANGS, has, t
+from harness.points import round_points, total
 from harness.results import CheckResult, SubmissionResult
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
@@ -52,11 +52,6 @@ def selected_checks(result: SubmissionResult, visible_only: bool) -> list[CheckR
     return [c for c in result.checks if c.visibility != "hidden"]
 
 
-def round_points(x: float) -> float:
-    """Points rounded to 6 decimals (sums of floats lose their noise; ``-0.0`` becomes 0)."""
-    return round(x, 6) + 0.0
-
-
 def totals(result: SubmissionResult, visible_only: bool = False) -> tuple[float, float]:
     """Points earned and available over the selected checks: the one place totals come from.
 
@@ -64,19 +59,17 @@ def totals(result: SubmissionResult, visible_only: bool = False) -> tuple[float,
     ``result.max_score``.
     """
     checks = selected_checks(result, visible_only)
-    return (round_points(math.fsum(c.score for c in checks)),
-            round_points(math.fsum(c.max_score for c in checks)))
+    return total(c.score for c in checks), total(c.max_score for c in checks)
 
 
 def task_totals(result: SubmissionResult, visible_only: bool = False
                 ) -> dict[str, tuple[float, float]]:
     """Points earned and available per task, in first-seen order."""
-    out: dict[str, list[float]] = {}
+    out: dict[str, list[CheckResult]] = {}
     for c in selected_checks(result, visible_only):
-        acc = out.setdefault(c.task, [0.0, 0.0])
-        acc[0] += c.score
-        acc[1] += c.max_score
-    return {task: (round_points(got), round_points(avail)) for task, (got, avail) in out.items()}
+        out.setdefault(c.task, []).append(c)
+    return {task: (total(c.score for c in checks), total(c.max_score for c in checks))
+            for task, checks in out.items()}
 
 
 def fmt_points(x: float) -> str:
@@ -115,11 +108,15 @@ def counts_as_passed(check: CheckResult) -> bool:
 
 
 def check_text(check: CheckResult, lang: str) -> str:
-    """A check's message for a platform; a harness error adds that it is not the student's."""
+    """A check's message for a platform (UTF-8 written as ``\\xNN`` escapes shown as letters);
+    a harness error adds that it is not the student's."""
+    from harness.report.text import decode_escapes
+
+    message = decode_escapes(check.message)
     if check.status == "error":
         note = t("report.error_note", lang)
-        return f"{check.message}\n{note}" if check.message else note
-    return check.message
+        return f"{message}\n{note}" if message else note
+    return message
 
 
 def problem_line(file: str, line: int | None, message: str) -> str:

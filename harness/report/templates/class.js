@@ -73,4 +73,26 @@
     }
     table.setAttribute("data-sort-ready", "");
   });
+  // The search box: rows whose name holds the typed text (any case, any accents) stay.
+  var filter = document.getElementById("name-filter");
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function applyFilter() {
+    var q = fold(filter.value.trim());
+    var shown = 0;
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-filterable]"), function (t) {
+      Array.prototype.forEach.call(t.tBodies[0].rows, function (row) {
+        var hit = !q || fold(row.getAttribute("data-name") || "").indexOf(q) !== -1;
+        row.hidden = !hit;
+        if (hit && t.id === "students-table") { shown += 1; }
+      });
+    });
+    var none = document.getElementById("no-match");
+    if (none) { none.hidden = shown !== 0; }
+  }
+  if (filter) {
+    filter.addEventListener("input", applyFilter);
+    applyFilter();
+  }
 }());

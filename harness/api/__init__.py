@@ -1,0 +1,160 @@
+"""The public check API: everything a check needs, and the only part of labgrade a course
+pack may import (``course test`` refuses a pack that imports anything else of ``harness``).
+
+A check is a function ``test_<name>`` in a module that sets ``TASK`` (the task id, as in the
+pack's ``pack.toml``); its id is ``<TASK>.<name>``. It asks for what it needs by argument
+name (pytest fixtures, provided by labgrade):
+
+``student`` (:class:`Student`)
+    the task's file of the submission: ``student.serve("udp")`` starts it as a server on the
+    virtual network and waits until it is bound (:class:`Server`: ``.address`` where it really
+    is, ``.asked_port`` the port its code asked for); ``student.run(stdin=..., vnet=...)`` runs
+    it to its end (:class:`Finished`); ``student.call("func", *args)`` imports it in a child
+    and returns the function's plain value; :func:`run_client` runs a client against your
+    fake. A program that crashes, hangs or never binds fails the check with a message the
+    student understands.
+``probe`` (:class:`Probe`)
+    the check's evidence and verdict: ``probe.note(key=value)``, ``probe.expect(ok, key,
+    **params)``, ``raise probe.fail(key, **params)`` (also :func:`expect`, :func:`fail`;
+    :func:`skip` when the check cannot judge here). The student's report shows the evidence
+    keys it has words for: ``expected``, ``observed``, ``stdin``, ``stdout``, ``returned``,
+    ``printed``, ``exchanges`` (what the exchange helpers record), ``bound``, ``call`` and the
+    other ``report.ev.*`` keys of labgrade's catalogues; other keys stay in results.json.
+    Your own words go in those: ``probe.note(observed=say("mypack.task.seen", n=3))`` (the
+    engine renders :func:`say` from the pack's catalogues in the report's language).
+    ``key`` names a message of the pack's catalogues (``i18n/es.json``, ``i18n/en.json``),
+    filled with ``params``.
+``web_server``, ``ntp_server``, ``iss_api``, ``tcp_echo_server``, ``udp_echo_server``
+    the fakes below, started on an ephemeral port and stopped after the check.
+
+Exchanges with evidence: :func:`udp_ask`, :func:`tcp_ask`, :func:`http_request`.
+Fakes: :class:`WebServer`, :class:`NtpServer`, :class:`IssApi` (JSON API),
+:class:`TcpEchoServer`, :class:`UdpEchoServer`, and your own handler: :class:`TcpServer`,
+:class:`UdpServer`; :class:`ResetServer` (resets each connection); ``RUN_HEADER`` (the web
+fake's per-run header).
+Lower level, without evidence: :func:`udp_exchange`, :func:`tcp_exchange`,
+:func:`two_udp_senders` (two clients, each must get its own reply). What a student function
+returned that is not plain data: :class:`Opaque` (known by its type only, equal to nothing),
+:class:`SocketInfo` (what the child saw of a returned socket), :func:`type_name`.
+Routing: :class:`VNet` (``VNet().route("udp", "localhost", 21567,
+fake.address)``). Values for this run: :func:`random_int`, :func:`random_word`,
+:func:`random_choice`. Statistics with stated error rates: :class:`RateTest`,
+:class:`RandomnessTest`. Showing bytes in messages: :func:`show`.
+
+Everything here is stable; everything else in ``harness`` is internal.
+"""
+
+from __future__ import annotations
+
+from harness.api.net import (
+    CLIENT_WINDOW,
+    WINDOW,
+    Answer,
+    ClientRun,
+    HttpReply,
+    TcpServer,
+    UdpServer,
+    http_request,
+    parse_http,
+    run_client,
+    tcp_ask,
+    udp_ask,
+)
+from harness.api.stats import RandomnessTest, RateTest, binomial_between, runs_z
+from harness.api.values import random_choice, random_int, random_word, token
+from harness.api.verdicts import CheckSkipped, expect, fail, skip
+from harness.checks.student import (
+    START_WINDOW,
+    Opaque,
+    Server,
+    SocketInfo,
+    Student,
+    abnormal_end,
+    error_lines,
+    last_error_line,
+    type_name,
+)
+from harness.checks.support import (
+    CheckFailed,
+    Deadline,
+    Probe,
+    excerpt,
+    recv_until,
+    say,
+    show,
+    tcp_exchange,
+    two_udp_senders,
+    udp_exchange,
+)
+from harness.fakes import (
+    RUN_HEADER,
+    IssApi,
+    NtpServer,
+    Peer,
+    ResetServer,
+    Route,
+    TcpEchoServer,
+    UdpEchoServer,
+    WebServer,
+)
+from harness.fakes.httpwire import RawRequest
+from harness.sandbox.runner import Finished
+from harness.vnet.rules import VNet
+
+__all__ = [
+    "CLIENT_WINDOW",
+    "RUN_HEADER",
+    "START_WINDOW",
+    "WINDOW",
+    "Answer",
+    "CheckFailed",
+    "CheckSkipped",
+    "ClientRun",
+    "Deadline",
+    "Finished",
+    "HttpReply",
+    "IssApi",
+    "NtpServer",
+    "Opaque",
+    "Peer",
+    "Probe",
+    "RandomnessTest",
+    "RateTest",
+    "RawRequest",
+    "ResetServer",
+    "Route",
+    "Server",
+    "SocketInfo",
+    "Student",
+    "TcpEchoServer",
+    "TcpServer",
+    "UdpEchoServer",
+    "UdpServer",
+    "VNet",
+    "WebServer",
+    "abnormal_end",
+    "binomial_between",
+    "error_lines",
+    "excerpt",
+    "expect",
+    "fail",
+    "http_request",
+    "last_error_line",
+    "parse_http",
+    "random_choice",
+    "random_int",
+    "random_word",
+    "recv_until",
+    "run_client",
+    "runs_z",
+    "say",
+    "show",
+    "skip",
+    "tcp_ask",
+    "tcp_exchange",
+    "token",
+    "two_udp_senders",
+    "type_name",
+    "udp_ask",
+    "udp_exchange",
+]

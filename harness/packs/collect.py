@@ -1,0 +1,81 @@
+"""pytest wiring of course packs in the grading run (``-p harness.packs.collect``).
+
+The run is given each pack's check files as paths. A Python check module is imported under
+a name of its own (``labgrade_pack.<pack>.<stem>``: two packs may both have
+``test_server.py``; helpers beside it are reached with relative imports); a TOML exercise
+becomes a module built by :func:`harness.packs.declarative.module`. Both are collected like
+the built-in checks, with the same fixtures and the same scored outcomes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.packs import declarative
+from harness.plugin import CONFIG
+
+
+def _pack_of(path: Path, config: pytest.Config) -> str | None:
+    """The pack name when ``path`` is a check file of a pack of this run."""
+    for root, name in (config.stash[CONFIG].get("courses") or {}).items():
+        if path.resolve().parent == Path(root) / "checks":
+            return str(name)
+    return None
+
+
+class PackModule(pytest.Module):
+    """A pack's check file, loaded without touching ``sys.path``."""
+
+    pack: str = ""
+
+    def _getobj(self) -> Any:
+        if self.path.suffix == ".toml":
+            return declarative.module(declarative.load(self.path, self.pack))
+        package = _package(self.pack, self.path.parent)
+        name = f"{package}.{self.path.stem}"
+        spec = importlib.util.spec_from_file_location(name, self.path)
+        if spec is None or spec.loader is None:
+            raise pytest.UsageError(f"cannot import {self.path}")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+        return mod
+
+
+def _package(pack: str, checks: Path) -> str:
+    """The pack's ``checks/`` as the package ``labgrade_pack.<pack>``: its check modules can
+    share helpers with relative imports (``from .common import ask``)."""
+    root = sys.modules.setdefault("labgrade_pack", types.ModuleType("labgrade_pack"))
+    root.__path__ = []  # a namespace of packs only, never searched on disk
+    name = f"labgrade_pack.{pack}"
+    if name not in sys.modules:
+        package = types.ModuleType(name)
+        package.__path__ = [str(checks)]
+        package.__package__ = name
+        sys.modules[name] = package
+    return name
+
+
+def _make(parent: pytest.Collector, path: Path, pack: str) -> PackModule:
+    module: PackModule = PackModule.from_parent(parent, path=path)
+    module.pack = pack
+    return module
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> Any:
+    pack = _pack_of(module_path, parent.config)
+    return _make(parent, module_path, pack) if pack else None
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
+    if file_path.suffix != ".toml":
+        return None
+    pack = _pack_of(file_path, parent.config)
+    return _make(parent, file_path, pack) if pack else None

@@ -1,0 +1,309 @@
+"""The public check API (harness.api): exchanges record their evidence, the handler fakes,
+values, expect/fail, and the statistics with their stated error rates."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from harness import api
+from harness.api import (
+    CheckFailed,
+    Probe,
+    RandomnessTest,
+    RateTest,
+    TcpServer,
+    UdpServer,
+    binomial_between,
+    expect,
+    fail,
+    http_request,
+    parse_http,
+    random_choice,
+    random_int,
+    random_word,
+    tcp_ask,
+    udp_ask,
+)
+from harness.fakes import TcpEchoServer, UdpEchoServer, WebServer
+
+
+def test_the_api_is_the_engine_s_own_machinery_not_a_copy() -> None:
+    """Built-in checks move onto harness.api by changing imports: same classes, same fakes."""
+    from harness import fakes
+    from harness.checks import student, support
+    from harness.vnet import rules
+
+    assert api.Probe is support.Probe and api.CheckFailed is support.CheckFailed
+    assert api.Student is student.Student and api.Server is student.Server
+    assert api.show is support.show and api.token is support.token
+    assert api.VNet is rules.VNet and api.WebServer is fakes.WebServer
+    assert api.NtpServer is fakes.NtpServer and api.IssApi is fakes.IssApi
+    assert sorted(api.__all__) == sorted(set(api.__all__))
+    assert all(hasattr(api, name) for name in api.__all__)
+
+
+def test_expect_and_fail_carry_the_message_key_and_parameters() -> None:
+    expect(True, "mypack.never")
+    with pytest.raises(CheckFailed) as caught:
+        expect(1 + 1 == 3, "mypack.task.wrong_sum", got=2, expected=3)
+    assert caught.value.key == "mypack.task.wrong_sum"
+    assert caught.value.params == {"got": 2, "expected": 3}
+    failure = fail("mypack.task.no_reply", sent="x")
+    assert isinstance(failure, CheckFailed) and failure.params == {"sent": "x"}
+
+
+def test_values_for_this_run_stay_in_their_range() -> None:
+    draws = [random_int(3, 5) for _ in range(300)]
+    assert set(draws) == {3, 4, 5}
+    assert random_int(7, 7) == 7
+    with pytest.raises(ValueError):
+        random_int(5, 4)
+    word = random_word(12)
+    assert len(word) == 12 and word.isalnum()
+    assert random_choice(["a"]) == "a"
+    assert len({random_word(8) for _ in range(20)}) == 20
+
+
+def test_udp_ask_records_what_was_sent_and_what_came_back() -> None:
+    probe = Probe("p.t.c")
+    with UdpEchoServer(prefix=b"Res: ") as server:
+        reply = udp_ask(server.address, "hola ñ".encode(), probe)
+    assert reply == "Res: hola ñ".encode()
+    exchanges = probe.evidence["exchanges"]
+    assert [(e["dir"], e["peer"]) for e in exchanges] == [("sent", "grader"),
+                                                          ("received", "student")]
+    assert "hola" in exchanges[0]["data"] and "Res: hola" in exchanges[1]["data"]
+
+
+def test_udp_ask_without_a_reply_is_none_and_says_so() -> None:
+    probe = Probe("p.t.c")
+    with UdpServer(lambda data: None) as silent:
+        assert udp_ask(silent.address, b"x", probe, window=0.3) is None
+        assert silent.datagrams and silent.datagrams[0][1] == b"x"
+    assert probe.evidence["exchanges"][1]["data"] == "—"
+
+
+def test_tcp_ask_stops_as_soon_as_the_reply_is_complete() -> None:
+    """A server that keeps the connection open does not cost the window when ``done`` says
+    the reply is whole."""
+    probe = Probe("p.t.c")
+    with TcpEchoServer(prefix=b"Resp: ", idle_timeout=30) as server:
+        import time
+
+        started = time.monotonic()
+        reply = tcp_ask(server.address, b"abc", probe, window=20,
+                        done=lambda d: d.endswith(b"abc"))
+        assert time.monotonic() - started < 10
+    assert reply == b"Resp: abc"
+
+
+def test_tcp_ask_to_a_closed_port_is_none() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert tcp_ask(("127.0.0.1", port), b"x", Probe("p.t.c")) is None
+
+
+def test_tcp_server_answers_through_the_handler_once_the_message_is_whole() -> None:
+    def answer(pending: bytes) -> bytes | None:
+        return pending.upper() if pending.endswith(b"\n") else None
+
+    with TcpServer(answer) as server, socket.create_connection(server.address) as sock:
+        sock.sendall(b"ho")
+        sock.sendall(b"la\n")
+        sock.settimeout(5)
+        assert sock.recv(100) == b"HOLA\n"
+        sock.close()
+        assert server.wait_for_connections(1)
+        assert server.connections == [b"hola\n"]
+
+
+def test_http_request_reads_to_content_length_and_parses() -> None:
+    probe = Probe("p.t.c")
+    with WebServer() as web:
+        web.set_route("/", b"<p>hola</p>")
+        reply = http_request(web.address, probe, "GET", "/")
+        missing = http_request(web.address, probe, "GET", "/nada")
+    assert reply is not None and reply.status == 200
+    assert reply.text == "<p>hola</p>" and "text/html" in reply.headers["content-type"]
+    assert missing is not None and missing.status == 404
+    assert parse_http(b"HTTP/1.0 200 OK\r\nX: 1") is None
+    bare = parse_http(b"garbage\r\n\r\nbody")
+    assert bare is not None and bare.status is None and bare.body == b"body"
+
+
+# ------------------------------------------------------------------ statistics
+
+def test_rate_test_states_its_error_rates_exactly() -> None:
+    test = RateTest.design(200, rate=0.5, false_fail=1e-4)
+    assert test.false_fail <= 1e-4
+    assert 60 < test.low < 100 < test.high < 140 and test.low + test.high == 200
+    assert test.pass_probability(0.5) == pytest.approx(1 - test.false_fail)
+    # a program that answers 25 % or 75 % of the time almost never passes
+    assert test.pass_probability(0.25) < 1e-3 and test.pass_probability(0.75) < 1e-3
+    assert binomial_between(0, 200, 200, 0.3) == pytest.approx(1.0)
+    assert test.passes(100) and not test.passes(test.low - 1) and not test.passes(test.high + 1)
+    assert test.evidence(100)["interval"] == [test.low, test.high]
+
+
+def test_rate_test_false_fail_matches_a_simulation() -> None:
+    """The stated false-fail rate is what a simulated fair coin sees (fixed seed)."""
+    test = RateTest.design(50, rate=0.5, false_fail=0.05)
+    rng = random.Random(20240601)
+    runs = 20000
+    fails = sum(not test.passes(sum(rng.random() < 0.5 for _ in range(50)))
+                for _ in range(runs))
+    assert fails / runs == pytest.approx(test.false_fail, abs=0.006)
+
+
+def test_rate_test_rejects_nonsense() -> None:
+    for bad in ({"n": 0}, {"n": 10, "rate": 1.0}, {"n": 10, "false_fail": 0.0}):
+        with pytest.raises(ValueError):
+            RateTest.design(**bad)  # type: ignore[arg-type]
+
+
+def test_randomness_test_passes_coins_and_catches_patterns() -> None:
+    test = RandomnessTest(false_fail=1e-4, max_period=8)
+    rng = random.Random(7)
+    coin_fails = sum(not test.judge([int(rng.random() < 0.5) for _ in range(200)])[0]
+                     for _ in range(300))
+    assert coin_fails <= 1
+    alternating = [i % 2 for i in range(200)]
+    period3 = [int(i % 3 == 0) for i in range(200)]
+    blocks = [int((i // 10) % 2 == 0) for i in range(200)]
+    for pattern in (alternating, period3, blocks, [1] * 200):
+        ok, evidence = test.judge(pattern)
+        assert not ok, evidence
+    ok, evidence = test.judge([int(rng.random() < 0.5) for _ in range(200)])
+    assert set(evidence) >= {"runs_z", "runs_bound", "lag_z_max", "pattern"}
+
+
+# ------------------------------------------------------------------ a pack written on the API
+
+CHECKS = '''\
+from harness.api import (Probe, Student, expect, random_int, random_word, run_client, say,
+                         show, skip)
+
+TASK = "apitest.{task}"
+'''
+
+CONV_CHECK = CHECKS.format(task="conv") + '''
+
+def test_calls(student: Student, probe: Probe) -> None:
+    n = random_int(16, 255)
+    got = student.call("to_bases", n)
+    probe.note(observed=say("apitest.asked", n=n))
+    expect(got == f"{hex(n)} {oct(n)} {bin(n)}", "apitest.wrong", got=show(str(got)))
+
+
+def test_not_here(probe: Probe) -> None:
+    skip("apitest.not_here", why="IPv6")
+'''
+
+CLIENT_CHECK = CHECKS.format(task="client") + '''
+from .helpers import upper_answer
+
+def test_roundtrip(student: Student, probe: Probe) -> None:
+    word = random_word(8)
+    run = run_client(student, proto="tcp", host="servidor.example", port=7000,
+                     answer=upper_answer, stdin=word + "\\n")
+    run.note(probe)
+    if not run.sent:
+        raise run.ended_badly() or probe.fail("apitest.wrong", got="—")
+    expect(run.sent == [word.encode()], "apitest.wrong", got=show(b"".join(run.sent)))
+    expect(word.upper() in run.stdout, "apitest.wrong", got=show(run.stdout))
+'''
+
+CONV = 'def to_bases(n):\n    return f"{hex(n)} {oct(n)} {bin(n)}"\n'
+CLIENT = '''\
+import socket
+
+palabra = input()
+with socket.create_connection(("servidor.example", 7000)) as s:
+    s.sendall(palabra.encode())
+    print(s.recv(1024).decode())
+'''
+
+
+def _api_pack(root: Path) -> Path:
+    files = {
+        "pack.toml": '[pack]\nname = "apitest"\n[tasks.conv]\nfile = "conv.py"\n'
+                     'points = { calls = 1, not_here = 1 }\n[tasks.client]\nfile = "client.py"\n'
+                     'points = { roundtrip = 2 }\n',
+        "checks/test_conv.py": CONV_CHECK, "checks/test_client.py": CLIENT_CHECK,
+        "checks/helpers.py": "def upper_answer(data: bytes) -> bytes:\n"
+                             "    return data.upper()\n",
+        "reference/conv.py": CONV, "reference/client.py": CLIENT,
+        "template/conv.py": "def to_bases(n):\n    raise NotImplementedError\n",
+        "template/client.py": "raise NotImplementedError\n",
+    }
+    for lang in ("es", "en"):
+        files[f"i18n/{lang}.json"] = json.dumps({
+            "task.apitest.conv": "conv", "task.apitest.client": "client",
+            "check.apitest.conv.calls": "calls", "check.apitest.client.roundtrip": "roundtrip",
+            "check.apitest.conv.not_here": "not here",
+            "apitest.not_here": "sin {why}" if lang == "es" else "no {why} here",
+            "apitest.asked": "se preguntó {n}" if lang == "es" else "asked for {n}",
+            "apitest.wrong": "mal: {got}" if lang == "es" else "wrong: {got}"})
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_pack_on_the_api_gets_the_engine_s_containment_and_evidence(tmp_path: Path) -> None:
+    from harness.engine import grade
+    from harness.packs import load
+    from harness.packs.lint import lint
+
+    root = _api_pack(tmp_path / "apitest")
+    assert lint(load(root)) == []
+    ref = grade(root / "reference", courses=[root], lang="en", report=False)
+    assert {c.id: c.status for c in ref.checks} == {"apitest.conv.calls": "passed",
+                                                    "apitest.conv.not_here": "skipped",
+                                                    "apitest.client.roundtrip": "passed"}
+    assert next(c.message for c in ref.checks if c.id == "apitest.conv.not_here") == \
+        "no IPv6 here"
+    calls = next(c for c in ref.checks if c.id == "apitest.conv.calls")
+    assert re.fullmatch(r"asked for \d+", calls.evidence["observed"])
+    roundtrip = next(c for c in ref.checks if c.id == "apitest.client.roundtrip")
+    dirs = [(e["dir"], e["peer"]) for e in roundtrip.evidence["exchanges"]]
+    assert dirs == [("sent", "your program"), ("received", "grader")]
+    assert roundtrip.evidence["exit"]["code"] == 0
+    tpl = grade(root / "template", courses=[root], lang="es", report=False)
+    judged = [c for c in tpl.checks if c.status != "skipped"]
+    assert tpl.score == 0 and {c.status for c in judged} == {"failed"}
+    assert all("NotImplementedError" in c.message for c in judged), [c.message for c in judged]
+
+
+def test_drain_makes_the_records_complete_without_a_fixed_wait() -> None:
+    """What a fire-and-forget client sent before it ended is recorded once drain() returns,
+    and the drain's own marker is neither recorded nor answered."""
+    answered: list[bytes] = []
+
+    def answer(data: bytes) -> bytes:
+        answered.append(data)
+        return b"ok"
+
+    with UdpServer(answer) as udp:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for i in range(20):
+                s.sendto(b"d%d" % i, udp.address)
+        assert udp.drain()
+        assert [d for _, d in udp.datagrams] == [b"d%d" % i for i in range(20)]
+    assert answered == [b"d%d" % i for i in range(20)]
+    answered.clear()
+    with TcpServer(answer) as tcp:
+        for i in range(5):
+            with socket.create_connection(tcp.address) as c:
+                c.sendall(b"c%d" % i)
+        assert tcp.drain()
+        assert sorted(tcp.connections) == [b"c%d" % i for i in range(5)]
+        assert tcp.ended == 5
+    assert sorted(answered) == [b"c%d" % i for i in range(5)]
