@@ -564,7 +564,7 @@ def test_what_an_earlier_run_wrote_and_this_one_did_not_is_removed(tmp_path: Pat
     (out / "submissions" / "mine").mkdir()  # not written by labgrade: left alone
     again = run_batch(subs, **kw)
     assert [(e.name, e.cached) for e in again.entries] == [("ana", True)]
-    assert {p.name for p in ana.iterdir()} == {"report.html", "results.json"}
+    assert {p.name for p in ana.iterdir()} == {"report.html", "student.html", "results.json"}
     assert not (out / "junit.xml").exists()
     assert sorted(p.name for p in (out / "submissions").iterdir()) == ["ana", "mine"]
 
