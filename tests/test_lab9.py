@@ -3,10 +3,14 @@ each deliberately broken program loses exactly the checks of its bug and keeps t
 
 from __future__ import annotations
 
+import itertools
+import random
+import re
 from pathlib import Path
 
 import pytest
 
+from harness.checks.lab9 import stats
 from harness.engine import grade
 from tests.conftest import REFERENCE, TEMPLATE, failing
 
@@ -53,17 +57,47 @@ while True:
     conn.close()
 '''
 
+ENDLESS_RECV_SERVER = '''import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("", 21567))
+s.listen(5)
+while True:
+    conn, addr = s.accept()
+    while True:
+        data = conn.recv(1024)
+        conn.send(b"Resp: " + data)
+'''
+
+MUTE_SERVER = '''import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("", 21567))
+s.listen(5)
+while True:
+    conn, addr = s.accept()
+    print("recibido:", conn.recv(1024))
+    conn.close()
+'''
+
 TIME_SERVER = '''import random, socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("localhost", 21567))
 n = 0
 while True:
-    _, addr = s.recvfrom(1024)
+    data, addr = s.recvfrom(1024)
     n += 1
     if {drop}:
         {log}
         continue
     s.sendto({reply}, addr)
+'''
+
+
+HARD_CODED_HEAD = '''import socket
+
+with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    s.connect(("webcode.me", 80))
+    s.sendall(b"HEAD / HTTP/1.1\\r\\nHost: webcode.me\\r\\nAccept: text/html\\r\\n\\r\\n")
+    print(str(s.recv(1024), "utf-8"))
 '''
 
 
@@ -91,6 +125,11 @@ VARIANTS = {
          "            conn, addr")]}}, {"sequential_clients", "survives_silent_client"}),
     "tcp crashes on silent client": ("lab9.tcp_server", {"files": {TS: SINGLE_EXCHANGE_SERVER}},
                                      {"survives_silent_client"}),
+    "tcp server never ends its recv loop": ("lab9.tcp_server", {"files": {TS: ENDLESS_RECV_SERVER}},
+                                            {"sequential_clients", "survives_silent_client"}),
+    "tcp server that never answers": ("lab9.tcp_server", {"files": {TS: MUTE_SERVER}},
+                                      {"echo_prefix", "utf8_payload", "sequential_clients",
+                                       "survives_silent_client"}),
     # --- tcp_client
     "tcp client sends newline": ("lab9.tcp_client", {"patch": {TC: [
         ('sock.sendall(msg.encode("utf-8"))', 'sock.sendall((msg + "\\n").encode("utf-8"))')]}},
@@ -103,6 +142,10 @@ VARIANTS = {
     "tcp client loops on input": ("lab9.tcp_client", {"patch": {TC: [
         ('if __name__ == "__main__":\n    main()',
          'if __name__ == "__main__":\n    while True:\n        main()')]}}, {"exits"}),
+    "tcp client hard-codes a classroom address (still correct)": ("lab9.tcp_client", {
+        "patch": {TC: [('HOST = "localhost"', 'HOST = "192.168.1.108"')]}}, set()),
+    "tcp client decodes the reply as ASCII": ("lab9.tcp_client", {"patch": {TC: [
+        ('data.decode("utf-8")', 'data.decode("ascii")')]}}, {"utf8"}),
     # --- udp_server
     "udp wrong port": ("lab9.udp_server", {"patch": {US: [("PORT = 21567", "PORT = 21500")]}},
                        {"starts"}),
@@ -129,15 +172,29 @@ VARIANTS = {
     "udp client loops on input": ("lab9.udp_client", {"patch": {UC: [
         ('if __name__ == "__main__":\n    main()',
          'if __name__ == "__main__":\n    while True:\n        main()')]}}, {"exits"}),
+    "udp client hard-codes a classroom address (still correct)": ("lab9.udp_client", {
+        "patch": {UC: [('HOST = "localhost"', 'HOST = "10.0.0.7"')]}}, set()),
+    "udp client decodes the reply as ASCII": ("lab9.udp_client", {"patch": {UC: [
+        ('data.decode("utf-8")', 'data.decode("ascii")')]}}, {"utf8"}),
     # --- udp_time_server
     "time server wrong port": ("lab9.udp_time_server", {"patch": {TIME: [
         ("PORT = 21567", "PORT = 21568")]}}, {"starts"}),
+    # no drop observed: the discard lines cannot be shown either (no vacuous pass)
     "time server always answers": ("lab9.udp_time_server", time_server("False"),
-                                   {"drop_rate", "drops_random"}),
+                                   {"drop_rate", "drops_random", "logs_discards"}),
     "time server never answers": ("lab9.udp_time_server", time_server("True"),
                                   {"replies_are_datetime", "drop_rate", "drops_random"}),
     "time server answers 30%": ("lab9.udp_time_server", time_server("random.random() < 0.7"),
                                 {"drop_rate"}),
+    # the "pinger" style: randint(0, 10) < 4 drops 4 in 11 (36 %)
+    "time server drops 36%": ("lab9.udp_time_server", time_server("random.randint(0, 10) < 4"),
+                              {"drop_rate"}),
+    # issue 9 item 8: "answer, answer, drop, drop" repeating
+    "time server answer answer drop drop": ("lab9.udp_time_server",
+                                            time_server("n % 4 in (3, 0)"), {"drops_random"}),
+    "time server crashes on the first request": ("lab9.udp_time_server", time_server(
+        "data.split()[5]"), {"replies_are_datetime", "drop_rate", "drops_random",
+                             "logs_discards"}),
     "time server strict alternation": ("lab9.udp_time_server", time_server("n % 2 == 0"),
                                        {"drops_random"}),
     "time server no discard lines": ("lab9.udp_time_server",
@@ -170,10 +227,59 @@ VARIANTS = {
         ("port = parts.port or 80", "port = 80")]}}, {"default_path_and_port"}),
     "head empty default path": ("lab9.head_client", {"patch": {HEAD: [
         ('path = parts.path or "/"', 'path = parts.path')]}}, {"default_path_and_port"}),
+    # issue 8: a URL with port 8080 needs "Host: name:8080"
+    "head Host without its port": ("lab9.head_client", {"patch": {HEAD: [
+        ('host_header = host if port == 80 else f"{host}:{port}"', "host_header = host")]}},
+        {"host_header"}),
+    # issue 8: a hard-coded server is routed to the fake and judged; only the URL use is lost
+    "head hard-coded webcode.me": ("lab9.head_client", {"files": {HEAD: HARD_CODED_HEAD}},
+                                   {"default_path_and_port"}),
+    "head hard-coded real address": ("lab9.head_client", {"files": {HEAD: HARD_CODED_HEAD.replace(
+        '("webcode.me", 80)', '("93.184.216.34", 80)').replace("webcode.me", "example.com")}},
+        {"default_path_and_port"}),
+    "head URL path ignored": ("lab9.head_client", {"patch": {HEAD: [
+        ('path = parts.path or "/"', 'path = "/"')]}}, {"default_path_and_port"}),
+    "head URL read with input() (still correct)": ("lab9.head_client", {"patch": {HEAD: [
+        ('url = sys.argv[1] if len(sys.argv) > 1 else input("URL: ")', 'url = input("URL: ")')]}},
+        set()),
     "head waits for EOF on keep-alive": ("lab9.head_client", {"patch": {HEAD: [
         ("\\r\\nConnection: close\\r\\n\\r\\n", "\\r\\n\\r\\n"),
         ('while b"\\r\\n\\r\\n" not in response', 'while True')]}}, {"exits_promptly"}),
 }
+
+
+# (variant, check) -> the catalogue message it must be told: the real cause (issue 8)
+MESSAGES = {
+    "tcp server never ends its recv loop": {
+        "sequential_clients": "lab9.tcp_server.stuck_in_previous"},
+    "tcp two clients only": {"sequential_clients": "lab9.tcp_server.client_not_served"},
+    "tcp single client only": {
+        "sequential_clients": "lab9.tcp_server.client_not_served",
+        "survives_silent_client": "lab9.tcp_server.ended_after_silent"},
+    "tcp server that never answers": {
+        "sequential_clients": "lab9.tcp_server.no_first_reply",
+        "survives_silent_client": "lab9.tcp_server.silent_unjudged"},
+    "tcp crashes on silent client": {"survives_silent_client": "common.crashed"},
+    "tcp client loops on input": {"exits": "lab9.client.input_twice"},
+    "udp client loops on input": {"exits": "lab9.client.input_twice"},
+    "tcp client decodes the reply as ASCII": {"utf8": "lab9.client.utf8_crashed"},
+    "udp client decodes the reply as ASCII": {"utf8": "lab9.client.utf8_crashed"},
+    "time server always answers": {"logs_discards": "lab9.udp_time_server.no_drops_seen"},
+    "time server answer answer drop drop": {"drops_random": "lab9.udp_time_server.periodic"},
+    "time server crashes on the first request": {
+        check: "common.crashed" for check in ("replies_are_datetime", "drop_rate",
+                                              "drops_random", "logs_discards")},
+    "head Host without its port": {"host_header": "lab9.head_client.wrong_host"},
+    "head hard-coded webcode.me": {"default_path_and_port": "lab9.head_client.url_ignored"},
+}
+
+
+def told(message: str, key: str) -> bool:
+    """Whether ``message`` is the English catalogue text of ``key`` (any parameters)."""
+    from harness.i18n import catalogue
+
+    parts = re.split(r"\{[a-z_]+\}", catalogue("en")[key])
+    return re.fullmatch(".*?".join(map(re.escape, parts)), message, re.DOTALL) is not None
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
@@ -184,6 +290,11 @@ def test_broken_variant_loses_exactly_its_checks(name: str, grade_variant) -> No
     assert {c.status for c in result.checks} <= {"passed", "failed"}, \
         [(c.id, c.message) for c in result.checks if c.status == "error"]
     assert got == expected, [(c.id, c.message) for c in result.checks]
+    for check, key in MESSAGES.get(name, {}).items():
+        message = next(c.message for c in result.checks if c.id == f"{task}.{check}")
+        assert told(message, key), (check, key, message)
+        if key == "common.crashed":  # with the error line of its own traceback
+            assert "Error" in message.rsplit(":", 2)[-2], message
     lost = sum(c.max_score for c in result.checks if c.status != "passed")
     assert result.score == pytest.approx(result.max_score - lost)
 
@@ -218,3 +329,84 @@ def test_missing_and_broken_files_are_named(tmp_path: Path) -> None:
     assert by_task["lab9.udp_client"].status == "failed"
     assert "syntax error" in by_task["lab9.udp_client"].message
     assert all(c.status == "passed" for c in result.checks if c.task == "lab9.tcp_server")
+
+
+# ------------------------------------------------------------------ the drop probe's statistics
+
+@pytest.mark.parametrize("p", [0.30, 0.36, 0.40, 0.60, 0.64])
+def test_drop_rate_fails_a_wrong_rate_with_probability_0_999(p: float) -> None:
+    passed, failed, _mean = stats.operating_curve(p)
+    assert passed + failed == pytest.approx(1.0, abs=1e-9)
+    assert passed <= 1e-3, passed
+
+
+@pytest.mark.parametrize("p", [0.45, 0.48, 0.50, 0.52, 0.55])
+def test_drop_rate_passes_about_half_with_probability_0_9999(p: float) -> None:
+    _passed, failed, mean = stats.operating_curve(p)
+    assert failed <= 1e-4, failed
+    if p == 0.50:
+        assert mean < 700  # the sequential test keeps a fair coin's probe short
+
+
+def simulate(p: float, rng: random.Random) -> tuple[str, list[int]]:
+    """One probe against a simulated server: replies (1) and drops (0) in send order, batch by
+    batch, decided by the same function as the check."""
+    pattern: list[int] = []
+    while (verdict := stats.RateState(len(pattern), pattern.count(0)).verdict()) is None:
+        pattern += [0 if rng.random() < p else 1 for _ in range(stats.BATCH)]
+    return verdict, pattern
+
+
+def test_simulated_probes_agree_with_the_stated_error_rates() -> None:
+    rng = random.Random(20261202)
+    fair = [simulate(0.5, rng) for _ in range(400)]
+    assert all(v == "pass" for v, _ in fair)
+    assert all(stats.randomness(pattern).failed is None for _, pattern in fair)
+    assert all(simulate(0.36, rng)[0] == "fail" for _ in range(200))  # the "pinger" server
+    assert all(simulate(0.64, rng)[0] == "fail" for _ in range(200))
+
+
+def test_a_fair_coin_passes_the_pattern_tests() -> None:
+    rng = random.Random(9)
+    assert sum(stats.randomness([rng.getrandbits(1) for _ in range(600)]).failed is not None
+               for _ in range(3000)) == 0
+    # the stated bound: each lag's Hoeffding bound and the runs test's normal tail
+    assert stats.MAX_LAG * stats.LAG_ALPHA + 5e-5 <= 1e-4
+
+
+def test_every_pattern_with_period_up_to_8_fails_drops_random() -> None:
+    for period in range(1, stats.MAX_LAG + 1):
+        for bits in itertools.product((0, 1), repeat=period):
+            for length in (100, 600, 6000):
+                pattern = (list(bits) * length)[:length]
+                assert stats.randomness(pattern).failed is not None, (bits, length)
+
+
+# ------------------------------------------------------------------ the Host header rule
+
+def test_host_header_names_the_host_connected_to_with_its_port_when_not_80() -> None:
+    from harness.checks.lab9.test_head_client import host_matches
+    from harness.vnet.rules import VNet
+
+    vnet = VNet()
+    address = vnet.resolve("www.google.com")
+    assert host_matches("www.google.com", ("www.google.com", 80), vnet)
+    assert host_matches("WWW.Google.com:80", ("www.google.com", 80), vnet)
+    assert host_matches("www.google.com", (address, 80), vnet)  # create_connection: by address
+    assert host_matches("localhost", ("127.0.0.1", 80), vnet)
+    assert host_matches("example.com", ("93.184.216.34", 80), vnet)  # a real address: any name
+    assert host_matches("example.com:8080", ("example.com", 8080), vnet)
+    assert not host_matches("example.com", ("example.com", 8080), vnet)  # issue 8
+    assert not host_matches("example.com:80", ("example.com", 8080), vnet)
+    assert not host_matches("webcode.me", ("www.google.com", 80), vnet)
+    assert not host_matches("", ("www.google.com", 80), vnet)
+
+
+def test_a_late_reply_is_judged_against_its_arrival_time() -> None:
+    from datetime import datetime, timedelta
+
+    from harness.checks.lab9.test_udp_time_server import close_to_now
+
+    arrived = datetime.now() + timedelta(seconds=30)
+    assert close_to_now(arrived - timedelta(seconds=1), arrived)
+    assert not close_to_now(arrived - timedelta(seconds=30), arrived)

@@ -77,7 +77,8 @@ class WebServer(TcpFake):
         chunk_delay: float = 0.0,
         close: bool = False,
     ) -> None:
-        """Serve ``body`` at ``path`` (GET and HEAD).
+        """Serve ``body`` at ``path`` (GET and HEAD); ``path="*"`` serves every path that has
+        no route of its own.
 
         With ``chunk_size`` the body goes out in pieces of that size, ``chunk_delay`` seconds
         apart (still with ``Content-Length``). With ``close`` the server closes the connection
@@ -174,7 +175,8 @@ class WebServer(TcpFake):
     def _respond(self, conn: socket.socket, request: RawRequest, problem: int | None) -> bool:
         """Send the response; returns whether the connection stays open."""
         keep_alive = problem is None and wants_keep_alive(request)
-        route = self._routes.get(request.target) or self._routes.get(request.path)
+        route = (self._routes.get(request.target) or self._routes.get(request.path)
+                 or self._routes.get("*"))
         extra: Headers = []
         static = Route(b"")
         if problem is not None:

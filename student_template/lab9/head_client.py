@@ -17,6 +17,13 @@ Contrato:
   estado y las cabeceras de la respuesta.
 - Termina enseguida, aunque el servidor deje la conexión abierta.
 
+También se acepta: un servidor fijo en el puerto 80 como en la guía (webcode.me,
+localhost, www.google.com, una dirección), con Host: ese mismo nombre; la
+comprobación lo atiende con su servidor web y juzga la petición y lo impreso. Solo
+default_path_and_port (más allá de la guía) pide usar la URL. También valen
+HTTP/1.0 (con su cabecera Host), socket.create_connection() y una sola llamada a
+recv().
+
 Comprobaciones: request_line, host_header, well_formed, prints_response,
 default_path_and_port, exits_promptly.
 """

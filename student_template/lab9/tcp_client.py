@@ -9,6 +9,10 @@ Contrato:
 - Recibe la respuesta (hasta 1024 bytes), la decodifica como UTF-8 y la imprime.
 - Cierra el socket y termina.
 
+También se acepta: socket.create_connection(("localhost", 21567)), "127.0.0.1" en
+lugar de "localhost", otro texto en el input(). Un cliente que vuelve a llamar a
+input() (un bucle hasta "salir") pierde solo exits: la comprobación da una línea.
+
 Comprobaciones: sends_input, prints_reply, utf8, exits.
 """
 

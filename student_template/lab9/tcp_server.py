@@ -13,6 +13,9 @@ Contrato:
 - Trabaja con bytes: un mensaje UTF-8 como "¿Qué tal, ñandú?" vuelve intacto detrás
   del prefijo.
 
+También se acepta: el estilo del libro (from socket import *, HOST = '' o
+"0.0.0.0", send() en lugar de sendall(), mensajes impresos en cada conexión).
+
 Comprobaciones: starts, echo_prefix, utf8_payload, sequential_clients (5 clientes
 seguidos), survives_silent_client.
 """

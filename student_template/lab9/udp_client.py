@@ -8,6 +8,10 @@ Contrato:
 - Recibe la respuesta con recvfrom(1024), la decodifica como UTF-8 y la imprime.
 - Cierra el socket y termina.
 
+También se acepta: "127.0.0.1" en lugar de "localhost", otro texto en el input().
+Un cliente que vuelve a llamar a input() (un bucle hasta "salir") pierde solo
+exits: la comprobación da una línea.
+
 Comprobaciones: sends_input, prints_reply, utf8, exits.
 """
 

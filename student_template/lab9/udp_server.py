@@ -9,6 +9,9 @@ Contrato:
 - Atiende a varios clientes y sigue funcionando después de cada respuesta.
 - Trabaja con bytes: un mensaje UTF-8 vuelve intacto detrás del prefijo.
 
+También se acepta: el estilo del libro (from socket import *, HOST = '' o
+"0.0.0.0", mensajes impresos por cada datagrama).
+
 Comprobaciones: starts, echo_prefix, utf8_payload, replies_to_sender (dos clientes),
 keeps_serving.
 """

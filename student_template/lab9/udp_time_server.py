@@ -13,8 +13,15 @@ Contrato:
   "descartado", por ejemplo: Mensaje de ('127.0.0.1', 5555) descartado
   Ninguna otra línea debe contener esa palabra.
 
-Comprobaciones: starts, replies_are_datetime, drop_rate (200 solicitudes: entre 70 y
-130 respuestas), drops_random, logs_discards.
+También se acepta: random.choice([True, False]) o random.randint(0, 1) para decidir,
+"descartada", "discarded" o "dropped" en la línea, datetime.now().strftime(...) con
+uno de los formatos de arriba, el estilo del libro (from socket import *, HOST = '').
+Un contador ("responde dos, descarta dos") no es aleatorio; randint(0, 10) < 4
+descarta 4 de cada 11 (36 %), no la mitad.
+
+Comprobaciones: starts, replies_are_datetime, drop_rate (prueba secuencial en lotes
+de 100 solicitudes: aprueba tasas de descarte de 45-55 %, rechaza las de 40 % o menos
+y 60 % o más), drops_random (sin rachas ni períodos de hasta 8), logs_discards.
 """
 
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from harness.checks.student import Server, Student, abnormal_end
+from harness.checks.student import Server, Student, abnormal_end, last_error_line
 from harness.checks.support import Deadline, Probe, recv_until, show, token, udp_exchange
 from harness.fakes import TcpEchoServer, UdpEchoServer
+from harness.sandbox.runner import Finished
 from harness.vnet.rules import VNet
 
 PORT = 21567
@@ -99,7 +100,10 @@ class ClientRun:
         fake: Any = TcpEchoServer(prefix=prefix) if proto == "tcp" else UdpEchoServer(prefix=prefix)
         fake.start()
         try:
-            vnet = VNet().route(proto, "localhost", PORT, ("127.0.0.1", fake.port))
+            # any host on the statement's port reaches the grader's server: a classroom
+            # address (192.168.1.108) or the machine's name is routed, not refused
+            vnet = VNet().route(proto, "localhost", PORT, ("127.0.0.1", fake.port)) \
+                .route(proto, "*", PORT, ("127.0.0.1", fake.port))
             self.finished = student.run(stdin=line + "\n", vnet=vnet, timeout=CLIENT_WINDOW)
             if proto == "tcp":
                 if fake.connections:  # let the connection end so its record is complete
@@ -119,13 +123,22 @@ class ClientRun:
         probe.output(self.finished)
 
 
+def tried(finished: Finished) -> str:
+    """The refused destinations, for the message of a request that reached nobody."""
+    seen = [f"{e['address'][0]}:{e['address'][1]}" for e in finished.events
+            if e.get("ev") == "refused" and isinstance(e.get("address"), list)
+            and len(e["address"]) == 2]
+    return ", ".join(dict.fromkeys(seen)) or "—"
+
+
 def judge_sends(run: ClientRun, probe: Probe) -> None:
     run.note(probe)
     expected = run.line.encode("utf-8")
     probe.note(expected=show(expected))
     if run.received is None:
         raise abnormal_end(run.finished, run.file) or \
-            probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper())
+            probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper(),
+                                 tried=tried(run.finished))
     probe.expect(run.received == expected, "lab9.client.wrong_bytes", got=show(run.received),
                  expected=show(expected))
 
@@ -138,21 +151,26 @@ def judge_prints(run: ClientRun, probe: Probe, text: str) -> None:
                  expected=show(expected), got=show(run.finished.stdout[-300:]))
 
 
-def judge_utf8(run: ClientRun, probe: Probe) -> None:
-    """Non-ASCII text goes out as UTF-8 and, where the reply is printed, is decoded as UTF-8
-    (whether the bytes are exactly the line, and whether the reply is printed at all, are
-    judged by ``sends_input`` and ``prints_reply``)."""
+def judge_utf8(run: ClientRun, ascii_run: ClientRun, probe: Probe) -> None:
+    """Non-ASCII text goes out as UTF-8 and, where the reply is printed, is decoded as UTF-8.
+    Whether the bytes are exactly the line and whether the reply is printed at all are judged
+    by ``sends_input`` and ``prints_reply``; a crash that only non-ASCII text causes (decoding
+    the reply as ASCII) fails here, and a client that prints the ASCII reply must print this
+    one too."""
     run.note(probe)
     encoded = run.line.encode("utf-8")
     probe.note(expected=show(encoded))
+    crash = abnormal_end(run.finished, run.file)
     if run.received is None:
-        raise abnormal_end(run.finished, run.file) or \
-            probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper())
+        raise crash or probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper(),
+                                 tried=tried(run.finished))
     probe.expect(encoded in run.received, "lab9.client.not_utf8", got=show(run.received),
                  expected=show(encoded))
+    if crash is not None and abnormal_end(ascii_run.finished, ascii_run.file) is None:
+        raise probe.fail("lab9.client.utf8_crashed", error=crash.params.get("error", ""))
     prefix = run.prefix.decode()
     out = run.finished.stdout
-    if prefix in out:
+    if prefix + ascii_run.line in ascii_run.finished.stdout or prefix in out:
         probe.expect(prefix + run.line in out, "lab9.client.reply_not_decoded",
                      expected=prefix + run.line, got=show(out[-300:]))
 
@@ -162,6 +180,8 @@ def judge_exits(run: ClientRun, probe: Probe) -> None:
     f = run.finished
     if f.timed_out:
         raise probe.fail("lab9.client.hangs", seconds=CLIENT_WINDOW)
+    if "EOFError" in last_error_line(f.stderr):
+        raise probe.fail("lab9.client.input_twice", line=run.line)
     if f.exit_code != 0:
         raise abnormal_end(f, run.file) or probe.fail(
             "lab9.client.bad_exit", code=f.exit_code,
@@ -182,8 +202,8 @@ def client_checks(proto: str) -> tuple[Callable[..., None], ...]:
     def test_prints_reply(ascii_run: ClientRun, probe: Probe) -> None:
         judge_prints(ascii_run, probe, ascii_run.line)
 
-    def test_utf8(student: Student, probe: Probe) -> None:
-        judge_utf8(ClientRun(student, proto, UTF8_TEXT + token(6)), probe)
+    def test_utf8(student: Student, ascii_run: ClientRun, probe: Probe) -> None:
+        judge_utf8(ClientRun(student, proto, UTF8_TEXT + token(6)), ascii_run, probe)
 
     def test_exits(ascii_run: ClientRun, probe: Probe) -> None:
         judge_exits(ascii_run, probe)
