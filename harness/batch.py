@@ -32,6 +32,7 @@ shards' output folders into one class page and gradebook. A CI matrix, for insta
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -43,7 +44,7 @@ from typing import Any
 
 from harness import __version__
 from harness.batch_progress import Progress
-from harness.batch_zip import UnsafeArchive, extract, submission_root
+from harness.batch_zip import TASK_DIRS, UnsafeArchive, extract, submission_root
 from harness.engine import ISOLATION_MODES, grade
 from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, t
@@ -53,7 +54,7 @@ from harness.platforms.moodle import platform_names
 from harness.results import SubmissionResult, read_json
 from harness.rubric import Rubric, load
 from harness.selection import check_selected, validate
-from harness.submission import content_hash
+from harness.submission import content_hash, is_output_folder
 
 MANIFEST = "batch.json"
 SUBMISSIONS_DIR = "submissions"
@@ -122,8 +123,7 @@ def parse_shard(text: str) -> tuple[int, int]:
     except ValueError:
         i, n = 0, 0
     if not (n >= 1 and 1 <= i <= n):
-        raise UsageError(f"invalid shard {text!r} from --shard: give I/N with 1 <= I <= N, "
-                         "e.g. --shard 1/4 for the first of four slices")
+        raise UsageError(key="usage.shard", value=text)
     return i, n
 
 
@@ -138,21 +138,26 @@ def discover(folder: Path, *, exclude: Path | None = None) -> list[Source]:
     """Submissions of ``folder``, sorted by name. A second submission with a name already
     taken (``ana/`` and ``ana.zip``) is kept, named after its file and marked, to be
     reported as ungraded rather than silently dropped. ``exclude`` (the output folder, when
-    it lies inside) and any folder holding a batch manifest are not submissions."""
+    it lies inside: the folder of ``folder`` that holds it) and any folder holding a batch
+    manifest are not submissions. An output folder inside a submission is refused, and so is
+    a folder with no submission at all (naming the nearest match)."""
     if not folder.is_dir():
-        raise UsageError(f"submissions folder not found: {folder}; give the folder that holds "
-                         "one subfolder or .zip per student")
+        raise UsageError(key="usage.submissions_not_found", path=str(folder))
+    if any((folder / d).is_dir() for d in TASK_DIRS):
+        raise UsageError(key="usage.no_submissions.single", path=str(folder))
+    out = exclude.resolve() if exclude is not None else None
     found: list[Source] = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.name.startswith(".") or path.name in SKIP_NAMES:
             continue
-        if (exclude is not None and path.resolve() == exclude.resolve()) \
-                or (path / MANIFEST).is_file():
+        if path.is_dir() and _holds_output(path, out):
             continue
         if path.is_dir():
             found.append(Source(path.name, path, "folder"))
         elif path.is_file() and path.suffix.lower() == ".zip" and path.stem:
             found.append(Source(path.stem, path, "zip"))
+    if not found:
+        raise UsageError(key="usage.no_submissions", path=str(folder))
     # course-platform archives (Moodle's "Download all submissions"): the participant's name
     # instead of the folder's (harness.platforms.moodle; report's hook, issue 11)
     shown = platform_names([src.name for src in found])
@@ -165,6 +170,29 @@ def discover(folder: Path, *, exclude: Path | None = None) -> list[Source]:
         else:
             taken[src.name] = src
     return sorted(found, key=lambda s: s.name)
+
+
+def _holds_output(path: Path, out: Path | None) -> bool:
+    """Whether ``path`` (a folder of the submissions folder) is, or holds, an output folder:
+    this run's ``out``, or what an earlier run wrote (one submission's results, or a batch's
+    folder, itself or one level down). ``out`` inside a real submission, something that holds more
+    than outputs, is refused: it would be graded with it."""
+    real = path.resolve()
+    if out is not None and (out == real or real in out.parents):
+        if out != real and any(not e.name.startswith(".") and not is_output_folder(e)
+                               and not (e.resolve() == out or e.resolve() in out.parents)
+                               for e in _entries(path)):
+            raise UsageError(key="usage.out_inside_submission", out=str(out), name=path.name)
+        return True
+    return is_output_folder(path) or any((e / MANIFEST).is_file() for e in _entries(path)
+                                         if e.is_dir())
+
+
+def _entries(path: Path) -> list[Path]:
+    try:
+        return list(path.iterdir())
+    except OSError:
+        return []
 
 
 def shard_of(items: list[Any], shard: tuple[int, int] | None) -> list[Any]:
@@ -199,19 +227,20 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
     if isolation not in ISOLATION_MODES:
         raise UsageError(f"invalid isolation {isolation!r} from --isolation; choose one of "
                          f"{', '.join(ISOLATION_MODES)}")
-    if timeout is not None and timeout <= 0:
-        raise UsageError(f"invalid timeout {timeout} from --timeout: must be positive")
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise UsageError(key="usage.timeout", value=f"{timeout:g}")
     formats = list(formats or [])
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise UsageError(f"invalid --format {','.join(bad)}; choose from {', '.join(FORMATS)}")
+        raise UsageError(key="usage.format", bad=",".join(bad), choices=", ".join(FORMATS))
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
-        raise UsageError(f"invalid jobs {jobs} from --jobs: must be 1 or more")
+        raise UsageError(key="usage.jobs", value=jobs)
     packs = course_packs(courses)
     rules = rubric if isinstance(rubric, Rubric) else \
         pack_rubric(packs, rubric) if packs else load(rubric)
     validate(only, rules.checks)
+    _refuse_overlap(submissions, out)
     sources = shard_of(discover(submissions, exclude=out), shard)
     settings = {"lang": lang, "rubric_sha256": rules.sha256, "rubric": rules.source,
                 "harness_version": __version__, "only": sorted(only or []),
@@ -240,8 +269,34 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
             bar.close()
     batch = BatchResult(out=out, entries=sorted(entries, key=lambda e: e.name),
                         results=results, settings=settings)
+    _remove_stale_submissions(out, previous, {e.name for e in entries})
     write_class_outputs(batch, formats=formats)
     return batch
+
+
+def _refuse_overlap(submissions: Path, out: Path) -> None:
+    """``out/submissions/`` must not be (or hold) the folder being graded: a report would be
+    written into a student's folder."""
+    reports, graded = (out / SUBMISSIONS_DIR).resolve(), submissions.resolve()
+    if reports == graded or reports in graded.parents:
+        raise UsageError(key="usage.out_holds_submissions", out=str(out),
+                         path=str(submissions))
+
+
+def _remove_stale_submissions(out: Path, previous: dict[str, Any] | None,
+                              names: set[str]) -> None:
+    """Folders an earlier run in ``out`` wrote for submissions that are gone now: only names
+    that run's manifest lists, so nothing labgrade did not write is touched."""
+    if previous is None:
+        return
+    for raw in previous.get("entries", []):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if not isinstance(name, str) or name in names or not name \
+                or Path(name).name != name or name in (".", ".."):
+            continue
+        stale = out / SUBMISSIONS_DIR / name
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 @dataclass
@@ -305,7 +360,7 @@ def _grade_one(job: _Job, src: Source) -> tuple[Entry, SubmissionResult | None]:
     except UnsafeArchive as exc:
         return _ungraded(src, dest, exc.message(job.lang)), None
     except HarnessError as exc:
-        return _ungraded(src, dest, str(exc)), None
+        return _ungraded(src, dest, exc.message(job.lang)), None
     except Exception as exc:  # a harness bug: shown to the instructor, the batch goes on
         reason = _reason("internal", job.lang, error=f"{type(exc).__name__}: {exc}")
         return _ungraded(src, dest, reason, traceback.format_exc()), None
@@ -324,7 +379,8 @@ def _hidden(job: _Job, src: Source) -> list[Path]:
 
 def _ungraded(src: Source, dest: Path | None, reason: str, detail: str = "") -> Entry:
     if dest is not None:  # a stale grade must not outlive the reason it is gone
-        for stale in ("results.json", "report.html", "student.html"):
+        for stale in ("results.json", "report.html", "student.html",
+                      *sum(EXPORT_FILES.values(), ())):
             (dest / stale).unlink(missing_ok=True)
     return Entry(src.name, src.path.name, "ungraded", reason=reason, detail=detail)
 
@@ -346,9 +402,20 @@ def _cached(job: _Job, dest: Path, name: str, sha: str) -> SubmissionResult | No
     return result
 
 
+EXPORT_FILES = {"gradescope": ("gradescope.json",), "github": ("classroom.json", "summary.md"),
+                "junit": ("junit.xml",)}
+"""The files of one submission that each ``--format`` writes, beside its report."""
+
+
 def write_exports(result: SubmissionResult, dest: Path, formats: list[str]) -> None:
-    """The platform exports of one submission, next to its ``results.json``."""
+    """The platform exports of one submission, next to its ``results.json``; those of an
+    earlier run that this one does not write are removed, so none outlives its grade."""
     from harness import exports
+
+    for fmt, names in EXPORT_FILES.items():
+        if fmt not in formats:
+            for name in names:
+                (dest / name).unlink(missing_ok=True)
 
     if "gradescope" in formats:
         exports.write_gradescope(result, dest / "gradescope.json")
@@ -370,6 +437,8 @@ def write_class_outputs(batch: BatchResult, *, formats: list[str] | None = None)
     write_class_page(batch, batch.out / "index.html")
     if "junit" in (formats or []):
         write_class_junit(graded, batch.out / "junit.xml")
+    else:  # an earlier run's class junit.xml would disagree with this run's grades
+        (batch.out / "junit.xml").unlink(missing_ok=True)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if "github" in (formats or []) and summary:
         from harness.exports import class_summary_markdown
@@ -399,18 +468,16 @@ def read_manifest(folder: Path, *, missing_ok: bool = False) -> dict[str, Any] |
     except FileNotFoundError:
         if missing_ok:
             return None
-        raise UsageError(f"{folder} is not a batch output folder (no {MANIFEST}); give folders "
-                         "written by labgrade batch") from None
+        raise UsageError(key="usage.not_batch_output", path=str(folder)) from None
     except (OSError, ValueError) as exc:
         if missing_ok:
             return None
-        raise UsageError(f"cannot read {path}: {exc}") from exc
+        raise UsageError(key="usage.merge.unreadable", path=str(path), error=str(exc)) from exc
     if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION \
             or not isinstance(data.get("entries"), list):
         if missing_ok:
             return None
-        raise UsageError(f"{path} is not a labgrade batch manifest (version "
-                         f"{MANIFEST_VERSION}); regrade with this version of labgrade")
+        raise UsageError(key="usage.merge.manifest", path=str(path), version=MANIFEST_VERSION)
     data.setdefault("settings", {})
     return data
 

@@ -21,7 +21,7 @@ from harness.batch import (
     read_manifest,
     write_class_outputs,
 )
-from harness.errors import UsageError
+from harness.errors import Text, UsageError
 from harness.results import SubmissionResult, read_json
 
 MUST_AGREE = ("harness_version", "rubric_sha256", "lang", "only")
@@ -30,10 +30,10 @@ MUST_AGREE = ("harness_version", "rubric_sha256", "lang", "only")
 def merge(inputs: list[Path], *, out: Path, formats: list[str] | None = None) -> BatchResult:
     """Merge the batch folders ``inputs`` into ``out`` (which may be one of them)."""
     if not inputs:
-        raise UsageError("nothing to merge: give the output folders of labgrade batch")
+        raise UsageError(key="usage.merge.nothing")
     bad = [f for f in formats or [] if f not in ("junit", "github")]
     if bad:
-        raise UsageError(f"invalid --format {','.join(bad)} for merge; choose from junit, github")
+        raise UsageError(key="usage.format", bad=",".join(bad), choices="junit, github")
     manifests = [(folder, read_manifest(folder)) for folder in inputs]
     first_folder, first = manifests[0]
     assert first is not None
@@ -41,10 +41,10 @@ def merge(inputs: list[Path], *, out: Path, formats: list[str] | None = None) ->
         assert data is not None
         for key in MUST_AGREE:
             if data["settings"].get(key) != first["settings"].get(key):
-                raise UsageError(
-                    f"cannot merge {folder} with {first_folder}: they were graded with a "
-                    f"different {key} ({data['settings'].get(key)!r} vs "
-                    f"{first['settings'].get(key)!r}); regrade them alike")
+                raise UsageError(key="usage.merge.differ", folder=str(folder),
+                                 first=str(first_folder), setting=key,
+                                 value=repr(data["settings"].get(key)),
+                                 first_value=repr(first["settings"].get(key)))
     _check_shards([(folder, data["settings"].get("shard")) for folder, data in manifests
                    if data is not None])
     out.mkdir(parents=True, exist_ok=True)
@@ -56,8 +56,8 @@ def merge(inputs: list[Path], *, out: Path, formats: list[str] | None = None) ->
         for raw in data["entries"]:
             entry = entry_from_dict(raw)
             if entry.name in seen:
-                raise UsageError(f"submission {entry.name!r} is in both {seen[entry.name]} and "
-                                 f"{folder}: each must be graded by one shard only")
+                raise UsageError(key="usage.merge.twice", name=repr(entry.name),
+                                 first=str(seen[entry.name]), folder=str(folder))
             seen[entry.name] = folder
             if entry.status == "graded":
                 results[entry.name] = _copy(folder, out, entry.name)
@@ -78,23 +78,22 @@ def _check_shards(shards: list[tuple[Path, str | None]]) -> None:
     labels = [label for _, label in shards]
     if all(label is None for label in labels):
         if len(shards) > 1:
-            raise UsageError("cannot merge several unsharded batch folders: each graded the "
-                             "whole class; grade with --shard I/N to split a class")
+            raise UsageError(key="usage.merge.unsharded")
         return
     if any(label is None for label in labels):
         whole = next(folder for folder, label in shards if label is None)
-        raise UsageError(f"cannot merge {whole} (a whole class) with shards")
+        raise UsageError(key="usage.merge.whole", folder=str(whole))
     counts = {int(label.split("/")[1]) for label in labels if label}
     if len(counts) != 1:
-        raise UsageError(f"cannot merge shards of different splits: {', '.join(map(str, labels))}")
+        raise UsageError(key="usage.merge.splits", shards=", ".join(map(str, labels)))
     n = counts.pop()
     got = sorted(int(label.split("/")[0]) for label in labels if label)
     missing = sorted(set(range(1, n + 1)) - set(got))
     if missing or len(got) != len(set(got)):
-        raise UsageError(f"shards to merge: got {', '.join(map(str, labels))}; need each of "
-                         f"1/{n} .. {n}/{n} exactly once"
-                         + (f" (missing {', '.join(f'{i}/{n}' for i in missing)})"
-                            if missing else ""))
+        raise UsageError(key="usage.merge.shards", shards=", ".join(map(str, labels)), n=n,
+                         missing=Text("usage.merge.missing",
+                                      {"shards": ", ".join(f"{i}/{n}" for i in missing)})
+                         if missing else "")
 
 
 def _copy(folder: Path, out: Path, name: str) -> SubmissionResult:
@@ -102,8 +101,8 @@ def _copy(folder: Path, out: Path, name: str) -> SubmissionResult:
     try:
         result = read_json(src / "results.json")
     except (OSError, ValueError, TypeError) as exc:
-        raise UsageError(f"cannot read {src / 'results.json'}: {exc}; regrade that shard") \
-            from exc
+        raise UsageError(key="usage.merge.unreadable", path=str(src / "results.json"),
+                         error=str(exc)) from exc
     dest = out / SUBMISSIONS_DIR / name
     if src.resolve() != dest.resolve():
         if dest.exists():

@@ -1,14 +1,6 @@
-"""The ``labgrade`` command: a thin layer over library functions.
-
-    labgrade grade DIR [--out DIR] [--lang es|en] [--rubric FILE] [--timeout S]
-    labgrade check [DIR] [--format text,junit,github] [--lang es|en]
-    labgrade new DIR [--lang es|en]
-    labgrade course new DIR | labgrade course test DIR     (course packs; --course DIR on
-                                                            grade, check and batch)
-
-Exit status: 0 when the command did its job (``grade`` whatever the score); ``check`` exits 1
-while any visible check fails; 2 for usage errors and folders that cannot be graded.
-"""
+"""The ``labgrade`` command. Every command calls one library function; this module only
+reads the command line, refuses what cannot work with one line in the run's language, and
+prints what the library returned."""
 
 from __future__ import annotations
 
@@ -16,50 +8,101 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from harness import __version__
-from harness.engine import ISOLATION_MODES, grade
-from harness.errors import HarnessError
+from harness.cli_guard import (
+    EXIT_FAILING,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    Parser,
+    env_lang,
+    run_command,
+)
+from harness.engine import ISOLATION_MODES, grade, write_outputs
+from harness.errors import UsageError
 from harness.i18n import LANGS, t
 from harness.results import SubmissionResult
 
-EXIT_OK, EXIT_FAILING, EXIT_USAGE = 0, 1, 2
+__all__ = ["EXIT_FAILING", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
 CHECK_FORMATS = ("text", "junit", "github", "json")
+
+DESCRIPTION = """\
+Grade Python socket-programming labs (Laboratorio 9 and the Unidad 5 recipes) by running the
+programs against a private virtual network on this machine.
+
+  student:     labgrade new mi-lab        then   labgrade check mi-lab
+  instructor:  labgrade grade DIR         one submission: report.html and results.json
+               labgrade batch FOLDER      a whole class: class page, grades.csv, exports
+  CI:          labgrade check . --format text,junit,github
+"""
+
+EXIT_STATUS = """\
+exit status:
+  0    the command did its job (grade and batch: whatever the scores)
+  1    check: some visible check fails
+  2    a usage mistake, or a folder that cannot be graded (one line says what and the fix)
+  3    an internal error of labgrade (not the student's fault; LABGRADE_DEBUG=1 shows it)
+  130  interrupted (Ctrl-C); 141: the reader of the output went away (| head)"""
+
+EPILOG = EXIT_STATUS + """
+
+Messages are in Spanish unless --lang en or LABGRADE_LANG=en. `labgrade COMMAND --help`
+shows each command's options."""
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None], Command]] = {}  # type: ignore[type-arg]
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)
+
+
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=LANGS, default=os.environ.get("LABGRADE_LANG", "es"),
-                   help="language of messages and reports (default: es)")
-    p.add_argument("--rubric", type=Path, help="TOML rubric (points, visibility, limits)")
-    p.add_argument("--timeout", type=float,
-                   help="wall time limit of each student program run, in seconds")
+    from harness.sandbox.runner import Limits
+
+    p.add_argument("--lang", choices=LANGS, default=env_lang(),
+                   help="language of messages and reports (default: es, or $LABGRADE_LANG)")
+    p.add_argument("--rubric", type=Path, metavar="FILE",
+                   help="TOML rubric: points, visibility, limits (default: the course rubric "
+                        "shipped with labgrade, harness/rubric.toml)")
+    p.add_argument("--timeout", type=float, metavar="S",
+                   help="wall time limit of each student program run, in seconds (default: "
+                        f"the rubric's limits.wall_s, {Limits().wall_s:g} s in the shipped "
+                        "rubric; a check's own shorter window still applies)")
     p.add_argument("--isolation", choices=ISOLATION_MODES, default="auto",
                    help="auto: the strongest this machine gives; strict: refuse to grade "
-                        "without netns+pidns+uid+rlimits; portable: no namespaces")
+                        "without netns+pidns+uid+rlimits; portable: no namespaces "
+                        "(default: auto)")
     p.add_argument("--only", action="append", metavar="PREFIX",
                    help="grade only the checks whose id starts with PREFIX, segment by "
                         "segment (repeatable): --only lab9, --only lab9.udp (every "
                         "lab9.udp* task), --only lab9.tcp_server.echo_prefix; a PREFIX "
-                        "that selects no check exits 2 (see harness/selection.py)")
+                        "that selects no check exits 2 (default: every check; see "
+                        "harness/selection.py)")
     p.add_argument("--course", action="append", type=Path, metavar="DIR",
                    help="grade with the course pack in DIR instead of the built-in checks "
                         "(repeatable: the tasks of every pack); see labgrade course --help")
 
 
 def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("grade", help="grade one submission and write its report")
-    p.add_argument("submission", type=Path, help="the submission folder")
+    p = sub.add_parser("grade", help="grade one submission and write its report",
+                       description="Grade one submission folder; write report.html and "
+                                   "results.json. Exit 0 whatever the score.",
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
+    p.add_argument("submission", type=Path, help="the submission folder (holds lab9/, recipes/)")
     p.add_argument("--out", type=Path,
-                   help="output folder (default: reports/<submission name>)")
+                   help="output folder, outside the submission (default: "
+                        "reports/<submission name>)")
     _common(p)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
     out = args.out or Path("reports") / args.submission.resolve().name
+    _refuse_out_inside(out, args.submission)
     result = grade(args.submission, out=out, lang=args.lang, rubric=args.rubric,
                    timeout=args.timeout, isolation=args.isolation, only=args.only,
                    courses=args.course)
@@ -69,43 +112,77 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _refuse_out_inside(out: Path | None, submission: Path) -> None:
+    """An output folder inside the graded folder would be graded and hashed: refuse it."""
+    if out is None or not submission.is_dir():
+        return
+    root, target = submission.resolve(), out.resolve()
+    if target == root or root in target.parents:
+        suggest = os.path.relpath(root.parent / "reports" / root.name)
+        raise UsageError(key="usage.out_inside", out=str(out), path=str(submission),
+                         suggest=suggest)
+
+
 def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("check", help="check your own work: visible checks, exit 1 while any "
-                                     "fails")
+                                     "fails",
+                       description="Run the visible checks on your folder and show each one. "
+                                   "Exit 1 while any visible check fails, 0 when all pass.",
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("submission", type=Path, nargs="?", default=Path("."),
                    help="the submission folder (default: the current folder)")
     p.add_argument("--format", default="text",
-                   help=f"comma-separated outputs: {', '.join(CHECK_FORMATS)} (default: text)")
-    p.add_argument("--out", type=Path, help="also write results.json and report.html here")
-    p.add_argument("--junit", type=Path, default=Path("labgrade-junit.xml"),
+                   help=f"comma-separated outputs: {', '.join(CHECK_FORMATS)} (default: text; "
+                        "json prints results.json of the visible checks on stdout)")
+    p.add_argument("--out", type=Path, help="also write results.json and report.html of the "
+                                            "visible checks here (outside the submission)")
+    p.add_argument("--junit", type=Path, metavar="PATH",
                    help="where --format junit writes (default: labgrade-junit.xml)")
     _common(p)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    bad = [f for f in formats if f not in CHECK_FORMATS]
-    if bad:
-        raise HarnessError(f"invalid --format {','.join(bad)}; choose from "
-                           f"{', '.join(CHECK_FORMATS)}")
-    result = grade(args.submission, out=args.out, lang=args.lang, rubric=args.rubric,
+    formats = _formats(args.format, CHECK_FORMATS)
+    if args.junit is not None and "junit" not in formats:
+        raise UsageError(key="usage.junit_without_format", path=str(args.junit))
+    _refuse_out_inside(args.out, args.submission)
+    result = grade(args.submission, lang=args.lang, rubric=args.rubric,
                    timeout=args.timeout, isolation=args.isolation, only=args.only,
                    courses=args.course)
-    visible = [c for c in result.checks if c.visibility == "visible"]
+    shown = visible_view(result)
+    if args.out is not None:  # what the student may see, like everything check shows
+        write_outputs(shown, args.out)
     if "text" in formats:
-        print_terminal(result, visible, args.lang)
+        print_terminal(shown, shown.checks, args.lang)
     if "json" in formats:
         import json
 
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(shown.to_dict(), ensure_ascii=False, indent=2))
     if "junit" in formats:
         from harness.exports import write_junit
 
-        write_junit(result, args.junit, visible_only=True, lang=args.lang)
+        write_junit(shown, args.junit or Path("labgrade-junit.xml"), visible_only=True,
+                    lang=args.lang)
     if "github" in formats:
-        write_github(result, args.lang)
-    failing = [c for c in visible if c.status in ("failed", "error")]
+        write_github(shown, args.lang)
+    failing = [c for c in shown.checks if c.status in ("failed", "error")]
     return EXIT_FAILING if failing else EXIT_OK
+
+
+def visible_view(result: SubmissionResult) -> SubmissionResult:
+    """The result as a student may see it: visible checks only, and totals over them, so
+    no total gives away a hidden check's outcome."""
+    checks = [c for c in result.checks if c.visibility == "visible"]
+    return replace(result, checks=checks, score=round(sum(c.score for c in checks), 4),
+                   max_score=round(sum(c.max_score for c in checks), 4))
+
+
+def _formats(text: str, allowed: tuple[str, ...]) -> list[str]:
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in allowed]
+    if bad:
+        raise UsageError(key="usage.format", bad=",".join(bad), choices=", ".join(allowed))
+    return formats
 
 
 def write_github(result: SubmissionResult, lang: str) -> None:
@@ -124,9 +201,13 @@ def write_github(result: SubmissionResult, lang: str) -> None:
 
 
 def _add_new(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("new", help="copy the student template to start an assignment")
+    p = sub.add_parser("new", help="copy the student template to start an assignment",
+                       description="Copy the student template (lab9/, recipes/, README.md, "
+                                   "the CI workflow) into a new folder.",
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("dest", type=Path, help="a new (or empty) folder")
-    p.add_argument("--lang", choices=LANGS, default="es", help="language of the docstrings")
+    p.add_argument("--lang", choices=LANGS, default=env_lang(),
+                   help="language of the docstrings and README (default: es)")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -143,7 +224,12 @@ COMMANDS.update({"grade": (_add_grade, cmd_grade), "check": (_add_check, cmd_che
 
 def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("batch", help="grade every submission of a folder (subfolders or .zip "
-                                     "files) in parallel; class page, grades.csv, exports")
+                                     "files) in parallel; class page, grades.csv, exports",
+                       description="Grade every submission of a folder (one subfolder or "
+                                   ".zip per student) in parallel. Exit 0 whatever the "
+                                   "scores; a submission that cannot be graded is listed "
+                                   "with its reason.",
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("submissions", type=Path, help="folder with one subfolder or .zip per student")
     p.add_argument("--out", type=Path, help="output folder (default: reports/<folder name>)")
     p.add_argument("--jobs", "-j", type=int, help="submissions graded at once (default: the "
@@ -157,7 +243,8 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="also write per submission (comma-separated): gradescope "
                         "(gradescope.json), github (classroom.json, summary.md; a class job "
                         "summary where $GITHUB_STEP_SUMMARY is set), junit (junit.xml, and "
-                        "the class junit.xml)")
+                        "the class junit.xml); exports of an earlier run that this one does "
+                        "not write are removed (default: none)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     # course platforms (harness.platforms; issue 11)
     p.add_argument("--moodle-worksheet", type=Path, metavar="FILE",
@@ -179,7 +266,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def cmd_batch(args: argparse.Namespace) -> int:
     import time
 
-    from harness.batch import parse_shard, run_batch
+    from harness.batch import FORMATS, parse_shard, run_batch
 
     started = time.monotonic()
     out = args.out or Path("reports") / args.submissions.resolve().name
@@ -187,11 +274,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
                       rubric=args.rubric, timeout=args.timeout, isolation=args.isolation,
                       only=args.only, force=args.force,
                       shard=parse_shard(args.shard) if args.shard else None,
-                      formats=[f.strip() for f in args.format.split(",") if f.strip()],
-                      progress=not args.quiet, courses=args.course)
-    print(t("batch.done", args.lang, n=len(batch.entries), graded=len(batch.graded),
-            cached=sum(e.cached for e in batch.graded), ungraded=len(batch.ungraded),
-            seconds=f"{time.monotonic() - started:.1f}"))
+                      formats=_formats(args.format, FORMATS), progress=not args.quiet,
+                      courses=args.course)
+    print(batch_line(len(batch.entries), graded=len(batch.graded),
+                     cached=sum(e.cached for e in batch.graded), ungraded=len(batch.ungraded),
+                     seconds=time.monotonic() - started, lang=args.lang))
     for name in ("index.html", "grades.csv"):
         print(t("cli.written", args.lang, path=str(out / name)))
     from harness.platforms import write_platform_exports  # issue 11: course platforms
@@ -207,23 +294,40 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def batch_line(n: int, *, graded: int, cached: int, ungraded: int, seconds: float,
+               lang: str) -> str:
+    """``3 entregas: 2 corregidas (0 sin cambios), 1 sin corregir; 4.1 s``, with plurals."""
+    return t("batch.done", lang, submissions=plural("batch.n_submissions", n, lang),
+             graded=plural("batch.n_graded", graded, lang), cached=cached,
+             ungraded=ungraded, seconds=f"{seconds:.1f}")
+
+
+def plural(key: str, n: int, lang: str) -> str:
+    """``key.one`` for 1, ``key.other`` otherwise (both languages make plurals this way)."""
+    return t(f"{key}.{'one' if n == 1 else 'other'}", lang, n=n)
+
+
 def _add_merge(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("merge", help="combine the outputs of labgrade batch --shard I/N into "
-                                     "one class page and grades.csv")
+                                     "one class page and grades.csv",
+                       description="Combine the output folders of labgrade batch --shard I/N "
+                                   "(every slice once) into one class page and grades.csv.",
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("folders", type=Path, nargs="+", help="the shards' output folders")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--format", default="",
                    help="junit: also the class junit.xml; github: a class job summary "
-                        "(where $GITHUB_STEP_SUMMARY is set)")
+                        "(where $GITHUB_STEP_SUMMARY is set) (default: none)")
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
     from harness.batch_merge import merge
 
-    batch = merge(args.folders, out=args.out,
-                  formats=[f.strip() for f in args.format.split(",") if f.strip()])
-    lang = batch.settings.get("lang") or "es"
-    print(t("batch.merged", lang, n=len(batch.entries), folders=len(args.folders)))
+    batch = merge(args.folders, out=args.out, formats=_formats(args.format, ("junit", "github")))
+    lang = batch.settings.get("lang") or env_lang()
+    print(t("batch.merged", lang,
+            submissions=plural("batch.n_submissions", len(batch.entries), lang),
+            folders=plural("batch.n_folders", len(args.folders), lang)))
     for name in ("index.html", "grades.csv"):
         print(t("cli.written", lang, path=str(args.out / name)))
     return EXIT_OK
@@ -233,7 +337,8 @@ COMMANDS.update({"batch": (_add_batch, cmd_batch), "merge": (_add_merge, cmd_mer
 
 
 def _add_course(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("course", help="course packs: your own exercises (new, test)")
+    p = sub.add_parser("course", help="course packs: your own exercises (new, test)",
+                       formatter_class=_formatter, epilog=EXIT_STATUS)
     actions = p.add_subparsers(dest="course_command", required=True)
     new = actions.add_parser("new", help="write a starting pack with one working exercise")
     new.add_argument("dir", type=Path, help="a new (or empty) folder")
@@ -274,8 +379,7 @@ def print_terminal(result: SubmissionResult, checks: list, lang: str) -> None:  
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     paint = {"passed": "32", "failed": "31", "error": "33", "skipped": "90"}
     for problem in result.problems:
-        where = f"{problem.file}:{problem.line}" if problem.line else problem.file
-        print(f"! {where}: {problem.message}")
+        print(f"! {problem.file}: {problem.message}")
     task = None
     for c in checks:
         if c.task != task:
@@ -294,23 +398,18 @@ def _num(x: float) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="labgrade", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="labgrade", description=DESCRIPTION, epilog=EPILOG,
+                    formatter_class=_formatter)
     parser.add_argument("--version", action="version", version=f"labgrade {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                title="commands")
     for add, _ in COMMANDS.values():
         add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command][1](args)
-    except HarnessError as exc:
-        print(f"labgrade: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
+    return run_command(argv, build_parser, lambda args: COMMANDS[args.command][1](args))
 
 
 if __name__ == "__main__":

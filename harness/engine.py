@@ -391,10 +391,19 @@ def _message(o: dict[str, Any], lang: str) -> str:
         key = f"{o['id']}.passed" if has(f"{o['id']}.passed", lang) else "common.passed"
     if not has(key, lang):
         return f"{key} {json.dumps(o.get('params', {}), ensure_ascii=False)}"
+    params = {k: _shown(v, lang) for k, v in dict(o.get("params") or {}).items()}
     try:
-        return t(key, lang, **o.get("params", {}))
+        return t(key, lang, **params)
     except (KeyError, IndexError, ValueError) as exc:
         return f"{key}: {exc}"
+
+
+def _shown(value: Any, lang: str) -> Any:
+    """A message parameter as the sentence needs it: nested catalogue texts rendered, and an
+    empty value named in words ("la salida termina con (nada)", not "termina con .")."""
+    if value == "":
+        return t("common.empty_value", lang)
+    return _render(value, lang)
 
 
 def write_outputs(result: SubmissionResult, out: Path, *, report: bool = True) -> None:

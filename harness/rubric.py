@@ -16,14 +16,16 @@ A check the grading suite runs but the rubric does not name is worth ``default_p
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from harness.errors import UsageError
+from harness.errors import Text, UsageError, os_reason
 from harness.results import VISIBILITIES
 from harness.sandbox.runner import Limits
 
@@ -65,67 +67,118 @@ def task_file(task: str) -> str:
     return task.replace(".", "/") + ".py"
 
 
+SECTIONS = ("limits", "checks", "default_points")
+
+
 def load(path: Path | None = None) -> Rubric:
     """The rubric at ``path``, or the default one shipped in the package."""
     if path is None:
-        text = resources.files("harness").joinpath("rubric.toml").read_text(encoding="utf-8")
+        data_bytes = resources.files("harness").joinpath("rubric.toml").read_bytes()
         where = "harness/rubric.toml"
     else:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot read rubric {path}: {exc.strerror}; pass an existing "
-                             "TOML file with --rubric") from exc
         where = str(path)
+        try:
+            data_bytes = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(key="usage.rubric.unreadable", where=where,
+                             reason=os_reason(exc)) from exc
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(key="usage.rubric.not_utf8", where=where, pos=exc.start) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"invalid rubric {where}: {exc}") from exc
-    return parse(data, where=where, sha256=hashlib.sha256(text.encode()).hexdigest())
+        raise UsageError(key="usage.rubric.toml", where=where, detail=str(exc)) from exc
+    rubric = parse(data, where=where, sha256=hashlib.sha256(text.encode()).hexdigest())
+    if path is not None:
+        _known_ids(rubric, load())
+    return rubric
+
+
+def _known_ids(rubric: Rubric, catalogue: Rubric) -> None:
+    """An id of a built-in group (``lab9``, ``recipes``) that the shipped catalogue does not
+    have is a typo: say so before grading, with the nearest real id."""
+    groups = {c.split(".", 1)[0] for c in catalogue.checks}
+    known = list(catalogue.checks)
+    for check_id in rubric.checks:
+        if check_id.split(".", 1)[0] in groups and check_id not in catalogue.checks:
+            near = _nearest(check_id, known)
+            raise UsageError(key="usage.rubric.unknown_id", where=rubric.source, id=check_id,
+                             hint=Text("usage.rubric.hint_key", {"name": near}) if near else "")
+
+
+def _nearest(name: str, choices: list[str]) -> str:
+    found = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return found[0] if found else ""
+
+
+def _shape(where: str, name: str, value: Any, expected: Text) -> UsageError:
+    return UsageError(key="usage.rubric.shape", where=where, name=name, expected=expected,
+                      got=f"{type(value).__name__} {value!r}"[:80])
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
 
 
 def parse(data: dict[str, Any], *, where: str, sha256: str = "") -> Rubric:
-    sections = set(data) - {"checks", "limits", "default_points"}
-    if sections:
-        raise UsageError(f"invalid rubric {where}: unknown {sorted(sections)}; allowed: "
-                         "[checks], [limits], default_points")
+    for name in data:
+        if name not in SECTIONS:
+            near = _nearest(name, list(SECTIONS))
+            raise UsageError(key="usage.rubric.section", where=where, name=name,
+                             hint=Text("usage.rubric.hint", {"name": near}) if near else "",
+                             allowed=", ".join(f"[{s}]" for s in SECTIONS[:2])
+                             + ", default_points")
+    raw_checks = data.get("checks", {})
+    if not isinstance(raw_checks, dict):
+        raise _shape(where, "[checks]", raw_checks, Text("usage.rubric.expect_checks"))
     checks: dict[str, CheckRule] = {}
-    for check_id, value in (data.get("checks") or {}).items():
+    for check_id, value in raw_checks.items():
         if check_id.count(".") < 2:
-            raise UsageError(f"invalid check id {check_id!r} in {where}: use "
-                             "<group>.<task>.<check>, e.g. lab9.tcp_server.starts")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise UsageError(key="usage.rubric.check_id", where=where, id=repr(check_id))
+        if _number(value):
             rule = CheckRule(points=float(value))
         elif isinstance(value, dict):
             unknown = set(value) - {"points", "visibility"}
             if unknown:
-                raise UsageError(f"invalid keys {sorted(unknown)} for {check_id} in {where}; "
-                                 "allowed: points, visibility")
-            rule = CheckRule(points=float(value.get("points", 1.0)),
+                raise UsageError(key="usage.rubric.keys", where=where, keys=sorted(unknown),
+                                 id=check_id)
+            points = value.get("points", 1.0)
+            if not _number(points):
+                raise UsageError(key="usage.rubric.value", where=where, value=repr(points),
+                                 id=check_id)
+            rule = CheckRule(points=float(points),
                              visibility=str(value.get("visibility", "visible")))
         else:
-            raise UsageError(f"invalid value {value!r} for {check_id} in {where}: give points "
-                             "(a number) or {{ points = N, visibility = \"visible\" }}")
+            raise UsageError(key="usage.rubric.value", where=where, value=repr(value),
+                             id=check_id)
         if rule.points < 0:
-            raise UsageError(f"invalid points {rule.points} for {check_id} in {where}: "
-                             "points cannot be negative")
+            raise UsageError(key="usage.rubric.negative", where=where, points=rule.points,
+                             id=check_id)
         if rule.visibility not in VISIBILITIES:
-            raise UsageError(f"invalid visibility {rule.visibility!r} for {check_id} in "
-                             f"{where}; choose one of {', '.join(VISIBILITIES)}")
+            raise UsageError(key="usage.rubric.visibility", where=where,
+                             value=repr(rule.visibility), id=check_id,
+                             allowed=", ".join(VISIBILITIES))
         checks[check_id] = rule
-    limits_data = data.get("limits") or {}
-    names = {f.name for f in fields(Limits)}
-    bad = set(limits_data) - names
+    limits_data = data.get("limits", {})
+    if not isinstance(limits_data, dict):
+        raise _shape(where, "[limits]", limits_data, Text("usage.rubric.expect_limits"))
+    names = sorted(f.name for f in fields(Limits))
+    bad = sorted(set(limits_data) - set(names))
     if bad:
-        raise UsageError(f"invalid limits {sorted(bad)} in {where}; allowed: {sorted(names)}")
-    try:
-        limits = Limits(**{k: type(getattr(Limits(), k))(v) for k, v in limits_data.items()})
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"invalid limits in {where}: {exc}") from exc
-    for name in names:
-        if getattr(limits, name) <= 0:
-            raise UsageError(f"invalid limit {name}={getattr(limits, name)} in {where}: "
-                             "must be positive")
+        near = _nearest(bad[0], names)
+        hint = Text("usage.rubric.hint_key", {"name": near}) if near else ""
+        raise UsageError(key="usage.rubric.limits", where=where, names=", ".join(bad),
+                         hint=hint, allowed=", ".join(names))
+    for name, value in limits_data.items():
+        if not _number(value) or value <= 0:
+            raise UsageError(key="usage.rubric.limit_value", where=where, name=name,
+                             value=repr(value))
+    limits = Limits(**{k: type(getattr(Limits(), k))(v) for k, v in limits_data.items()})
     default = data.get("default_points", 1.0)
+    if not _number(default) or default < 0:
+        raise UsageError(key="usage.rubric.default_points", where=where, value=repr(default))
     return Rubric(checks=checks, limits=limits, default_points=float(default), source=where,
                   sha256=sha256)

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 from harness import i18n
-from harness.errors import HarnessError, UsageError
+from harness.errors import HarnessError, UsageError, os_reason
 
 TEMPLATE_DIRNAME = "student_template"
 REFERENCE_DIRNAME = "reference"
 KEY_PREFIX = "template."
+README_VARIANT = re.compile(r"README\.[a-z]{2}\.md")
+"""The template's README in another language (``README.en.md``); ``README.md`` is Spanish."""
 _IGNORED_PARTS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 
 
@@ -146,16 +149,27 @@ def copy_template(dest: Path, *, lang: str = i18n.DEFAULT_LANG) -> list[Path]:
     dest = Path(dest)
     if lang not in i18n.LANGS:
         raise UsageError(f"unknown language {lang!r}; choose one of {', '.join(i18n.LANGS)}")
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise UsageError(
-            f"{dest} already exists and is not empty; give a new folder name, "
-            "or empty that folder first (nothing was copied)"
-        )
+    try:
+        if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+            raise UsageError(key="usage.new_not_empty", path=str(dest))
+        dest.mkdir(parents=True, exist_ok=True)
+        probe = dest / ".labgrade-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(key="usage.new_cannot_write", path=str(dest),
+                         reason=os_reason(exc)) from exc
     texts = i18n.catalogue(lang)
     source = template_dir()
     written: list[Path] = []
     for rel in _files(source):
-        data = (source / rel).read_bytes()
+        if README_VARIANT.fullmatch(rel.name):  # README.<lang>.md: copied as README.md
+            continue
+        if rel.name == "README.md" and (source / rel.parent / f"README.{lang}.md").is_file():
+            rel_src = rel.parent / f"README.{lang}.md"
+        else:
+            rel_src = rel
+        data = (source / rel_src).read_bytes()
         if rel.suffix == ".py":
             key = catalogue_key(task_of(rel))
             if key not in texts:
@@ -165,8 +179,12 @@ def copy_template(dest: Path, *, lang: str = i18n.DEFAULT_LANG) -> list[Path]:
             stubs = [texts[f"stub.{task}.{i}"] for i in range(len(stub_messages(data)))]
             data = replace_stub_messages(data, stubs, where=str(rel))
         out = dest / rel
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+        except OSError as exc:
+            raise UsageError(key="usage.new_cannot_write", path=str(out),
+                             reason=os_reason(exc)) from exc
         written.append(out)
     return written
 

@@ -512,23 +512,61 @@ def test_progress_bar_on_a_terminal_shows_an_estimate() -> None:
 # --------------------------------------------------------------------------- the CLI
 
 
-def test_batch_usage_errors_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[
-        str]) -> None:
-    assert main(["batch", str(tmp_path / "none"), "--out", str(tmp_path / "o")]) == 2
-    assert "not found" in capsys.readouterr().err
-    assert main(["batch", str(tmp_path), "--shard", "3/2", "--out", str(tmp_path / "o")]) == 2
-    assert "--shard" in capsys.readouterr().err
-    assert main(["batch", str(tmp_path), "--format", "pdf", "--out", str(tmp_path / "o")]) == 2
-    assert "pdf" in capsys.readouterr().err
-    assert main(["batch", str(tmp_path), "--jobs", "0", "--out", str(tmp_path / "o")]) == 2
+# the batch's usage mistakes are in the table of tests/test_cli.py
 
 
-def test_an_empty_class_still_gets_a_page_and_a_gradebook(tmp_path: Path) -> None:
+def test_a_folder_without_submissions_is_refused_and_nothing_written(tmp_path: Path) -> None:
     (tmp_path / "subs").mkdir()
-    result = run_batch(tmp_path / "subs", out=tmp_path / "out", progress=False)
-    assert result.entries == []
-    assert csv_rows(tmp_path / "out") == []
-    parse_page(tmp_path / "out" / "index.html")
+    with pytest.raises(UsageError) as info:
+        run_batch(tmp_path / "subs", out=tmp_path / "out", progress=False)
+    assert info.value.key == "usage.no_submissions"
+    make_submission(tmp_path / "one")
+    with pytest.raises(UsageError) as info:
+        run_batch(tmp_path / "one", out=tmp_path / "out", progress=False)
+    assert info.value.key == "usage.no_submissions.single"
+    assert not (tmp_path / "out").exists()
+
+
+def test_outputs_inside_the_graded_folder_are_never_graded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`labgrade batch .` from inside the class folder writes reports/ there: the next run
+    must neither grade it nor see a changed class."""
+    subs = tmp_path / "subs"
+    make_submission(subs / "ana")
+    monkeypatch.chdir(subs)
+    for _ in range(2):
+        assert main(["batch", ".", "--only", ONLY, "-q", "--lang", "en"]) == 0
+    out = subs / "reports" / "subs"
+    entries = manifest(out)["entries"]
+    assert [(e["name"], e["cached"], e["score"]) for e in entries] == [("ana", True, FULL)]
+    assert [row["submission"] for row in csv_rows(out)] == ["ana"]
+    earlier = subs / "old"  # an earlier run's output folder, under another name
+    shutil.copytree(out, earlier / "run1")
+    shutil.copytree(out / "submissions" / "ana", subs / "ana-report")  # `grade --out` there
+    assert main(["batch", ".", "--only", ONLY, "-q", "--lang", "en"]) == 0
+    assert [e["name"] for e in manifest(out)["entries"]] == ["ana"]
+    (subs / "reports" / "notes.txt").write_text("mine", encoding="utf-8")  # not an output:
+    assert main(["batch", ".", "--only", ONLY, "-q", "--lang", "en"]) == 2  # reports/ is
+    # now something a student could have handed in: refused rather than guessed
+
+
+def test_what_an_earlier_run_wrote_and_this_one_did_not_is_removed(tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    make_submission(subs / "ana")
+    make_submission(subs / "beto")
+    out = tmp_path / "out"
+    kw: dict[str, Any] = {"out": out, "only": [ONLY], "progress": False}
+    run_batch(subs, **kw, formats=["gradescope", "github", "junit"])
+    exports = {"gradescope.json", "classroom.json", "summary.md", "junit.xml"}
+    ana = out / "submissions" / "ana"
+    assert exports <= {p.name for p in ana.iterdir()} and (out / "junit.xml").is_file()
+    shutil.rmtree(subs / "beto")
+    (out / "submissions" / "mine").mkdir()  # not written by labgrade: left alone
+    again = run_batch(subs, **kw)
+    assert [(e.name, e.cached) for e in again.entries] == [("ana", True)]
+    assert {p.name for p in ana.iterdir()} == {"report.html", "student.html", "results.json"}
+    assert not (out / "junit.xml").exists()
+    assert sorted(p.name for p in (out / "submissions").iterdir()) == ["ana", "mine"]
 
 
 # --------------------------------------------------------------------------- Gradescope
@@ -578,6 +616,24 @@ def test_run_autograder_explains_an_ungradable_upload(tmp_path: Path) -> None:
     assert gs["output"].startswith(t("batch.gradescope.failed", "es", reason="")[:20])
 
 
+def test_run_autograder_explains_files_uploaded_without_their_folders(tmp_path: Path) -> None:
+    """Gradescope uploads are often loose files: the student reads where they belong."""
+    from harness.errors import HarnessError
+    from harness.gradescope import run
+
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copy(REFERENCE / "lab9" / "tcp_server.py", root / "submission" / "tcp_server.py")
+    (root / "source").mkdir()
+    (root / "source" / "labgrade.json").write_text(json.dumps({"lang": "en", "only": [ONLY]}),
+                                                   encoding="utf-8")
+    gs = json.loads(run(root).read_text(encoding="utf-8"))
+    assert gs["score"] == 0 and gs["tests"] == []
+    reason = HarnessError(key="usage.not_submission.flat", path="", wanted="lab9/",
+                          found="tcp_server.py", fix="lab9/tcp_server.py").message("en")
+    assert reason.split(": ", 1)[1] in gs["output"]
+
+
 # --------------------------------------------------------------------------- the workflow
 
 
@@ -615,6 +671,29 @@ def test_assignment_workflow_parses_and_names_only_existing_commands() -> None:
         f"${{{{ steps.{check['id']}.outputs.result }}}}"
     assert reporter.get("if") == "always()"
     assert "LABGRADE_SPEC" in data["env"]
+
+
+def test_the_workflow_stops_until_the_harness_spec_is_set(tmp_path: Path) -> None:
+    """An unset LABGRADE_SPEC must not install whatever a package index calls labgrade."""
+    yaml = pytest.importorskip("yaml")
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert data["env"]["LABGRADE_SPEC"] == ""
+    steps = data["jobs"]["run-autograding-tests"]["steps"]
+    install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "python").write_text("#!/bin/sh\necho \"pip $*\"\n", encoding="utf-8")
+    (fake_bin / "python").chmod(0o755)
+    env = {"PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}"}
+    unset = subprocess.run(["bash", "-e", "-c", install], env={**env, "LABGRADE_SPEC": ""},
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert unset.returncode == 1
+    assert unset.stdout.startswith("::error title=LABGRADE_SPEC::Set LABGRADE_SPEC")
+    assert "pip -m" not in unset.stdout  # the fake python never ran
+    spec = "labgrade @ git+https://example.invalid/labgrade@v1"
+    ok = subprocess.run(["bash", "-e", "-c", install], env={**env, "LABGRADE_SPEC": spec},
+                        capture_output=True, text=True, timeout=60, check=False)
+    assert ok.returncode == 0 and ok.stdout == f"pip -m pip install {spec}\n"
 
 
 def test_new_assignment_repos_get_the_workflow(tmp_path: Path) -> None:

@@ -52,3 +52,17 @@ def test_evidence_texts_follow_the_report_language() -> None:
         result = grade(REFERENCE, only=["lab9.head_client.well_formed"], lang=lang)
         (check,) = result.checks
         assert check.evidence["expected"] == catalogue(lang)["evidence.well_formed_request"]
+
+
+def test_an_empty_value_in_a_message_is_named_in_words() -> None:
+    """A client that printed nothing is told so, not "la salida termina con ."."""
+    from harness.engine import _message
+
+    outcome = {"id": "lab9.tcp_client.prints_reply", "status": "failed",
+               "key": "lab9.client.reply_not_printed",
+               "params": {"expected": "Resp: hola", "got": ""}}
+    es, en = _message(outcome, "es"), _message(outcome, "en")
+    assert es.endswith("la salida termina con (nada: vacía)."), es
+    assert en.endswith("the output ends with (nothing: empty)."), en
+    outcome["params"]["got"] = "Resp"
+    assert _message(outcome, "es").endswith("la salida termina con Resp.")

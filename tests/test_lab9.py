@@ -410,3 +410,19 @@ def test_a_late_reply_is_judged_against_its_arrival_time() -> None:
     arrived = datetime.now() + timedelta(seconds=30)
     assert close_to_now(arrived - timedelta(seconds=1), arrived)
     assert not close_to_now(arrived - timedelta(seconds=30), arrived)
+
+
+def test_a_hang_is_told_with_the_time_limit_it_had(tmp_path: Path) -> None:
+    """``--timeout 2`` shortens a client's 3 s window: the message names the 2 s it had."""
+    from tests.conftest import make_submission
+
+    sub = make_submission(tmp_path / "sub", patch={TC: [
+        ("if __name__", "import time\ntime.sleep(3600)\nif __name__")]})
+    slow = make_submission(tmp_path / "slow", patch={TC: [
+        ("if __name__", "import time\ntime.sleep(3600)\nif __name__")]})
+    short = grade(sub, only=["lab9.tcp_client.exits"], lang="en", timeout=2)
+    default = grade(slow, only=["lab9.tcp_client.exits"], lang="en")
+    (told_short,) = [c.message for c in short.checks]
+    (told_default,) = [c.message for c in default.checks]
+    assert "in 2.0 s" in told_short, told_short
+    assert "in 3.0 s" in told_default, told_default

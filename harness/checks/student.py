@@ -171,6 +171,11 @@ class Student:
         self.probe.output(finished)
         return finished
 
+    def window(self, timeout: float | None) -> float:
+        """How long a run with the check's ``timeout`` may last: the window, never more than
+        the ``wall_s`` limit (``--timeout``). Messages name this, not the window."""
+        return self.sandbox.window(timeout)
+
     def start(self, *, args: list[str] | None = None, stdin: str = "",
               vnet: VNet | None = None) -> Child:
         """Start the program and return at once; it is stopped when the check ends."""

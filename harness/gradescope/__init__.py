@@ -11,7 +11,7 @@ This package ships both scripts (``harness/gradescope/setup.sh``, ``run_autograd
     python -m harness.gradescope run [--root /autograder]
 
 ``bundle`` writes the zip to upload: the two scripts, ``requirements.txt`` (what ``pip``
-installs: ``--spec``, e.g. ``labgrade @ git+https://github.com/<course>/labgrade@v1``) and
+installs: ``--spec``, required, e.g. ``labgrade @ git+https://github.com/<course>/labgrade@v1``) and
 ``labgrade.json`` (the grading settings). ``run`` (what ``run_autograder`` calls) grades a
 private copy of the submission and writes Gradescope's ``results.json`` with
 :func:`harness.exports.write_gradescope`. The root moves with ``--root`` or the
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.batch_zip import UnsafeArchive, extract, submission_root
-from harness.errors import HarnessError, UsageError
+from harness.errors import HarnessError, UsageError, os_reason
 from harness.i18n import DEFAULT_LANG, LANGS, t
 
 ROOT_ENV = "LABGRADE_AUTOGRADER_ROOT"
@@ -39,7 +39,6 @@ CONFIG = "labgrade.json"
 RUBRIC = "rubric.toml"
 SCRIPTS = ("setup.sh", "run_autograder")
 COURSES = "courses"
-DEFAULT_SPEC = "labgrade"
 
 
 def script(name: str) -> str:
@@ -58,10 +57,11 @@ def read_config(root: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}; rebuild the autograder zip with "
-                         "python -m harness.gradescope bundle") from exc
+        raise UsageError(key="usage.gradescope.config", path=str(path), error=str(exc)) \
+            from exc
     if not isinstance(data, dict):
-        raise UsageError(f"{path} must hold a JSON object")
+        raise UsageError(key="usage.gradescope.config", path=str(path),
+                         error=type(data).__name__)
     return data
 
 
@@ -100,7 +100,8 @@ def run(root: Path | None = None) -> Path:
     cfg = read_config(root)
     lang = cfg.get("lang") or os.environ.get("LABGRADE_LANG") or DEFAULT_LANG
     if lang not in LANGS:
-        raise UsageError(f"invalid language {lang!r} in {root / 'source' / CONFIG}")
+        raise UsageError(key="usage.gradescope.lang", value=repr(lang),
+                         path=str(root / "source" / CONFIG), choices=", ".join(LANGS))
     rubric = root / "source" / cfg["rubric"] if cfg.get("rubric") else None
     courses = [root / "source" / COURSES / name for name in cfg.get("courses") or []]
     results = root / "results" / "results.json"
@@ -116,7 +117,7 @@ def run(root: Path | None = None) -> Path:
         except UsageError:
             raise
         except HarnessError as exc:
-            return _write_failure(results, str(exc), lang)
+            return _write_failure(results, exc.message(lang), lang)
     return write_gradescope(result, results, lang=lang)
 
 
@@ -130,13 +131,19 @@ def _write_failure(path: Path, reason: str, lang: str) -> Path:
     return path
 
 
-def bundle(path: Path, *, spec: str = DEFAULT_SPEC, lang: str = DEFAULT_LANG,
+def bundle(path: Path, *, spec: str | None = None, lang: str = DEFAULT_LANG,
            only: list[str] | None = None, rubric: Path | None = None,
            timeout: float | None = None, isolation: str = "auto",
            courses: list[Path] | None = None) -> Path:
     """Write the autograder zip to upload to Gradescope; return its path. ``courses``: course
     packs to grade with (their pack.toml, catalogues and checks go in the zip; never their
-    reference, template or mutants)."""
+    reference, template or mutants).
+
+    ``spec`` (what ``pip`` installs there) must be given: a bare ``labgrade`` default would
+    install whatever a package index publishes under that name."""
+    if not (spec or "").strip():
+        raise UsageError(key="usage.spec_missing")
+    assert spec is not None
     if lang not in LANGS:
         raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
                          f"{', '.join(LANGS)}")
@@ -152,7 +159,17 @@ def bundle(path: Path, *, spec: str = DEFAULT_SPEC, lang: str = DEFAULT_LANG,
     packs = load_all(list(courses or []))  # a broken pack fails here, not on Gradescope
     if packs:
         cfg["courses"] = [p.name for p in packs]
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_bundle(path, spec, cfg, rubric, packs)
+    except OSError as exc:
+        raise UsageError(key="usage.cannot_write", path=str(path), reason=os_reason(exc)) \
+            from exc
+    return path
+
+
+def _write_bundle(path: Path, spec: str, cfg: dict[str, Any], rubric: Path | None,
+                  packs: list[Any]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in SCRIPTS:
             info = zipfile.ZipInfo(name)
@@ -167,4 +184,3 @@ def bundle(path: Path, *, spec: str = DEFAULT_SPEC, lang: str = DEFAULT_LANG,
             for part in [pack.root / "pack.toml", *sorted((pack.root / "i18n").glob("*.json")),
                          *sorted(p for p in (pack.root / "checks").glob("*") if p.is_file())]:
                 zf.write(part, f"{COURSES}/{pack.name}/{part.relative_to(pack.root).as_posix()}")
-    return path

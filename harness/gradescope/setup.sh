@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image: a Python >= 3.11 and a
-# virtual environment in /opt/labgrade with what requirements.txt names (the harness: by
-# default "labgrade"; `python -m harness.gradescope bundle --spec ...` writes the course's).
+# virtual environment in /opt/labgrade with what requirements.txt names (the course's harness,
+# written by `python -m harness.gradescope bundle --spec ...`, which requires it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 export DEBIAN_FRONTEND=noninteractive

@@ -95,6 +95,7 @@ class ClientRun:
         self.proto = proto
         self.line = line
         self.file = student.file
+        self.window = student.window(CLIENT_WINDOW)
         prefix = TCP_PREFIX if proto == "tcp" else UDP_PREFIX
         self.prefix = prefix
         fake: Any = TcpEchoServer(prefix=prefix) if proto == "tcp" else UdpEchoServer(prefix=prefix)
@@ -179,7 +180,7 @@ def judge_exits(run: ClientRun, probe: Probe) -> None:
     run.note(probe)
     f = run.finished
     if f.timed_out:
-        raise probe.fail("lab9.client.hangs", seconds=CLIENT_WINDOW)
+        raise probe.fail("lab9.client.hangs", seconds=run.window)
     if "EOFError" in last_error_line(f.stderr):
         raise probe.fail("lab9.client.input_twice", line=run.line)
     if f.exit_code != 0:

@@ -234,7 +234,7 @@ def test_exits_promptly(student: Student, probe: Probe) -> None:
     run.note(probe)
     f = run.finished
     if f.timed_out:
-        raise probe.fail("lab9.head_client.hangs", seconds=WINDOW)
+        raise probe.fail("lab9.head_client.hangs", seconds=student.window(WINDOW))
     if f.exit_code != 0:
         raise abnormal_end(f, student.file) or probe.fail("lab9.head_client.bad_exit",
                                                           code=f.exit_code)

@@ -153,7 +153,7 @@ def need_ended(student: Student, probe: Probe, finished: Finished) -> None:
     """The program ended by itself (not stopped at the end of its window, nor by a limit)."""
     if finished.cause == "timeout":
         raise probe.fail("recipes.r07_socket_errors.hangs", file=student.file,
-                         seconds=RUN_WINDOW)
+                         seconds=student.window(RUN_WINDOW))
     if finished.cause is not None:
         raise student.crashed_or("common.killed", finished)
 

@@ -57,7 +57,7 @@ def test_handles_refused(student: Student, probe: Probe) -> None:
         refused = witness.refused(port)  # the grader's record: a forged event is not one
     probe.note(expected=say("evidence.handles_error"))
     if finished.timed_out:
-        raise probe.fail(f"{TASK}.hangs", seconds=CLIENT_WINDOW)
+        raise probe.fail(f"{TASK}.hangs", seconds=student.window(CLIENT_WINDOW))
     probe.note(refused=[e.get("address") for e in refused])
     if not refused:
         raise client_failure(student, finished, TASK, f"{TASK}.no_attempt", port=port)

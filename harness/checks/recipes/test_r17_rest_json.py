@@ -108,7 +108,7 @@ def test_loop_ten(student: Student, probe: Probe) -> None:
                served=[f"{a:.4f}, {b:.4f}" for a, b in served],
                expected=say("evidence.loop_ten", n=LOOPS, sleep=f"{SLEEP:g}"))
     if finished.timed_out:
-        raise probe.fail(f"{TASK}.hangs", seconds=WINDOW)
+        raise probe.fail(f"{TASK}.hangs", seconds=student.window(WINDOW))
     if len(served) != LOOPS:
         raise student.crashed_or(f"{TASK}.request_count", finished, got=len(served),
                                  expected=LOOPS)
