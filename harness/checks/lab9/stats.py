@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import pairwise
+
+from harness.api.stats import runs_z
 
 BAD_LOW, OK_LOW, OK_HIGH, BAD_HIGH = 0.40, 0.45, 0.55, 0.60
 ALPHA = 5e-5
@@ -116,19 +117,7 @@ def operating_curve(p: float) -> tuple[float, float, float]:
 
 
 # ------------------------------------------------------------------ randomness
-
-def runs_z(pattern: list[int]) -> float | None:
-    """Wald-Wolfowitz runs test statistic; None when one symbol never occurs."""
-    n1 = sum(pattern)
-    n0 = len(pattern) - n1
-    if n1 == 0 or n0 == 0:
-        return None
-    runs = 1 + sum(1 for a, b in pairwise(pattern) if a != b)
-    n = n0 + n1
-    mean = 2 * n0 * n1 / n + 1
-    var = 2 * n0 * n1 * (2 * n0 * n1 - n) / (n * n * (n - 1))
-    return (runs - mean) / math.sqrt(var) if var > 0 else None
-
+# runs_z (the Wald-Wolfowitz statistic) is the public API's, harness.api.stats.
 
 def lag_agreement(pattern: list[int], lag: int) -> tuple[int, int]:
     """``(agreeing, compared)``: how many requests share the fate of the one ``lag`` before."""
