@@ -349,7 +349,7 @@ MISTAKES: dict[str, Mistake] = {
         lambda tmp, lang: line("usage.rubric.limits", lang, where=str(tmp / "r.toml"),
                                names="wall",
                                hint=Text("usage.rubric.hint_key", {"name": "wall_s"}),
-                               allowed="cpu_s, file_size_mb, memory_mb, open_files, "
+                               allowed="cpu_s, disk_mb, file_size_mb, memory_mb, open_files, "
                                        "processes, stop_grace_s, submission_s, wall_s")),
     "a limit of nan": Mistake(
         lambda tmp: _rubric(tmp, "[limits]\nwall_s = nan\n"),
