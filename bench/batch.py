@@ -92,7 +92,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=40)
     parser.add_argument("--jobs", default="1,2", help="comma-separated values to time")
     parser.add_argument("--keep", type=Path, help="generate and grade here, and keep it")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per --jobs value")
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from machine import describe, spread
+
+    print(describe())
     base = args.keep or Path(tempfile.mkdtemp(prefix="labgrade-bench-"))
     try:
         folder = base / "submissions"
@@ -104,10 +109,11 @@ def main() -> None:
               + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
         for jobs in (int(j) for j in args.jobs.split(",")):
             out = base / f"out-j{jobs}"
-            seconds = run(folder, out, jobs)
-            print(f"--jobs {jobs}: {seconds:6.1f} s wall, {seconds / args.n:.2f} s per "
-                  "submission")
+            times = [run(folder, out, jobs) for _ in range(args.repeat)]
+            print(f"--jobs {jobs}: {spread(times, '.1f')} s wall, "
+                  f"{sorted(times)[len(times) // 2] / args.n:.2f} s per submission (median)")
         print(f"grades: {summary(out)}")
+        print(describe().replace("machine:", "machine at the end:"))
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
