@@ -90,7 +90,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     iso = _isolation(isolation, hidden)
     if isolation == "strict" and not (iso.pidns and iso.uid is not None and iso.view
                                       and iso.rlimits):
-        raise IsolationUnavailable(_unavailable(iso))
+        raise _unavailable(iso)
     workdir = private_copy(root)
     os.chmod(workdir.parent, 0o700)  # no student uid reads another submission's copy
     # the modules to collect: the rubric's tasks and any other built-in task (a check the
@@ -120,7 +120,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     raw, log = _merge(runs, iso)
     iso = Isolation(**raw["isolation"])
     if isolation == "strict" and not iso.strict:
-        raise IsolationUnavailable(_unavailable(iso))
+        raise _unavailable(iso)
     result = score(raw["outcomes"], rules, lang=lang, only=only,
                    log="\n".join(raw.get("collect_errors") or []) or log,
                    budget_s=raw.get("budget_s"), collected=raw.get("collected"),
@@ -233,10 +233,8 @@ def _isolation(mode: str, hidden: list[Path]) -> Isolation:
     return Isolation(**{**asdict(iso), "pidns": iso.pidns and "pidns" not in off})
 
 
-def _unavailable(iso: Isolation) -> str:
-    return (f"strict isolation unavailable: this machine gives {iso.describe()}, strict needs "
-            "netns+pidns+uid+rlimits (Linux, as root, with mount namespaces); use "
-            "--isolation auto to grade at the level available")
+def _unavailable(iso: Isolation) -> IsolationUnavailable:
+    return IsolationUnavailable(key="usage.isolation_strict", level=iso.describe())
 
 
 @functools.cache

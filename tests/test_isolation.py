@@ -40,6 +40,14 @@ def test_strict_refuses_with_one_clear_line_when_a_level_is_missing(tmp_path: Pa
     assert not (tmp_path / "out" / "results.json").exists()
 
 
+def test_strict_refuses_in_the_run_language(tmp_path: Path) -> None:
+    done = cli(tmp_path, "--isolation", "strict", "--lang", "es", **{DISABLE_ENV: "uid"})
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("labgrade: aislamiento estricto no disponible: esta máquina da "), line
+    assert "--isolation auto" in line
+
+
 def test_strict_refuses_without_a_network_namespace(tmp_path: Path) -> None:
     done = cli(tmp_path, "--isolation", "strict", **{DISABLE_ENV: "netns"})
     assert done.returncode == 2
