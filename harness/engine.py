@@ -24,9 +24,9 @@ from typing import Any, cast
 from harness import __version__
 from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, has, t
+from harness.packs import builtin, check_module, run_config, task_files
 from harness.packs import courses as course_packs
 from harness.packs import rubric as pack_rubric
-from harness.packs import run_config, task_files
 from harness.points import total
 from harness.results import CheckResult, Problem, SubmissionResult, write_json
 from harness.rubric import Rubric, load, task_file, task_of
@@ -60,7 +60,9 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     folders in ``hide`` (a batch may pass its output root).
 
     ``courses``: course pack folders (:mod:`harness.packs`) graded instead of the built-in
-    checks; their rubric comes from their pack.toml (``rubric``, a file, overrides it).
+    packs (``lab9`` and ``recipes``, :func:`harness.packs.builtin`); their rubric comes from
+    their pack.toml (``rubric``, a file, overrides it). Without them, the built-in packs
+    with the default rubric, or ``rubric`` (a file) instead of it.
     ``shards``: grading runs at once for this submission (default: one per usable core, at
     most 4; a batch grading several submissions at once passes fewer)."""
     if lang not in LANGS:
@@ -71,9 +73,10 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
                          f"{', '.join(ISOLATION_MODES)}")
     started = time.monotonic()
     root = check_folder(submission)
-    packs = course_packs(courses)
+    given = course_packs(courses)  # --course: these packs instead of the built-in ones
+    packs = given or builtin()
     rules = rubric if isinstance(rubric, Rubric) else \
-        pack_rubric(packs, rubric) if packs else load(rubric)
+        pack_rubric(given, rubric) if given else load(rubric)
     files = task_files(packs)
     limits = rules.limits
     if timeout is not None:
@@ -83,7 +86,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     validate(only, rules.checks)
     tasks = [tk for tk in rules.tasks() if task_selected(tk, only)]
     problems = file_problems(root, [files.get(tk) or task_file(tk) for tk in tasks])
-    hidden = [root, root.parent, *(hide or []), *(p.root for p in packs)]
+    hidden = [root, root.parent, *(hide or []), *(p.root for p in given)]
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)  # it must exist to be hidden
         hidden += [out.resolve(), out.resolve().parent]  # with the classmates' reports
@@ -97,7 +100,8 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     # rubric does not name still runs, worth default_points)
     run_tasks = tasks + [tk for tk in _builtin_tasks() if tk not in tasks
                          and task_selected(tk, only)]
-    parts = [None] if packs else _shards(run_tasks, rules, shards)
+    parts = [None] if given else _shards(run_tasks, rules, shards)
+    run_cfg = {**run_config(packs), "builtin": not given}
     try:
         namespaces = {"netns", "pidns"} - _disabled() if isolation != "portable" else set()
 
@@ -107,7 +111,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
                               hide=[str(h) for h in hidden], namespaces=namespaces,
                               use_cgroup=isolation != "portable"
                               and "cgroup" not in _disabled(),
-                              extra={**run_config(packs), **_check_files(part)})
+                              extra={**run_cfg, **_check_files(part)})
 
         if len(parts) == 1:
             runs = [run(parts[0], iso)]
@@ -125,7 +129,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
                    log="\n".join(raw.get("collect_errors") or []) or log,
                    budget_s=raw.get("budget_s"), collected=raw.get("collected"),
                    check_rubric=not raw.get("collect_errors"),
-                   tasks=None if packs else run_tasks)
+                   tasks=None if given else run_tasks)
     result.submission = name or root.name
     result.isolation = iso.describe()
     result.submission_sha256 = content_hash(root)
@@ -135,9 +139,6 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     if out is not None:
         write_outputs(result, out, report=report)
     return result
-
-
-CHECKS_DIR = Path(__file__).with_name("checks")
 
 
 def default_shards() -> int:
@@ -172,20 +173,18 @@ def _shards(tasks: list[str], rules: Rubric, shards: int | None) -> list[list[st
 
 
 def _builtin_tasks() -> list[str]:
-    """The tasks of the built-in check modules (``lab9/test_tcp_server.py``:
-    ``lab9.tcp_server``)."""
-    return [f"{f.parent.name}.{f.stem.removeprefix('test_')}"
-            for f in sorted(CHECKS_DIR.glob("*/test_*.py"))]
+    """The tasks of the built-in packs (``lab9.tcp_server``, ...), in pack.toml order."""
+    return [t for p in builtin() for t in p.tasks]
 
 
 def _check_files(part: list[str] | None) -> dict[str, Any]:
-    """The check modules of ``part`` (built-in checks), for the run to collect only those;
-    nothing (the whole suite) when some task has no module of its own."""
+    """The check modules of ``part`` (tasks of the built-in packs), for the run to collect
+    only those; nothing (every module of the packs) when some task has no module of its
+    own."""
     if part is None:
         return {}
-    files = [CHECKS_DIR / f"{tk.split('.', 1)[0]}/test_{tk.split('.', 1)[-1]}.py"
-             for tk in part]
-    if not files or not all(f.is_file() for f in files):
+    files = [check_module(builtin(), tk) for tk in part]
+    if not files or not all(f is not None for f in files):
         return {}
     return {"check_files": [str(f) for f in files]}
 

@@ -1,5 +1,6 @@
-"""Points, visibility and limits per check: the default rubric ships in the package
-(``harness/rubric.toml``); an instructor can pass their own with ``--rubric``.
+"""Points, visibility and limits per check. The default rubric is the built-in packs' points
+(``harness/checks/*/pack.toml``) with the limits of ``harness/rubric.toml``; an instructor can
+pass their own with ``--rubric``.
 
 A rubric file is TOML::
 
@@ -71,7 +72,21 @@ SECTIONS = ("limits", "checks", "default_points")
 
 
 def load(path: Path | None = None) -> Rubric:
-    """The rubric at ``path``, or the default one shipped in the package."""
+    """The rubric at ``path``, or the default one (the built-in packs' points, the limits of
+    ``harness/rubric.toml``)."""
+    if path is None:
+        from harness.packs import builtin_rubric
+
+        return builtin_rubric()
+    return _load(path)
+
+
+def shipped() -> Rubric:
+    """``harness/rubric.toml`` alone: labgrade's default limits."""
+    return _load(None)
+
+
+def _load(path: Path | None) -> Rubric:
     if path is None:
         data_bytes = resources.files("harness").joinpath("rubric.toml").read_bytes()
         where = "harness/rubric.toml"

@@ -4,9 +4,10 @@
 It first moves into a network namespace of its own with only loopback (where the machine
 allows it), so nothing the checks start can reach beyond the machine and two submissions
 graded at once cannot meet, and it becomes the subreaper of its descendants (a daemon that a
-student program leaves behind is handed back to it and ended); then it runs pytest over
-``harness/checks`` with the plugin, ignoring every conftest, ini file and auto-loaded plugin
-around it.
+student program leaves behind is handed back to it and ended); then it runs pytest with the
+plugin over the check files of the course packs it is given (the built-in packs' by default:
+``harness/checks/lab9``, ``harness/checks/recipes``), ignoring every conftest, ini file and
+auto-loaded plugin around it.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ import os
 import sys
 from pathlib import Path
 
-CHECKS_DIR = Path(__file__).with_name("checks")
-INI = CHECKS_DIR / "grading.ini"
+INI = Path(__file__).with_name("checks") / "grading.ini"
+"""pytest's settings for a grading run (its folder is the run's rootdir)."""
 BUILTIN_ONLY = ("--assert=plain", *(f"-pno:{name}" for name in (
     "doctest", "junitxml", "pastebin", "legacypath", "tmpdir", "monkeypatch", "recwarn",
     "setuponly", "setupplan", "stepwise", "logging", "unittest", "unraisableexception",
     "threadexception")))
-"""For the built-in checks only, which use none of these: no assertion rewriting (their
-``assert`` lines only narrow types after a verdict; rewriting every module on import cost
-about a quarter of a second of CPU per run) and none of pytest's plugins they do not use.
-A course pack's checks keep pytest's defaults."""
+"""For the built-in packs only (``builtin`` in the run's configuration), whose checks use none
+of these: no assertion rewriting (their ``assert`` lines only narrow types after a verdict;
+rewriting every module on import cost about a quarter of a second of CPU per run) and none
+of pytest's plugins they do not use. A course pack's checks keep pytest's defaults."""
 
 
 def main(argv: list[str]) -> int:
@@ -56,12 +57,12 @@ def main(argv: list[str]) -> int:
     import pytest
 
     args = ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",
-            "--noconftest", "-c", str(INI), "--rootdir", str(CHECKS_DIR), "-q", "-rN",
+            "--noconftest", "-c", str(INI), "--rootdir", str(INI.parent), "-q", "-rN",
             "--no-header", "--tb=native", "--lg-config", str(cfg_path),
             "-o", f"timeout={cfg.get('check_timeout', 120)}",
-            *(["-p", "harness.packs.collect", "--continue-on-collection-errors",
-               *cfg["course_files"]] if cfg.get("courses")
-              else [*BUILTIN_ONLY, *(cfg.get("check_files") or [str(CHECKS_DIR)])])]
+            "-p", "harness.packs.collect", "--continue-on-collection-errors",
+            *(BUILTIN_ONLY if cfg.get("builtin") else ()),
+            *(cfg.get("check_files") or cfg["course_files"])]
     code = pytest.main(args)
     return int(code)
 

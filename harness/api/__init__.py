@@ -37,11 +37,17 @@ Lower level, without evidence: :func:`udp_exchange`, :func:`tcp_exchange`,
 returned that is not plain data: :class:`Opaque` (known by its type only, equal to nothing),
 :class:`SocketInfo` (what the child saw of a returned socket), :func:`type_name`.
 Routing: :class:`VNet` (``VNet().route("udp", "localhost", 21567,
-fake.address)``). Values for this run: :func:`random_int`, :func:`random_word`,
+fake.address)``); :class:`Witness` (a grader-owned endpoint that records the connections the
+virtual network refused and the names it could not resolve, acknowledged before the student's
+call fails: ``VNet().witnessed(w)``); ``DOC_NETS`` (the documentation networks the
+virtual DNS gives names their addresses from). A finished program's stderr without labgrade's
+own frames: :func:`clean`. Values for this run: :func:`random_int`, :func:`random_word`,
 :func:`random_choice`. Statistics with stated error rates: :class:`RateTest`,
 :class:`RandomnessTest`. Showing bytes in messages: :func:`show`.
 
-Everything here is stable; everything else in ``harness`` is internal.
+Everything here is stable; everything else in ``harness`` is internal. The built-in checks
+(Laboratorio 9 and the Unidad 5 recipes, ``harness/checks/lab9`` and ``harness/checks/recipes``)
+are course packs written with this API only: read them for examples of every part of it.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ from harness.checks.student import (
     SocketInfo,
     Student,
     abnormal_end,
+    clean,
     error_lines,
     last_error_line,
     type_name,
@@ -99,10 +106,12 @@ from harness.fakes import (
 )
 from harness.fakes.httpwire import RawRequest
 from harness.sandbox.runner import Finished
-from harness.vnet.rules import VNet
+from harness.vnet.rules import VNet, Witness
+from harness.vnet.shim import DOC_NETS
 
 __all__ = [
     "CLIENT_WINDOW",
+    "DOC_NETS",
     "RUN_HEADER",
     "START_WINDOW",
     "WINDOW",
@@ -132,8 +141,10 @@ __all__ = [
     "UdpServer",
     "VNet",
     "WebServer",
+    "Witness",
     "abnormal_end",
     "binomial_between",
+    "clean",
     "error_lines",
     "excerpt",
     "expect",

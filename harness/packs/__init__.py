@@ -6,12 +6,18 @@ batch --course DIR`` grades with it; ``labgrade course new DIR`` writes a starti
 Checks are written on :mod:`harness.api` or declared in TOML
 (:mod:`harness.packs.declarative`).
 
+Laboratorio 9 and the Unidad 5 recipes are packs too, shipped in ``harness/checks/lab9`` and
+``harness/checks/recipes`` (:func:`builtin`): grading without ``--course`` uses them, with the
+limits of ``harness/rubric.toml`` (:func:`builtin_rubric`); ``--course DIR`` grades with the
+packs given instead.
+
 This module is what the engine and the batch call: the rubric of a set of packs, the file of
 each task, the configuration of the grading run, and the catalogues.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from pathlib import Path
@@ -22,7 +28,44 @@ from harness.errors import UsageError
 from harness.packs.model import Pack, PackError, load, load_all
 from harness.rubric import CheckRule, Rubric, parse
 
-__all__ = ["Pack", "PackError", "courses", "load", "load_all", "rubric"]
+__all__ = ["Pack", "PackError", "builtin", "builtin_rubric", "courses", "load", "load_all",
+           "rubric"]
+
+
+def builtin() -> list[Pack]:
+    """The built-in packs (``lab9``, ``recipes``), loaded once; their messages are always in
+    the catalogues (:mod:`harness.i18n`)."""
+    return list(_builtin())
+
+
+@functools.cache
+def _builtin() -> tuple[Pack, ...]:
+    from harness.checks import builtin_roots
+
+    return tuple(load_all(builtin_roots()))
+
+
+def builtin_rubric() -> Rubric:
+    """The default rubric: the built-in packs' points and visibility, with the limits of
+    ``harness/rubric.toml``."""
+    from harness.rubric import shipped
+
+    limits = shipped()
+    points = rubric(builtin())
+    digest = hashlib.sha256((limits.sha256 + points.sha256).encode()).hexdigest()
+    source = ", ".join([*(f"harness/checks/{p.root.name}/pack.toml" for p in builtin()),
+                        limits.source])
+    return Rubric(checks=points.checks, limits=limits.limits, source=source, sha256=digest)
+
+
+def check_module(packs: list[Pack], task: str) -> Path | None:
+    """The check module of ``task`` when it has one of its own (``checks/test_<task>.py`` of
+    its pack), else None."""
+    for p in packs:
+        if task in p.tasks:
+            path = p.root / "checks" / f"test_{task.split('.', 1)[1]}.py"
+            return path if path in p.check_files else None
+    return None
 
 
 def courses(roots: list[Path] | None) -> list[Pack]:

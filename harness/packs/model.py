@@ -5,7 +5,8 @@ judges the content.
 ::
 
     mypack/
-      pack.toml           [pack] name (reference, template: elsewhere than below);
+      pack.toml           [pack] name (reference, template: elsewhere than below, or
+                          "labgrade:reference" / "labgrade:template", labgrade's own);
                           [tasks.<task>] file, visibility, points; [mutants.<m>];
                           [limits] (optional, as in a rubric)
       i18n/es.json        flat key -> text; every text a student reads (same keys in en.json)
@@ -33,6 +34,9 @@ from harness.results import VISIBILITIES
 from harness.rubric import parse
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+SHIPPED = ("labgrade:reference", "labgrade:template")
+"""``[pack] reference`` / ``template`` values naming labgrade's own folders (the built-in
+packs' reference and student template, wherever labgrade is installed)."""
 LANGS = ("es", "en")
 
 
@@ -77,15 +81,25 @@ class Pack:
     """``[limits]`` of pack.toml (as in a rubric: wall_s, memory_mb, ...)."""
     parts: dict[str, str] = field(default_factory=dict)
     """``[pack] reference`` / ``template``: where they are, relative to the pack, when not
-    ``reference/`` and ``template/`` (the built-in packs keep theirs at the top level)."""
+    ``reference/`` and ``template/``; ``labgrade:reference`` and ``labgrade:template`` name
+    labgrade's own (the built-in packs' ``reference/`` and ``student_template/``)."""
 
     @property
     def reference(self) -> Path:
-        return (self.root / self.parts.get("reference", "reference")).resolve()
+        return self._part("reference")
 
     @property
     def template(self) -> Path:
-        return (self.root / self.parts.get("template", "template")).resolve()
+        return self._part("template")
+
+    def _part(self, part: str) -> Path:
+        value = self.parts.get(part, part)
+        if value in SHIPPED:
+            from harness import templates
+
+            return (templates.reference_dir() if value == "labgrade:reference"
+                    else templates.template_dir()).resolve()
+        return (self.root / value).resolve()
 
     def check_ids(self) -> list[str]:
         return [f"{t.id}.{c}" for t in self.tasks.values() for c in t.points]
@@ -127,6 +141,12 @@ def load(root: Path) -> Pack:
         raise _fail(root, "pack.toml", f"[pack] takes name, and optionally reference and "
                                        f"template (folders relative to the pack); got "
                                        f"{sorted(head)}")
+    for part in ("reference", "template"):
+        value = head.get(part, "")
+        if value.startswith("labgrade:") and value not in SHIPPED:
+            raise _fail(root, "pack.toml", f"[pack] {part} = {value!r}: labgrade's own "
+                                           f"folders are {' and '.join(SHIPPED)}; anything "
+                                           "else is a folder relative to the pack")
     name = head.get("name")
     if not isinstance(name, str) or not NAME.match(name):
         raise _fail(root, "pack.toml", f"[pack] name = {name!r}: give a lowercase name "

@@ -1,0 +1,191 @@
+"""Echo clients of recipes r13 and r14 (``--port P``, the template's ``--message M``) run
+against the grader's echo fakes, and the judging of what they sent and printed.
+
+The course's clients take ``--port`` only and send a fixed message; ``--message`` goes beyond
+the guide and is judged by its own check (``message_option``), never as a precondition.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from harness.api import (
+    CheckFailed,
+    Finished,
+    Probe,
+    Student,
+    TcpEchoServer,
+    UdpEchoServer,
+    VNet,
+    say,
+    show,
+    token,
+)
+
+from .common_b import CLIENT_WINDOW, random_port, text
+
+
+@dataclass
+class ClientRun:
+    """One run of a student echo client against the grader's echo fake, routed at
+    ``localhost:P``. First with ``--port P --message M`` (the template's contract); when the
+    program rejects ``--message`` (argparse, status 2: the course's own clients have a fixed
+    "Mensaje de prueba"), with ``--port P`` only, the fake then answering a per-run variant
+    of the message (some letters' case swapped), so only a client that prints what came back
+    passes. ``--message`` is judged by its own check (``message_option``), never here."""
+
+    proto: str
+    port: int
+    message: str | None
+    """The ``--message`` text, or None for the run without it."""
+    finished: Finished
+    received: bytes | None
+    """What the fake received from the client (None: nothing)."""
+    reply: bytes | None
+    """What the fake sent back (the echo, or its per-run variant)."""
+    rejected_option: bool = False
+    """The program refused ``--message`` (the run judged is then the one without it)."""
+
+    def note(self, probe: Probe) -> None:
+        probe.note(argv_used=["--port", str(self.port)] +
+                   (["--message", self.message] if self.message is not None else []))
+        if self.received is not None:
+            probe.sent(self.received, "student")
+            probe.received(self.reply, "grader")
+        else:
+            probe.note(sent_by_student="—")
+        probe.output(self.finished)
+
+
+def swapper() -> Callable[[bytes], bytes]:
+    """A per-run variant of a text of the same length: the case of about half the ASCII
+    letters (chosen for this run) swapped."""
+    letters = string.ascii_letters
+    chosen = {c for c in letters if secrets.randbelow(2)} or {"a", "e", "M"}
+    table = bytes(ord(chr(b).swapcase()) if chr(b) in chosen else b for b in range(128)) + \
+        bytes(range(128, 256))
+    return lambda data: data.translate(table)
+
+
+def _client_once(student: Student, proto: str, port: int, message: str | None,
+                 transform: Callable[[bytes], bytes] | None) -> ClientRun:
+    # a TCP echo that answers in 6-byte pieces, 50 ms apart: one recv() gets only the first
+    fake: Any = TcpEchoServer(prefix=b"", piece=6, delay=0.05, transform=transform) \
+        if proto == "tcp" else UdpEchoServer(prefix=b"", transform=transform)
+    fake.start()
+    args = ["--port", str(port)] + (["--message", message] if message is not None else [])
+    try:
+        vnet = VNet().route(proto, "localhost", port, ("127.0.0.1", fake.port))
+        finished = student.run(args=args, vnet=vnet, timeout=CLIENT_WINDOW)
+        if proto == "tcp":
+            if fake.connections:
+                fake.wait_for_connections(1, timeout=0.5)
+            received = fake.connections[0] if fake.connections else None
+        else:
+            received = fake.datagrams[0][1] if fake.datagrams else None
+    finally:
+        fake.stop()
+    reply = None if received is None else (transform(received) if transform else received)
+    return ClientRun(proto, port, message, finished, received, reply)
+
+
+def rejects_option(finished: Finished, received: bytes | None, option: str) -> bool:
+    """argparse refused ``option`` (status 2, the option named on stderr) and nothing was
+    sent."""
+    return received is None and finished.exit_code == 2 and option in finished.stderr
+
+
+def run_client(student: Student, proto: str) -> ClientRun:
+    port = random_port()
+    message = f"Mensaje de prueba ñandú {token(10)}"
+    run = _client_once(student, proto, port, message, None)
+    if rejects_option(run.finished, run.received, "--message"):
+        run = _client_once(student, proto, port, None, swapper())
+        run.rejected_option = True
+    return run
+
+
+def client_failure(student: Student, finished: Finished, task: str, key: str,
+                   **params: Any) -> CheckFailed:
+    """The failure for a client that did not do its part: its crash or limit if it had one,
+    its exit status and last error line if it exited non-zero (``argparse`` rejecting an
+    option exits 2 with no traceback), else ``key``."""
+    failure = student.crashed_or(key, finished, **params)
+    if failure.key == key and finished.exit_code not in (0, None) and finished.stderr.strip():
+        last = finished.stderr.strip().splitlines()[-1][:300]
+        return CheckFailed(f"{task}.exited", file=student.file, code=finished.exit_code,
+                           error=last)
+    return failure
+
+
+def judge_sends(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+    """The message sent. With ``--message M`` taken into account (M is in what was sent):
+    exactly M in UTF-8. Otherwise (the course's fixed message, or an option accepted and
+    ignored, which ``message_option`` judges): a non-empty UTF-8 text."""
+    run.note(probe)
+    if run.received is None:
+        raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
+                             port=run.port)
+    if run.message is None or run.message.encode("utf-8") not in run.received:
+        probe.note(expected=say("recipes.r1x.some_text"))
+        try:
+            ok = bool(run.received.decode("utf-8").strip())
+        except UnicodeDecodeError:
+            ok = False
+        probe.expect(ok, f"{task}.not_text", got=show(run.received))
+        return
+    expected = run.message.encode("utf-8")
+    probe.note(expected=show(expected))
+    probe.expect(run.received == expected, f"{task}.wrong_message", got=show(run.received),
+                 expected=show(expected))
+
+
+BYTES_LITERAL = re.compile(r"""b(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")""")
+
+
+def printed_bytes(stdout: str) -> bytes:
+    """Every ``b'...'`` literal the output shows, evaluated and joined in order (a client
+    that prints each piece it receives as ``print("Recibido:", datos)``)."""
+    out = b""
+    for literal in BYTES_LITERAL.findall(stdout):
+        try:
+            value = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, bytes):
+            out += value
+    return out
+
+
+def judge_prints(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+    run.note(probe)
+    if run.reply is None:
+        raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
+                             port=run.port)
+    expected = run.reply.decode("utf-8", "replace")
+    probe.note(expected=expected)
+    out = run.finished.stdout
+    if expected in out or run.reply in printed_bytes(out):
+        return
+    raise client_failure(student, run.finished, task, f"{task}.echo_not_printed",
+                         expected=text(expected), got=text(out))
+
+
+def judge_message_option(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+    """Beyond the guide: ``--message M`` chooses the text sent (M is in what was sent)."""
+    run.note(probe)
+    if run.rejected_option:
+        raise probe.fail(f"{task}.no_message_option")
+    if run.received is None:
+        raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
+                             port=run.port)
+    assert run.message is not None
+    probe.note(expected=run.message)
+    probe.expect(run.message.encode("utf-8") in run.received, f"{task}.message_ignored",
+                 got=show(run.received), expected=show(run.message))

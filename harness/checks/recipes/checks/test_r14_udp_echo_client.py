@@ -1,0 +1,31 @@
+"""Receta 14: UDP echo client, ``python r14_udp_echo_client.py --port P --message M``: sends
+the message in one datagram to ``localhost:P`` and prints the reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.api import Probe, Student
+
+from .echo_clients import ClientRun, judge_message_option, judge_prints, judge_sends, run_client
+
+TASK = "recipes.r14_udp_echo_client"
+
+
+@pytest.fixture
+def run(student: Student) -> ClientRun:
+    return student.cached("run", lambda: run_client(student, "udp"))
+
+
+def test_sends_message(run: ClientRun, student: Student, probe: Probe) -> None:
+    judge_sends(run, probe, TASK, student)
+
+
+def test_prints_echo(run: ClientRun, student: Student, probe: Probe) -> None:
+    judge_prints(run, probe, TASK, student)
+
+
+def test_message_option(run: ClientRun, student: Student, probe: Probe) -> None:
+    """Beyond the guide (the course's client sends a fixed "Mensaje de prueba"): the
+    template's ``--message`` chooses the text."""
+    judge_message_option(run, probe, TASK, student)
