@@ -179,8 +179,8 @@ def _builtin_tasks() -> list[str]:
 
 def _check_files(part: list[str] | None) -> dict[str, Any]:
     """The check modules of ``part`` (tasks of the built-in packs), for the run to collect
-    only those; nothing (every module of the packs) when some task has no module of its
-    own."""
+    only those; nothing (every check file of the packs) when some task has no module of its
+    own (``checks/test_<task>.py``)."""
     if part is None:
         return {}
     files = [check_module(builtin(), tk) for tk in part]

@@ -6,7 +6,8 @@ import ast
 import string
 from pathlib import Path
 
-from harness.i18n import catalogue
+from harness.i18n import catalogue, messages, t
+from harness.packs import builtin
 
 CHECKS = Path(__file__).resolve().parents[1] / "harness" / "checks"
 
@@ -19,17 +20,35 @@ def test_same_keys_and_same_fields_in_every_language() -> None:
     es, en = catalogue("es"), catalogue("en")
     assert es.keys() == en.keys()
     assert {k for k in es if fields(es[k]) != fields(en[k])} == set()
+    for pack in builtin():  # the built-in packs' catalogues, the checks' messages
+        es, en = pack.messages["es"], pack.messages["en"]
+        assert es.keys() == en.keys(), pack.name
+        assert {k for k in es if fields(es[k]) != fields(en[k])} == set(), pack.name
+
+
+def test_the_checks_messages_are_their_packs_not_labgrade_s() -> None:
+    """The built-in packs own their checks' messages (a copy of a pack takes them along);
+    labgrade's catalogues keep the report's and the core's."""
+    own = set(catalogue("es"))
+    for pack in builtin():
+        assert len(pack.messages["es"]) > 50
+        assert set(pack.messages["es"]) & own == set()
+        assert all(k.startswith((f"{pack.name}.", f"task.{pack.name}.", f"check.{pack.name}."))
+                   for k in pack.messages["es"])
+        assert {f"check.{c}" for c in pack.check_ids()} <= set(pack.messages["en"])
 
 
 def used_keys() -> set[str]:
-    """Message keys passed to probe.fail/probe.expect/CheckFailed in the grading suite."""
+    """Message keys passed to probe.fail/probe.expect/CheckFailed/skip/say in the built-in
+    packs' checks and the API's machinery."""
     keys = set()
     for path in CHECKS.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            pos = {"fail": 0, "CheckFailed": 0, "expect": 1, "crashed_or": 0}.get(name)
+            pos = {"fail": 0, "CheckFailed": 0, "expect": 1, "crashed_or": 0, "skip": 0,
+                   "say": 0}.get(name)
             if pos is not None and len(node.args) > pos:
                 arg = node.args[pos]
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -40,7 +59,8 @@ def used_keys() -> set[str]:
 def test_every_message_key_used_by_a_check_exists() -> None:
     keys = used_keys()
     assert len(keys) > 30
-    assert keys - catalogue("es").keys() == set()
+    assert keys - messages("es").keys() == set()
+    assert keys - messages("en").keys() == set()
 
 
 def test_evidence_texts_follow_the_report_language() -> None:
@@ -51,7 +71,7 @@ def test_evidence_texts_follow_the_report_language() -> None:
     for lang in ("es", "en"):
         result = grade(REFERENCE, only=["lab9.head_client.well_formed"], lang=lang)
         (check,) = result.checks
-        assert check.evidence["expected"] == catalogue(lang)["evidence.well_formed_request"]
+        assert check.evidence["expected"] == t("lab9.evidence.well_formed_request", lang)
 
 
 def test_an_empty_value_in_a_message_is_named_in_words() -> None:

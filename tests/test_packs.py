@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from harness.checks import BUILTIN, builtin_roots
 from harness.errors import UsageError
-from harness.packs import courses
-from harness.packs.course import new_pack
+from harness.packs import builtin, courses
+from harness.packs.course import new_pack, prove_pack
 from harness.packs.declarative import load as load_exercise
 from harness.packs.lint import lint
 from harness.packs.model import PackError, load
 from harness.packs.templates import TRANSFORMS, Expectation, render
 from harness.points import round_points, total
 from harness.selection import check_selected, matches, task_selected, validate
+from harness.templates import reference_dir, template_dir
 from tests.conftest import REFERENCE, TEMPLATE
 from tests.test_cli import labgrade
 
@@ -135,6 +137,9 @@ def test_new_pack_loads_and_lints_clean(tmp_path: Path) -> None:
     (lambda r: (r / "i18n" / "en.json").unlink(), "i18n/en.json", "missing"),
     (lambda r: _edit(r / "pack.toml", 'file = "ej1/upper_server.py"', 'file = "../x.py"'),
      "[tasks.upper_server]", "relative to the submission"),
+    (lambda r: _edit(r / "pack.toml", 'name = "mi_curso"',
+                     'name = "mi_curso"\nreference = "labgrade:referencia"'),
+     "pack.toml", "labgrade:reference and labgrade:template"),
 ])
 def test_a_broken_pack_is_refused_saying_where(tmp_path: Path, change, where: str,
                                                what: str) -> None:  # type: ignore[no-untyped-def]
@@ -446,3 +451,57 @@ def test_a_gradescope_autograder_carries_the_pack_and_grades_with_it(tmp_path: P
     assert proc.returncode == 0, proc.stderr
     gs = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert gs["score"] == 3.0 and len(gs["tests"]) == 2
+
+
+# ------------------------------------------------------------------ the built-in packs
+
+@pytest.mark.parametrize("root", builtin_roots(), ids=BUILTIN)
+def test_built_in_pack_is_proven_both_ways(root: Path) -> None:
+    """Laboratorio 9 and the recipes are packs on harness.api like an instructor's: ``course
+    test`` lints them (only harness.api imported, every key in es and en, every check in
+    pack.toml), then grades labgrade's reference (full marks) and template (zero) with them,
+    and each declared mutant loses exactly its checks."""
+    outcome = prove_pack(root, lang="en")
+    assert outcome.ok, "\n".join(outcome.lines)
+    assert outcome.lines[0].startswith("✔ lint") and "✔ template: 0/" in outcome.lines[2]
+    assert sum(line.startswith("✔ mutant") for line in outcome.lines) >= 3
+
+
+def test_grading_without_course_is_the_built_in_packs() -> None:
+    """The default rubric is the built-in packs' points in pack.toml order, with the limits
+    of harness/rubric.toml; the grading run collects the packs' check modules."""
+    from harness import engine
+    from harness.rubric import load as load_rubric
+    from harness.rubric import shipped
+
+    packs = builtin()
+    assert [p.name for p in packs] == list(BUILTIN) == ["lab9", "recipes"]
+    rules = load_rubric()
+    assert list(rules.checks) == [c for p in packs for c in p.check_ids()]
+    assert total(r.points for r in rules.checks.values()) == 114
+    assert rules.limits == shipped().limits and shipped().checks == {}
+    assert engine._builtin_tasks() == [t for p in packs for t in p.tasks]
+    assert sum(len(p.tasks) for p in packs) == 26
+    assert engine._check_files(["lab9.udp_server"]) == {
+        "check_files": [str(builtin_roots()[0] / "checks" / "test_udp_server.py")]}
+    assert all(p.reference == reference_dir().resolve() for p in packs)
+    assert all(p.template == template_dir().resolve() for p in packs)
+
+
+def test_a_copy_of_a_built_in_pack_grades_like_it_and_can_be_changed(tmp_path: Path) -> None:
+    """An instructor copies a built-in pack and changes it: the copy is a pack of its own
+    (lint clean, labgrade's reference), ``--course`` grades with it instead of the built-in
+    one, and its pack.toml is what counts."""
+    from harness.engine import grade
+
+    copy = tmp_path / "mi_lab9"
+    shutil.copytree(builtin_roots()[0], copy, ignore=shutil.ignore_patterns("__pycache__"))
+    _edit(copy / "pack.toml", "[tasks.udp_client.points]\nsends_input = 2",
+          "[tasks.udp_client.points]\nsends_input = 5")
+    assert lint(load(copy)) == []
+    result = grade(REFERENCE, courses=[copy], only=["lab9.udp_client"], lang="en",
+                   report=False)
+    assert {c.id: (c.status, c.score) for c in result.checks} == {
+        "lab9.udp_client.sends_input": ("passed", 5.0),
+        "lab9.udp_client.prints_reply": ("passed", 2.0),
+        "lab9.udp_client.utf8": ("passed", 1.0), "lab9.udp_client.exits": ("passed", 1.0)}

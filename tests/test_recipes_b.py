@@ -446,7 +446,11 @@ def test_student_tracebacks_end_in_the_student_code() -> None:
 
 
 def test_printed_echo_is_read_from_bytes_literals_too() -> None:
-    from harness.checks.recipes.echo_clients import printed_bytes, swapper
+    from harness.checks import builtin_roots
+    from harness.packs.collect import pack_module
+
+    clients = pack_module(builtin_roots()[1], "echo_clients")
+    printed_bytes, swapper = clients.printed_bytes, clients.swapper
 
     out = "Recibido: b'Mensa'\nRecibido: b'je de pr'\nRecibido: b\"ueba \\xc3\\xb1\"\n"
     assert printed_bytes(out) == "Mensaje de prueba ñ".encode()

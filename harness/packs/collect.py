@@ -62,6 +62,16 @@ def _package(pack: str, checks: Path) -> str:
     return name
 
 
+def pack_module(root: Path, stem: str) -> types.ModuleType:
+    """The module ``checks/<stem>.py`` of the pack at ``root``, imported as a grading run
+    imports it (``labgrade_pack.<pack>.<stem>``, its relative imports working): for tests of
+    a pack's helpers."""
+    from harness.packs.model import load
+
+    pack = load(root)
+    return importlib.import_module(f"{_package(pack.name, pack.root / 'checks')}.{stem}")
+
+
 def _make(parent: pytest.Collector, path: Path, pack: str) -> PackModule:
     module: PackModule = PackModule.from_parent(parent, path=path)
     module.pack = pack
