@@ -474,10 +474,11 @@ def test_check_exits_one_while_checks_fail_and_zero_when_all_pass(tmp_path: Path
 
 
 def test_check_never_shows_a_hidden_result_through_its_total(tmp_path: Path) -> None:
-    default = (REPO / "harness" / "rubric.toml").read_text(encoding="utf-8")
-    rubric = _write(tmp_path / "r.toml", default.replace(
-        '"lab9.tcp_server.echo_prefix" = 2',
-        '"lab9.tcp_server.echo_prefix" = { points = 2, visibility = "hidden" }'))
+    rubric = _write(tmp_path / "r.toml", (  # the built-in points, echo_prefix hidden
+        '[checks]\n"lab9.tcp_server.starts" = 1\n'
+        '"lab9.tcp_server.echo_prefix" = { points = 2, visibility = "hidden" }\n'
+        '"lab9.tcp_server.utf8_payload" = 1\n"lab9.tcp_server.sequential_clients" = 2\n'
+        '"lab9.tcp_server.survives_silent_client" = 1\n'))
     broken = _copy(REFERENCE, tmp_path / "sub")
     server = broken / "lab9" / "tcp_server.py"
     text = server.read_text(encoding="utf-8")

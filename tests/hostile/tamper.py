@@ -70,13 +70,13 @@ def grader_processes():
 
 
 def import_suite():
-    import harness.checks.lab9.test_tcp_client as suite
+    import harness.checks.support as suite
     return read(suite.__file__)
 
 
 attempt("read reference", lambda: read(os.path.join(TARGETS["reference"], "lab9", "tcp_server.py")))
 attempt("list suite", lambda: listing(TARGETS["checks"]))
-attempt("read suite", lambda: read(os.path.join(TARGETS["checks"], "lab9", "test_tcp_client.py")))
+attempt("read suite", lambda: read(os.path.join(TARGETS["checks"], "lab9", "checks", "test_tcp_client.py")))
 attempt("import suite", import_suite)
 attempt("list outputs", lambda: listing(TARGETS["out"]))
 attempt("read previous output", lambda: read(os.path.join(TARGETS["out"], "previous.txt")))
@@ -87,7 +87,7 @@ attempt("see grader processes", grader_processes)
 attempt("write results", lambda: create(os.path.join(TARGETS["out"], "results.json")))
 attempt("write report", lambda: create(os.path.join(TARGETS["out"], "report.html")))
 attempt("add to outputs", lambda: create(os.path.join(TARGETS["out"], "pwned.html")))
-attempt("write suite", lambda: append_open(os.path.join(TARGETS["checks"], "lab9", "test_tcp_client.py")))
+attempt("write suite", lambda: append_open(os.path.join(TARGETS["checks"], "lab9", "checks", "test_tcp_client.py")))
 attempt("write reference", lambda: append_open(os.path.join(TARGETS["reference"], "lab9", "tcp_server.py")))
 attempt("write interpreter", lambda: append_open(os.__file__))
 attempt("write original submission", lambda: append_open(os.path.join(TARGETS["submission"], "lab9", "udp_server.py")))
