@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[])
     opts = parser.parse_args(argv)
     rubric = Path(tempfile.mkdtemp(prefix="lgload-rubric-")) / "hostile.toml"
-    text = (REPO / "harness" / "rubric.toml").read_text(encoding="utf-8")
+    from harness.rubric import load, to_toml
+
+    text = to_toml(load())  # the default rubric as a file (the built-in packs' points)
     rubric.write_text(corpus.hostile_rubric_text(text), encoding="utf-8")
     level = corpus.levels()
     names = None if opts.cases == "all" else set(opts.cases.split(","))

@@ -67,8 +67,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGS, default=env_lang(),
                    help="language of messages and reports (default: es, or $LABGRADE_LANG)")
     p.add_argument("--rubric", type=Path, metavar="FILE",
-                   help="TOML rubric: points, visibility, limits (default: the course rubric "
-                        "shipped with labgrade, harness/rubric.toml)")
+                   help="TOML rubric: points, visibility, limits (default: the built-in "
+                        "packs' points, harness/checks/*/pack.toml, and the limits of "
+                        "harness/rubric.toml; `labgrade course rubric` prints it)")
     p.add_argument("--timeout", type=float, metavar="S",
                    help="wall time limit of each student program run, in seconds (default: "
                         f"the rubric's limits.wall_s, {Limits().wall_s:g} s in the shipped "
@@ -84,7 +85,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "that selects no check exits 2 (default: every check; see "
                         "harness/selection.py)")
     p.add_argument("--course", action="append", type=Path, metavar="DIR",
-                   help="grade with the course pack in DIR instead of the built-in checks "
+                   help="grade with the course pack in DIR instead of the built-in packs "
                         "(repeatable: the tasks of every pack); see labgrade course --help")
 
 
@@ -337,7 +338,7 @@ COMMANDS.update({"batch": (_add_batch, cmd_batch), "merge": (_add_merge, cmd_mer
 
 
 def _add_course(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("course", help="course packs: your own exercises (new, test)",
+    p = sub.add_parser("course", help="course packs: your own exercises (new, test, rubric)",
                        formatter_class=_formatter, epilog=EXIT_STATUS)
     actions = p.add_subparsers(dest="course_command", required=True)
     new = actions.add_parser("new", help="write a starting pack with one working exercise")
@@ -349,6 +350,12 @@ def _add_course(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     test.add_argument("dir", type=Path, help="the pack's folder")
     test.add_argument("--lang", choices=LANGS, default="en", help="language of the messages")
     test.add_argument("--isolation", choices=ISOLATION_MODES, default="auto")
+    rubric = actions.add_parser("rubric", help="print the rubric graded with, as a file to "
+                                               "start your own --rubric from: the built-in "
+                                               "packs' points and the default limits, or "
+                                               "those of the packs given")
+    rubric.add_argument("dir", type=Path, nargs="*", help="course packs (default: the "
+                                                          "built-in ones)")
 
 
 def cmd_course(args: argparse.Namespace) -> int:
@@ -358,6 +365,12 @@ def cmd_course(args: argparse.Namespace) -> int:
         written = new_pack(args.dir, name=args.name)
         print(f"labgrade: course pack written to {args.dir} ({len(written)} files); next: "
               f"labgrade course test {args.dir}")
+        return EXIT_OK
+    if args.course_command == "rubric":
+        from harness.packs import courses, rubric
+        from harness.rubric import load, to_toml
+
+        print(to_toml(rubric(courses(args.dir)) if args.dir else load()), end="")
         return EXIT_OK
     outcome = prove_pack(args.dir, lang=args.lang, isolation=args.isolation, say=print)
     return EXIT_OK if outcome.ok else EXIT_FAILING

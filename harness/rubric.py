@@ -197,3 +197,19 @@ def parse(data: dict[str, Any], *, where: str, sha256: str = "") -> Rubric:
         raise UsageError(key="usage.rubric.default_points", where=where, value=repr(default))
     return Rubric(checks=checks, limits=limits, default_points=float(default), source=where,
                   sha256=sha256)
+
+
+def to_toml(rubric: Rubric) -> str:
+    """``rubric`` as a rubric file (what ``--rubric`` reads back to the same points,
+    visibility and limits): the default one, to start an instructor's own from."""
+    lines = [f"# labgrade rubric: {rubric.source}", ""]
+    if rubric.default_points != 1.0:
+        lines += [f"default_points = {rubric.default_points:g}", ""]
+    lines.append("[limits]")
+    lines += [f"{f.name} = {getattr(rubric.limits, f.name)!r}" for f in fields(Limits)]
+    lines += ["", "[checks]"]
+    for check_id, rule in rubric.checks.items():
+        value = f"{rule.points:g}" if rule.visibility == "visible" else \
+            f'{{ points = {rule.points:g}, visibility = "{rule.visibility}" }}'
+        lines.append(f'"{check_id}" = {value}')
+    return "\n".join(lines) + "\n"

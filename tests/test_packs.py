@@ -505,3 +505,21 @@ def test_a_copy_of_a_built_in_pack_grades_like_it_and_can_be_changed(tmp_path: P
         "lab9.udp_client.sends_input": ("passed", 5.0),
         "lab9.udp_client.prints_reply": ("passed", 2.0),
         "lab9.udp_client.utf8": ("passed", 1.0), "lab9.udp_client.exits": ("passed", 1.0)}
+
+
+def test_course_rubric_prints_the_rubric_graded_with_as_a_file(tmp_path: Path) -> None:
+    """The default rubric's points live in the packs; ``labgrade course rubric`` writes them
+    (with the default limits) as a --rubric file that reads back to the same rubric."""
+    from harness.rubric import load as load_rubric
+
+    proc = labgrade("course", "rubric")
+    assert proc.returncode == 0, proc.stderr
+    assert '"lab9.udp_time_server.drop_rate" = 3' in proc.stdout
+    path = tmp_path / "mine.toml"
+    path.write_text(proc.stdout, encoding="utf-8")
+    mine, default = load_rubric(path), load_rubric()
+    assert (mine.checks, mine.limits) == (default.checks, default.limits)
+    root = _pack(tmp_path)
+    of_pack = labgrade("course", "rubric", str(root))
+    assert of_pack.stdout.splitlines()[-2:] == ['"mi_curso.upper_server.listens" = 1',
+                                                 '"mi_curso.upper_server.upper" = 2']
