@@ -354,18 +354,19 @@ def test_check_modules_use_catalogue_keys() -> None:
     """Every ``f"{TASK}.key"`` a check module raises exists in both languages."""
     import re
 
-    from harness.i18n import catalogue
+    from harness.checks import builtin_roots
+    from harness.i18n import messages
 
-    folder = Path(__file__).resolve().parents[1] / "harness" / "checks" / "recipes"
+    folder = builtin_roots()[1] / "checks"  # the recipes pack's checks
     for task in TASKS:
         source = (folder / f"test_{task}.py").read_text(encoding="utf-8")
         keys = {f"recipes.{task}.{k}" for k in re.findall(r'f"\{TASK\}\.(\w+)"', source)}
         for lang in ("es", "en"):
-            assert keys <= catalogue(lang).keys(), sorted(keys - catalogue(lang).keys())
+            assert keys <= messages(lang).keys(), sorted(keys - messages(lang).keys())
         titles = {f"check.recipes.{task}.{name}"
                   for name in re.findall(r"^def test_(\w+)\(", source, re.MULTILINE)}
         for lang in ("es", "en"):
-            assert titles <= catalogue(lang).keys(), sorted(titles - catalogue(lang).keys())
+            assert titles <= messages(lang).keys(), sorted(titles - messages(lang).keys())
 
 
 
