@@ -1,13 +1,15 @@
 """The pytest wiring of the grading suite: options, fixtures, and scored outcomes.
 
-The grading run (:mod:`harness.runner`) starts pytest on ``harness/checks`` with this plugin
-and ``--lg-config``, a JSON file the engine wrote. Each test function is one check; its id is
-``<module TASK>.<function name without test_>``. Outcomes are written as plain JSON for the
-engine, which applies the rubric and the language.
+The grading run (:mod:`harness.runner`) starts pytest on the check files of its course packs
+(the built-in ones, ``harness/checks/lab9`` and ``harness/checks/recipes``, by default) with
+this plugin, :mod:`harness.packs.collect` and ``--lg-config``, a JSON file the engine wrote.
+Each test function is one check; its id is ``<module TASK>.<function name without test_>``.
+Outcomes are written as plain JSON for the engine, which applies the rubric and the language.
 
 A check's verdict is a :class:`~harness.checks.support.CheckFailed` (``failed``); any other
 exception is the harness's own problem (``error``, with its traceback, never blamed on the
-student); ``pytest.skip`` is ``skipped`` with its reason.
+student); :func:`harness.api.skip` is ``skipped`` with its message (``pytest.skip`` too, with its
+reason).
 """
 
 from __future__ import annotations
