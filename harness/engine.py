@@ -28,6 +28,7 @@ from harness.packs import builtin, check_module, run_config, task_files
 from harness.packs import courses as course_packs
 from harness.packs import rubric as pack_rubric
 from harness.points import total
+from harness.protocol import RunConfig, RunReport
 from harness.results import CheckResult, Problem, SubmissionResult, write_json
 from harness.rubric import Rubric, load, task_file, task_of
 from harness.sandbox import cgroups, mounts, reaper
@@ -269,14 +270,13 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
             namespaces: set[str], group: cgroups.RunGroup | None, token: str,
             extra: dict[str, Any] | None = None
             ) -> tuple[dict[str, Any], str]:
-    cfg = {"workdir": str(workdir), "raw_out": str(tmpdir / "raw.json"),
-           "isolation": asdict(iso), "limits": asdict(limits), "lang": lang,
-           "only": only or [], "want_netns": "netns" in namespaces,
-           "want_pidns": "pidns" in namespaces, "hide": hide,
-           "problems": {f: p.message(lang) for f, p in problems.items()},
-           **(extra or {})}
+    cfg = RunConfig(workdir=str(workdir), report=str(tmpdir / "report.json"),
+                    isolation=asdict(iso), limits=asdict(limits), lang=lang, only=only or [],
+                    want_netns="netns" in namespaces, want_pidns="pidns" in namespaces,
+                    hide=hide, problems={f: p.message(lang) for f, p in problems.items()},
+                    **(extra or {}))
     cfg_path = tmpdir / "config.json"
-    cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
+    cfg_path.write_text(cfg.to_json(), encoding="utf-8")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTEST_", "PYTHON", "COV_"))}
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
@@ -301,11 +301,12 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
             code = None
     log_text = log_path.read_text(encoding="utf-8", errors="replace")[-20000:]
     try:
-        raw = json.loads((tmpdir / "raw.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raw = {"outcomes": []}
-    cfg_after = json.loads(cfg_path.read_text(encoding="utf-8"))
-    raw["isolation"] = cfg_after["isolation"]
+        report = RunReport.from_json(Path(cfg.report).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        report = RunReport()  # the run ended before its plugin started
+    raw: dict[str, Any] = {"outcomes": report.outcomes, "collected": report.collected,
+                           "collect_errors": report.collect_errors,
+                           "isolation": report.isolation or asdict(iso)}
     raw["exit_code"] = code
     raw["budget_s"] = limits.submission_s if code is None else None
     return raw, log_text

@@ -26,12 +26,14 @@ import pytest
 from harness.api.verdicts import CheckSkipped
 from harness.checks.student import Student
 from harness.checks.support import CheckFailed, Probe
+from harness.errors import HarnessError
+from harness.protocol import RunConfig
 from harness.rubric import task_file
 from harness.sandbox.isolation import Isolation
 from harness.sandbox.runner import Limits, Sandbox
 from harness.selection import check_selected
 
-CONFIG = pytest.StashKey[dict[str, Any]]()
+CONFIG = pytest.StashKey[RunConfig]()
 OUTCOMES = pytest.StashKey[dict[str, dict[str, Any]]]()
 CHECK_ID = pytest.StashKey[str]()
 _CONFIG_REF: dict[str, pytest.Config] = {}  # for hooks that pytest calls without the config
@@ -55,11 +57,13 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("the grading suite runs through labgrade: use "
                                 "`labgrade grade DIR` (no --lg-config given)")
     try:
-        config.stash[CONFIG] = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        config.stash[CONFIG] = RunConfig.from_json(Path(path).read_text(encoding="utf-8"),
+                                                   where=str(path))
+    except (OSError, HarnessError) as exc:
         raise pytest.UsageError(f"invalid --lg-config {path}: {exc}") from exc
     config.stash[OUTCOMES] = {}
     _CONFIG_REF["config"] = config
+    _write_outcomes(config)  # the report exists, with the run's isolation, from the start
 
 
 def check_id_of(item: pytest.Item) -> tuple[str, str]:
@@ -72,7 +76,7 @@ def check_id_of(item: pytest.Item) -> tuple[str, str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    only = config.stash[CONFIG].get("only") or []
+    only = config.stash[CONFIG].only
     keep, drop = [], []
     collected = config.stash[COLLECTED] = []
     for item in items:
@@ -92,14 +96,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class Grading:
     """Session-wide state: the sandbox over the private working copy, and the problems."""
 
-    def __init__(self, cfg: dict[str, Any]) -> None:
+    def __init__(self, cfg: RunConfig) -> None:
         self.cfg = cfg
-        self.workdir = Path(cfg["workdir"])
-        iso = cfg.get("isolation", {})
-        self.sandbox = Sandbox(self.workdir, isolation=Isolation(**iso),
-                               limits=Limits(**cfg.get("limits", {})),
-                               hide=cfg.get("hide", []))
-        self.problems: dict[str, str] = cfg.get("problems", {})
+        self.workdir = Path(cfg.workdir)
+        self.sandbox = Sandbox(self.workdir, isolation=Isolation(**cfg.isolation),
+                               limits=Limits(**cfg.limits), hide=cfg.hide)
+        self.problems: dict[str, str] = cfg.problems
         self.cache: dict[tuple[str, str], Any] = {}
         # the sources as submitted, read before any student code runs (a student process
         # can rewrite its working copy; checks that read code use this snapshot)
@@ -108,7 +110,7 @@ class Grading:
             for p in self.workdir.rglob("*.py") if p.is_file() and not p.is_symlink()}
 
     def student(self, task: str, probe: Probe) -> Student:
-        file = self.cfg.get("task_files", {}).get(task) or task_file(task)
+        file = self.cfg.task_files.get(task) or task_file(task)
         return Student(self.sandbox, file, self.problems.get(file), probe, cache=self.cache,
                        source=self.sources.get(file))
 
@@ -196,8 +198,9 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_outcomes(config: pytest.Config) -> None:
-    """Write every outcome so far (atomically): a run stopped midway (its time budget spent)
-    still reports the checks it finished."""
+    """Write the run's report (:class:`~harness.protocol.RunReport`) with every outcome so
+    far (atomically): a run stopped midway (its time budget spent) still reports the checks
+    it finished."""
     cfg = config.stash.get(CONFIG, None)
     if not cfg:
         return
@@ -207,8 +210,9 @@ def _write_outcomes(config: pytest.Config) -> None:
             encoded[check_id] = json.dumps({k: v for k, v in o.items() if k != "start"},
                                            default=str)
     rest = json.dumps({"collected": config.stash.get(COLLECTED, []),
-                       "collect_errors": config.stash.get(COLLECT_ERRORS, [])}, default=str)
-    out = Path(cfg["raw_out"])
+                       "collect_errors": config.stash.get(COLLECT_ERRORS, []),
+                       "isolation": cfg.isolation}, default=str)
+    out = Path(cfg.report)
     tmp = out.with_suffix(".tmp")
     tmp.write_text(f'{{"outcomes": [{", ".join(encoded.values())}], {rest[1:]}',
                    encoding="utf-8")

@@ -12,10 +12,11 @@ auto-loaded plugin around it.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
+
+from harness.protocol import RunConfig
 
 INI = Path(__file__).with_name("checks") / "grading.ini"
 """pytest's settings for a grading run (its folder is the run's rootdir)."""
@@ -30,19 +31,18 @@ of pytest's plugins they do not use. A course pack's checks keep pytest's defaul
 
 
 def main(argv: list[str]) -> int:
-    cfg_path = Path(argv[0])
-    cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    given = Path(argv[0])
+    cfg = RunConfig.from_json(given.read_text(encoding="utf-8"), where=str(given))
     from harness.sandbox.reaper import become_subreaper
 
     become_subreaper()  # orphaned student processes come back to us, to be ended
-    if cfg.get("want_netns"):
+    iso = cfg.isolation
+    if cfg.want_netns:
         from harness.sandbox import isolation
 
-        iso = cfg["isolation"]
         iso["netns"] = isolation.enter_network_namespace()
-        if iso["netns"] and cfg.get("want_pidns") and not iso["pidns"]:
+        if iso["netns"] and cfg.want_pidns and not iso["pidns"]:
             iso["pidns"] = isolation.can_unshare(isolation.CLONE_NEWPID)  # in our user ns
-        cfg_path.write_text(json.dumps(cfg), encoding="utf-8")
         if iso["pidns"]:
             from harness.sandbox.launcher import enter_pid_namespace
 
@@ -56,13 +56,16 @@ def main(argv: list[str]) -> int:
     cgroups.available()  # join the run's cgroup (set by the engine) before anything starts
     import pytest
 
+    # the plugin's copy, with the namespaces entered (the engine's file stays as written;
+    # the isolation goes back in the run's report)
+    cfg_path = given.with_name("run.json")
+    cfg_path.write_text(cfg.to_json(), encoding="utf-8")
     args = ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",
             "--noconftest", "-c", str(INI), "--rootdir", str(INI.parent), "-q", "-rN",
             "--no-header", "--tb=native", "--lg-config", str(cfg_path),
-            "-o", f"timeout={cfg.get('check_timeout', 120)}",
+            "-o", f"timeout={cfg.check_timeout:g}",
             "-p", "harness.packs.collect", "--continue-on-collection-errors",
-            *(BUILTIN_ONLY if cfg.get("builtin") else ()),
-            *(cfg.get("check_files") or cfg["course_files"])]
+            *(BUILTIN_ONLY if cfg.builtin else ()), *cfg.files()]
     code = pytest.main(args)
     return int(code)
 

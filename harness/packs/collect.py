@@ -23,7 +23,7 @@ from harness.plugin import CONFIG
 
 def _pack_of(path: Path, config: pytest.Config) -> str | None:
     """The pack name when ``path`` is a check file of a pack of this run."""
-    for root, name in (config.stash[CONFIG].get("courses") or {}).items():
+    for root, name in config.stash[CONFIG].courses.items():
         if path.resolve().parent == Path(root) / "checks":
             return str(name)
     return None
