@@ -28,7 +28,7 @@ from harness.packs import builtin, check_module, run_config, task_files
 from harness.packs import courses as course_packs
 from harness.packs import rubric as pack_rubric
 from harness.points import total
-from harness.protocol import RunConfig, RunReport
+from harness.protocol import ProtocolError, RunConfig, RunReport
 from harness.results import CheckResult, Problem, SubmissionResult, write_json
 from harness.rubric import Rubric, load, task_file, task_of
 from harness.sandbox import cgroups, mounts, reaper
@@ -304,6 +304,9 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
         report = RunReport.from_json(Path(cfg.report).read_text(encoding="utf-8"))
     except FileNotFoundError:
         report = RunReport()  # the run ended before its plugin started
+    except ProtocolError as exc:  # ours: its checks are reported as not run, with this
+        report = RunReport()
+        log_text += f"\n{exc}"
     raw: dict[str, Any] = {"outcomes": report.outcomes, "collected": report.collected,
                            "collect_errors": report.collect_errors,
                            "isolation": report.isolation or asdict(iso)}
