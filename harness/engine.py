@@ -282,7 +282,6 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
            if not k.startswith(("PYTEST_", "PYTHON", "COV_"))}
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     run_tmp = tmpdir / "tmp"
     run_tmp.mkdir()
     env["TMPDIR"] = str(run_tmp)  # the run's boxes and scratch folders: removed with it
