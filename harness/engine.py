@@ -61,7 +61,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
 
     ``courses``: course pack folders (:mod:`harness.packs`) graded instead of the built-in
     checks; their rubric comes from their pack.toml (``rubric``, a file, overrides it).
-    ``shards``: grading runs at once for this submission (default: one per usable core, at
+    ``shards``: grading runs at once for this submission (default: one per idle core, at
     most 4; a batch grading several submissions at once passes fewer)."""
     if lang not in LANGS:
         raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
@@ -141,12 +141,19 @@ CHECKS_DIR = Path(__file__).with_name("checks")
 
 
 def default_shards() -> int:
-    """Grading runs of one submission at once: one per usable core (at most 4)."""
+    """Grading runs of one submission at once: one per idle core (at most 4). A core is idle
+    when the one-minute load average leaves it so: on a busy machine (a test suite, a batch
+    beside it) more runs only add their start-up to the work, and the verdicts never depend
+    on how many there are."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+    try:
+        idle = cores - os.getloadavg()[0]
+    except (AttributeError, OSError):
+        idle = cores
+    return max(1, min(cores, 4, round(idle)))
 
 
 def _shards(tasks: list[str], rules: Rubric, shards: int | None) -> list[list[str] | None]:
