@@ -265,6 +265,17 @@ _COMPILED: dict[str, types.CodeType] = {}
 :func:`_precompile`); each student process still runs them into modules of its own."""
 
 
+def _warm(modules: str) -> None:
+    """Import, once in the zygote, the heavy modules the submission imports (chosen by
+    :func:`harness.sandbox.zygote.warm_imports` from a fixed list): each forked process
+    finds them loaded, as its own copy. A failure only means each process imports it."""
+    for name in filter(None, modules.split(",")):
+        try:
+            importlib.import_module(name)
+        except Exception:  # not installed, or broken: for the student to find
+            pass
+
+
 def _precompile() -> None:
     """Compile the shim and mounts.py (and import what the shim imports) once in the zygote:
     without bytecode files (``-B``), every forked student process compiled both again, about
@@ -359,7 +370,7 @@ def main() -> None:
 
 # ------------------------------------------------------------------ the fork server
 
-def zygote(sock_fd: int) -> None:
+def zygote(sock_fd: int, warm: str = "") -> None:
     """Serve spawn requests: a student process forked from here starts in a few
     milliseconds instead of the tens a new interpreter takes.
 
@@ -371,6 +382,7 @@ def zygote(sock_fd: int) -> None:
     """
     sock = socket.socket(fileno=sock_fd)
     _precompile()
+    _warm(warm)
     while True:
         try:
             msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 4)
@@ -450,6 +462,6 @@ def _exit_status(exc: SystemExit) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--zygote"]:
-        zygote(int(sys.argv[2]))
+        zygote(int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "")
     else:
         main()

@@ -29,7 +29,7 @@ from harness.errors import HarnessError
 from harness.sandbox import cgroups, mounts, reaper
 from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import PACKAGE, Isolation, interpreter_paths
-from harness.sandbox.zygote import ForkedProcess, Zygote, ZygoteError
+from harness.sandbox.zygote import ForkedProcess, Zygote, ZygoteError, warm_imports
 from harness.vnet.channel import Event, EventChannel
 from harness.vnet.rules import VNet
 
@@ -411,7 +411,8 @@ class Sandbox:
             if self._zygote is None:
                 base = {k: env[k] for k in ("PATH", "LANG", "LC_ALL", "PYTHONUNBUFFERED",
                                             "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING")}
-                self._zygote = Zygote(self.python, LAUNCHER, base, Path(tempfile.gettempdir()))
+                self._zygote = Zygote(self.python, LAUNCHER, base, Path(tempfile.gettempdir()),
+                                      warm=warm_imports(self.workdir))
                 reaper.started(self._zygote.proc.pid)
             return self._zygote.spawn({"config": config, "env": env}, fds)
         except ZygoteError:

@@ -14,6 +14,7 @@ namespace); anywhere else the sandbox starts a fresh interpreter per process.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import signal
@@ -24,6 +25,45 @@ from pathlib import Path
 from typing import Any
 
 from harness.sandbox import reaper
+
+WARMABLE = frozenset({"requests", "ntplib", "urllib.request", "http.client", "http.server",
+                      "socketserver", "argparse", "email.utils", "ssl"})
+"""Modules the zygote may import before it forks, when the submission imports them: heavy to
+import (``requests`` costs a student process about 150 ms), with no effect at import time
+but their definitions. Listed, never taken from the student's code as such: an arbitrary
+installed module may act when imported (``antigravity`` opens a browser)."""
+MAX_SOURCE_BYTES = 1 << 20
+
+
+def warm_imports(workdir: Path) -> list[str]:
+    """The :data:`WARMABLE` modules the submission's files import, unless a file or folder
+    of the submission has the name of the module's package (then the student's program
+    imports its own, and so must each forked process)."""
+    wanted: set[str] = set()
+    local: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(workdir):
+        local.update(dirnames)
+        local.update(n.removesuffix(".py") for n in filenames if n.endswith(".py"))
+        for name in filenames:
+            if name.endswith(".py"):
+                wanted |= _imports(Path(dirpath) / name)
+    return sorted(m for m in wanted if m in WARMABLE and m.split(".")[0] not in local)
+
+
+def _imports(path: Path) -> set[str]:
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            return set()
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
 
 
 class ZygoteError(OSError):
@@ -60,7 +100,8 @@ class ForkedProcess:
 
 
 class Zygote:
-    def __init__(self, python: str, launcher: Path, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, python: str, launcher: Path, env: dict[str, str], cwd: Path,
+                 warm: list[str] | tuple[str, ...] = ()) -> None:
         if not reaper.become_subreaper():
             raise ZygoteError("this process cannot be a child subreaper")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -69,7 +110,7 @@ class Zygote:
         try:
             self.proc = subprocess.Popen(
                 [python, "-I", "-u", "-B", "-X", "utf8", str(launcher), "--zygote",
-                 str(theirs.fileno())],
+                 str(theirs.fileno()), ",".join(m for m in warm if m in WARMABLE)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
                 pass_fds=(theirs.fileno(),), close_fds=True)
