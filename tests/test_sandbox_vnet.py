@@ -13,7 +13,7 @@ import pytest
 from harness.checks.student import Opaque, decode
 from harness.sandbox.isolation import Isolation, detect
 from harness.sandbox.runner import Limits, Sandbox
-from harness.sandbox.zygote import warm_imports
+from harness.sandbox.zygote import local_names, warm_imports
 from harness.vnet.rules import VNet
 from harness.vnet.shim import virtual_address
 
@@ -226,10 +226,11 @@ def test_the_zygote_imports_heavy_modules_once_unless_the_submission_has_its_own
     finished = sb.run("cli.py", args=["/"], timeout=10)
     if own:
         assert finished.stdout.splitlines()[:2] == ["False", "own module"], finished.stderr
-        assert warm_imports(tmp_path / "work") == []
+        assert warm_imports(tmp_path / "work" / "cli.py", local_names(tmp_path / "work")) == []
     else:
         assert finished.stdout == "True\nrequests True\n", finished.stderr
-        assert warm_imports(tmp_path / "work") == ["requests"]
+        assert warm_imports(tmp_path / "work" / "cli.py",
+                            local_names(tmp_path / "work")) == ["requests"]
     sb.close()
 
 
@@ -240,9 +241,11 @@ def test_only_listed_modules_are_warmed(tmp_path: Path) -> None:
                                    "from urllib.request import urlopen\n"
                                    "from . import sibling\n", encoding="utf-8")
     (tmp_path / "broken.py").write_text("def (:\n", encoding="utf-8")
-    assert warm_imports(tmp_path) == ["requests", "urllib.request"]
-    (tmp_path / "urllib").mkdir()
-    assert warm_imports(tmp_path) == ["requests"]
+    assert warm_imports(tmp_path / "a.py", local_names(tmp_path)) == [
+        "requests", "urllib.request"]
+    assert warm_imports(tmp_path / "broken.py", local_names(tmp_path)) == []
+    (tmp_path / "lab" / "urllib").mkdir(parents=True)
+    assert warm_imports(tmp_path / "a.py", local_names(tmp_path)) == ["requests"]
 
 
 def _processes_with(arg: str) -> list[int]:

@@ -265,15 +265,17 @@ _COMPILED: dict[str, types.CodeType] = {}
 :func:`_precompile`); each student process still runs them into modules of its own."""
 
 
-def _warm(modules: str) -> None:
-    """Import, once in the zygote, the heavy modules the submission imports (chosen by
-    :func:`harness.sandbox.zygote.warm_imports` from a fixed list): each forked process
-    finds them loaded, as its own copy. A failure only means each process imports it."""
-    for name in filter(None, modules.split(",")):
-        try:
-            importlib.import_module(name)
-        except Exception:  # not installed, or broken: for the student to find
-            pass
+def _warm(modules: list[str]) -> None:
+    """Import in the zygote the heavy modules a program imports (chosen by the grader from a
+    fixed list: :func:`harness.sandbox.zygote.warm_imports`), once: the forked process and
+    every later one find them loaded, each as its own copy. A failure only means each
+    process imports it."""
+    for name in modules:
+        if isinstance(name, str) and name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # not installed, or broken: for the student to find
+                pass
 
 
 def _precompile() -> None:
@@ -370,7 +372,7 @@ def main() -> None:
 
 # ------------------------------------------------------------------ the fork server
 
-def zygote(sock_fd: int, warm: str = "") -> None:
+def zygote(sock_fd: int) -> None:
     """Serve spawn requests: a student process forked from here starts in a few
     milliseconds instead of the tens a new interpreter takes.
 
@@ -382,7 +384,6 @@ def zygote(sock_fd: int, warm: str = "") -> None:
     """
     sock = socket.socket(fileno=sock_fd)
     _precompile()
-    _warm(warm)
     while True:
         try:
             msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 4)
@@ -390,6 +391,11 @@ def zygote(sock_fd: int, warm: str = "") -> None:
             break
         if not msg:
             break
+        try:
+            payload = json.loads(msg)
+            _warm(payload.pop("warm", []))
+        except ValueError:
+            payload = {}  # the child fails to set up, and says so
         r, w = os.pipe()
         z1 = os.fork()
         if z1 == 0:
@@ -398,7 +404,7 @@ def zygote(sock_fd: int, warm: str = "") -> None:
             if pid == 0:
                 os.close(w)
                 sock.close()
-                _forked(json.loads(msg), fds)
+                _forked(payload, fds)
             os.write(w, str(pid).encode())
             os._exit(0)
         os.close(w)
@@ -462,6 +468,6 @@ def _exit_status(exc: SystemExit) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--zygote"]:
-        zygote(int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "")
+        zygote(int(sys.argv[2]))
     else:
         main()

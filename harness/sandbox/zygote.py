@@ -35,19 +35,21 @@ installed module may act when imported (``antigravity`` opens a browser)."""
 MAX_SOURCE_BYTES = 1 << 20
 
 
-def warm_imports(workdir: Path) -> list[str]:
-    """The :data:`WARMABLE` modules the submission's files import, unless a file or folder
-    of the submission has the name of the module's package (then the student's program
-    imports its own, and so must each forked process)."""
-    wanted: set[str] = set()
-    local: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(workdir):
-        local.update(dirnames)
-        local.update(n.removesuffix(".py") for n in filenames if n.endswith(".py"))
-        for name in filenames:
-            if name.endswith(".py"):
-                wanted |= _imports(Path(dirpath) / name)
-    return sorted(m for m in wanted if m in WARMABLE and m.split(".")[0] not in local)
+def local_names(workdir: Path) -> set[str]:
+    """The names a program of the submission could import from the submission itself (its
+    files and folders, any depth): a module of those names is never warmed for it."""
+    names: set[str] = set()
+    for _dirpath, dirnames, filenames in os.walk(workdir):
+        names.update(dirnames)
+        names.update(n.removesuffix(".py") for n in filenames if n.endswith(".py"))
+    return names
+
+
+def warm_imports(source: Path, local: set[str]) -> list[str]:
+    """The :data:`WARMABLE` modules the program ``source`` imports, unless the submission has
+    a file or folder of the name of the module's package (``local``, from
+    :func:`local_names`: then the program imports its own, as a fresh interpreter would)."""
+    return sorted(m for m in _imports(source) if m in WARMABLE and m.split(".")[0] not in local)
 
 
 def _imports(path: Path) -> set[str]:
@@ -100,8 +102,7 @@ class ForkedProcess:
 
 
 class Zygote:
-    def __init__(self, python: str, launcher: Path, env: dict[str, str], cwd: Path,
-                 warm: list[str] | tuple[str, ...] = ()) -> None:
+    def __init__(self, python: str, launcher: Path, env: dict[str, str], cwd: Path) -> None:
         if not reaper.become_subreaper():
             raise ZygoteError("this process cannot be a child subreaper")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -110,16 +111,18 @@ class Zygote:
         try:
             self.proc = subprocess.Popen(
                 [python, "-I", "-u", "-B", "-X", "utf8", str(launcher), "--zygote",
-                 str(theirs.fileno()), ",".join(m for m in warm if m in WARMABLE)],
+                 str(theirs.fileno())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
                 pass_fds=(theirs.fileno(),), close_fds=True)
         finally:
             theirs.close()
 
-    def spawn(self, payload: dict[str, Any], fds: list[int]) -> ForkedProcess:
-        """Fork a student process with these descriptors (stdin, stdout, stderr, events)."""
-        data = json.dumps(payload).encode()
+    def spawn(self, payload: dict[str, Any], fds: list[int],
+              warm: list[str] | tuple[str, ...] = ()) -> ForkedProcess:
+        """Fork a student process with these descriptors (stdin, stdout, stderr, events);
+        ``warm``: modules the zygote imports first, for this process and the next ones."""
+        data = json.dumps({**payload, "warm": [m for m in warm if m in WARMABLE]}).encode()
         with self._lock:
             try:
                 socket.send_fds(self._sock, [data], fds)
