@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the hand-written grader (it needs ports 21567 and 8000)")
     parser.add_argument("--shards", type=int, default=None,
-                        help="grading runs per submission at once (default: one per core, "
+                        help="grading runs per submission at once (default: one per idle core, "
                              "at most 4; 1 grades each submission in one run)")
     args = parser.parse_args()
     rows = [("reference", "lab9", ["lab9"]), ("student_template", "lab9", ["lab9"]),
@@ -66,7 +66,7 @@ def main() -> None:
                 for name, scope, only in rows}
     first = next(iter(measured.values()))
     print(describe(str(first["isolation"])))
-    print(f"shards per submission: {args.shards or 'default (one per core, at most 4)'}")
+    print(f"shards per submission: {args.shards or 'default (one per idle core, at most 4)'}")
     print(f"{'submission':<17} {'scope':<5} {'wall s: median (min–max)':<28} {'checks':>6} "
           f"{'CPU ms/check':>13} {'score':>8}")
     for (name, scope), m in measured.items():

@@ -64,7 +64,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     packs (``lab9`` and ``recipes``, :func:`harness.packs.builtin`); their rubric comes from
     their pack.toml (``rubric``, a file, overrides it). Without them, the built-in packs
     with the default rubric, or ``rubric`` (a file) instead of it.
-    ``shards``: grading runs at once for this submission (default: one per usable core, at
+    ``shards``: grading runs at once for this submission (default: one per idle core, at
     most 4; a batch grading several submissions at once passes fewer)."""
     if lang not in LANGS:
         raise UsageError(f"invalid language {lang!r} from --lang; choose one of "
@@ -143,12 +143,19 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
 
 
 def default_shards() -> int:
-    """Grading runs of one submission at once: one per usable core (at most 4)."""
+    """Grading runs of one submission at once: one per idle core (at most 4). A core is idle
+    when the one-minute load average leaves it so: on a busy machine (a test suite, a batch
+    beside it) more runs only add their start-up to the work, and the verdicts never depend
+    on how many there are."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+    try:
+        idle = cores - os.getloadavg()[0]
+    except (AttributeError, OSError):
+        idle = cores
+    return max(1, min(cores, 4, round(idle)))
 
 
 def _shards(tasks: list[str], rules: Rubric, shards: int | None) -> list[list[str] | None]:
@@ -281,7 +288,6 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
            if not k.startswith(("PYTEST_", "PYTHON", "COV_"))}
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     run_tmp = tmpdir / "tmp"
     run_tmp.mkdir()
     env["TMPDIR"] = str(run_tmp)  # the run's boxes and scratch folders: removed with it

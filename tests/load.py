@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -11,7 +12,15 @@ from types import TracebackType
 
 REPO = Path(__file__).resolve().parents[1]
 
-SPIN = "while True:\n    pass\n"
+SPIN = """\
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: end with the one who started it
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)  # that one is already gone
+while True:
+    pass
+"""
+"""A burner: spins until it is killed, or its parent ends (a killed bench leaves none)."""
 
 
 class Burners:
@@ -22,7 +31,7 @@ class Burners:
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def __enter__(self) -> Burners:
-        self.procs = [subprocess.Popen([sys.executable, "-c", SPIN],
+        self.procs = [subprocess.Popen([sys.executable, "-c", SPIN, str(os.getpid())],
                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL) for _ in range(self.n)]
         return self

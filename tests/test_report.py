@@ -443,3 +443,30 @@ def test_every_evidence_key_the_checks_note_has_words() -> None:
     for lang in ("es", "en"):
         missing = {k for k in noted - blocks if f"report.ev.{k}" not in catalogue(lang)}
         assert missing == set(), (lang, missing)
+
+
+def test_compiled_templates_are_kept_and_a_damaged_or_read_only_cache_is_harmless(
+        tmp_path: Path) -> None:
+    """The templates' compiled form is kept beside the package's bytecode; a cache file that
+    is damaged, or a folder that cannot be written, only means compiling again."""
+    from jinja2 import Environment, PackageLoader
+
+    from harness.report import _TemplateCache
+
+    def render(folder: Path) -> None:
+        env = Environment(loader=PackageLoader("harness", "report/templates"),
+                          bytecode_cache=_TemplateCache(folder), autoescape=True)
+        assert env.get_template("submission.html.j2").name == "submission.html.j2"
+
+    cache = tmp_path / "cache"
+    render(cache)
+    kept = sorted(cache.iterdir())
+    assert kept and all(p.suffix == ".jinja" and p.stat().st_size > 0 for p in kept)
+    for p in kept:
+        p.write_bytes(b"damaged")
+    render(cache)  # compiled again, and the damaged files replaced
+    assert all(p.read_bytes() != b"damaged" for p in kept)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder would be", encoding="utf-8")
+    render(blocked / "cache")  # cannot be created: no cache, still renders
+    assert not (blocked / "cache").exists()

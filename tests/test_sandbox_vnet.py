@@ -13,6 +13,7 @@ import pytest
 from harness.checks.student import Opaque, decode
 from harness.sandbox.isolation import Isolation, detect
 from harness.sandbox.runner import Limits, Sandbox
+from harness.sandbox.zygote import local_names, warm_imports
 from harness.vnet.rules import VNet
 from harness.vnet.shim import virtual_address
 
@@ -200,6 +201,51 @@ def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str) -> 
     if zygote == "1" and sb.isolation.pidns:
         assert sb._zygote is not None  # the fork server really served these
     sb.close()
+
+
+WARM_PROBE = """
+    import sys
+    print("requests" in sys.modules)
+    import requests
+    print(requests.__name__, requests.__file__.startswith(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("own", [False, True], ids=["installed", "own_requests_py"])
+def test_the_zygote_imports_heavy_modules_once_unless_the_submission_has_its_own(
+        box, tmp_path: Path, own: bool) -> None:  # type: ignore[no-untyped-def]
+    """``requests`` imported by the submission is imported once by the fork server (each
+    process finds it loaded); a submission with its own ``requests.py`` gets its own, as a
+    fresh interpreter would give it."""
+    files = {"cli.py": WARM_PROBE}
+    if own:
+        files["requests.py"] = "print('own module')\n"
+    sb = box(files)
+    if not sb.isolation.pidns:
+        pytest.skip("no PID namespace here: no fork server, every process imports it")
+    finished = sb.run("cli.py", args=["/"], timeout=10)
+    if own:
+        assert finished.stdout.splitlines()[:2] == ["False", "own module"], finished.stderr
+        assert warm_imports(tmp_path / "work" / "cli.py", local_names(tmp_path / "work")) == []
+    else:
+        assert finished.stdout == "True\nrequests True\n", finished.stderr
+        assert warm_imports(tmp_path / "work" / "cli.py",
+                            local_names(tmp_path / "work")) == ["requests"]
+    sb.close()
+
+
+def test_only_listed_modules_are_warmed(tmp_path: Path) -> None:
+    """A module the submission imports is imported by the fork server only if it is on the
+    fixed list (an installed module may act when imported: never one the student names)."""
+    (tmp_path / "a.py").write_text("import antigravity, this, requests\n"
+                                   "from urllib.request import urlopen\n"
+                                   "from . import sibling\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text("def (:\n", encoding="utf-8")
+    assert warm_imports(tmp_path / "a.py", local_names(tmp_path)) == [
+        "requests", "urllib.request"]
+    assert warm_imports(tmp_path / "broken.py", local_names(tmp_path)) == []
+    (tmp_path / "lab" / "urllib").mkdir(parents=True)
+    assert warm_imports(tmp_path / "a.py", local_names(tmp_path)) == ["requests"]
 
 
 def _processes_with(arg: str) -> list[int]:

@@ -29,7 +29,13 @@ from harness.errors import HarnessError
 from harness.sandbox import cgroups, mounts, reaper
 from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import PACKAGE, Isolation, interpreter_paths
-from harness.sandbox.zygote import ForkedProcess, Zygote, ZygoteError
+from harness.sandbox.zygote import (
+    ForkedProcess,
+    Zygote,
+    ZygoteError,
+    local_names,
+    warm_imports,
+)
 from harness.vnet.channel import Event, EventChannel
 from harness.vnet.rules import VNet
 
@@ -295,6 +301,8 @@ class Sandbox:
         self._cgroups = None if isolation.pidns else cgroups.available()
         self._zygote: Zygote | None = None
         self._zygote_broken = False
+        self._local: set[str] | None = None
+        self._warmable: dict[str, list[str]] = {}
 
     @property
     def _viewed(self) -> bool:
@@ -362,7 +370,8 @@ class Sandbox:
                 open(scratch / "stderr", "wb") as ferr, reaper.spawning():
             try:
                 proc = self._fork(config, env, [fin.fileno(), fout.fileno(), ferr.fileno(),
-                                                channel.write_fd]) or subprocess.Popen(
+                                                channel.write_fd],
+                                  self._warm(file)) or subprocess.Popen(
                     [self.python, "-I", "-u", "-B", "-X", "utf8", str(LAUNCHER)],
                     stdin=fin, stdout=fout, stderr=ferr,
                     env={**env, "LABGRADE_CHILD": json.dumps(config)}, cwd=box,
@@ -400,8 +409,8 @@ class Sandbox:
                 outcomes[i] = event
         return outcomes, finished
 
-    def _fork(self, config: dict[str, Any], env: dict[str, str],
-              fds: list[int]) -> ForkedProcess | None:
+    def _fork(self, config: dict[str, Any], env: dict[str, str], fds: list[int],
+              warm: list[str]) -> ForkedProcess | None:
         """The student process forked by the zygote, or None to start a fresh interpreter
         (no PID namespace, ``LABGRADE_ZYGOTE=0``, or the zygote could not serve)."""
         if not self.isolation.pidns or os.environ.get("LABGRADE_ZYGOTE") == "0" \
@@ -413,10 +422,19 @@ class Sandbox:
                                             "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING")}
                 self._zygote = Zygote(self.python, LAUNCHER, base, Path(tempfile.gettempdir()))
                 reaper.started(self._zygote.proc.pid)
-            return self._zygote.spawn({"config": config, "env": env}, fds)
+            return self._zygote.spawn({"config": config, "env": env}, fds, warm=warm)
         except ZygoteError:
             self._zygote_broken = True
             return None
+
+    def _warm(self, file: str) -> list[str]:
+        """The heavy modules the program ``file`` (relative to the working copy) imports, for
+        the zygote to import first (:func:`warm_imports`); read once per file."""
+        if file not in self._warmable:
+            if self._local is None:
+                self._local = local_names(self.workdir)
+            self._warmable[file] = warm_imports(self.workdir / file, self._local)
+        return self._warmable[file]
 
     def close(self) -> None:
         """Stop the zygote; end whatever escaped (only as subreaper, see
