@@ -307,11 +307,13 @@ def test_checks_read_the_sources_as_submitted(tmp_path: Path) -> None:
     rewriting the working copy afterwards changes nothing they see."""
     from harness.checks.support import Probe
     from harness.plugin import Grading
+    from harness.protocol import RunConfig
 
     work = tmp_path / "work" / "recipes"
     work.mkdir(parents=True)
     (work / "r12_sntp_client.py").write_text("import ntplib\n", encoding="utf-8")
-    grading = Grading({"workdir": str(tmp_path / "work"), "isolation": {"rlimits": True}})
+    grading = Grading(RunConfig(workdir=str(tmp_path / "work"), report=str(tmp_path / "r.json"),
+                                isolation={"rlimits": True}, limits={}, lang="es"))
     (work / "r12_sntp_client.py").write_text("import socket\n", encoding="utf-8")
     student = grading.student("recipes.r12_sntp_client", Probe("x"))
     assert student.source() == b"import ntplib\n"
