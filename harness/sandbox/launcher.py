@@ -290,6 +290,9 @@ def _precompile() -> None:
     a third of its Python start-up."""
     import hashlib  # noqa: F401  (imported by the shim: shared by every fork)
     import pkgutil  # noqa: F401  (imported by runpy.run_path: 1-2 ms in each fork)
+    import resource  # noqa: F401  (the rest: what each fork imported on its way in and out)
+    import runpy  # noqa: F401
+    import threading  # noqa: F401  (single-threaded here; each fork is its own main thread)
 
     _libc()
     from pathlib import Path
