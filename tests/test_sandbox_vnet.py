@@ -16,6 +16,7 @@ from harness.sandbox.runner import Limits, Sandbox
 from harness.sandbox.zygote import local_names, warm_imports
 from harness.vnet.rules import VNet
 from harness.vnet.shim import virtual_address
+from tests.conftest import REFERENCE
 
 
 @pytest.fixture
@@ -318,3 +319,27 @@ def test_checks_read_the_sources_as_submitted(tmp_path: Path) -> None:
     student = grading.student("recipes.r12_sntp_client", Probe("x"))
     assert student.source() == b"import ntplib\n"
     grading.sandbox.close()
+
+
+def test_a_reused_view_plan_is_the_plan_made_afresh_for_each_box(tmp_path: Path) -> None:
+    """The student's view is planned once per sandbox and moved to each new box: it must be
+    exactly the plan made from nothing for that box."""
+    import tempfile
+
+    from harness.sandbox import mounts
+
+    iso = detect(netns=False)
+    if iso.uid is None:
+        pytest.skip("no student uid here: no private view to plan")
+    sb = Sandbox(REFERENCE, isolation=iso, hide=[str(tmp_path)])
+    for _ in range(3):
+        box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
+        try:
+            fresh = mounts.plan(keep=[*sb._keep, str(box)], hide=sb.hide, uid=iso.uid,
+                                proc=iso.pidns, writable=sb._writable,
+                                box={"path": str(box), "source": str(REFERENCE),
+                                     "size_mb": sb._copy_mb + sb.limits.disk_mb})
+            assert sb._view(box) == fresh
+            assert any(str(box) in c["keep"] for c in fresh["cover"])  # the box is in it
+        finally:
+            box.rmdir()

@@ -34,6 +34,11 @@ def remove_tree(path: str | os.PathLike[str]) -> bool:
         if not stat.S_ISDIR(st.st_mode):
             os.unlink(path)
             return True
+        os.rmdir(path)  # empty (a box whose files lived on the student's own tmpfs)
+        return True
+    except OSError:
+        pass
+    try:
         parent = os.open(path.parent, _DIR_FLAGS)
     except OSError:
         return False

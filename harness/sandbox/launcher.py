@@ -40,8 +40,14 @@ HARD_STOP = signal.SIGUSR2
 EXIT_LAUNCHER_FAILED = 70
 
 
+_LIBC: list[Any] = []
+
+
 def _libc() -> Any:
-    return ctypes.CDLL(None, use_errno=True)
+    """The C library, loaded once (in the zygote: shared by every fork)."""
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return _LIBC[0]
 
 
 def enter_pid_namespace() -> None:
@@ -283,6 +289,12 @@ def _precompile() -> None:
     without bytecode files (``-B``), every forked student process compiled both again, about
     a third of its Python start-up."""
     import hashlib  # noqa: F401  (imported by the shim: shared by every fork)
+    import pkgutil  # noqa: F401  (imported by runpy.run_path: 1-2 ms in each fork)
+    import resource  # noqa: F401  (the rest: what each fork imported on its way in and out)
+    import runpy  # noqa: F401
+    import threading  # noqa: F401  (single-threaded here; each fork is its own main thread)
+
+    _libc()
     from pathlib import Path
 
     here = Path(__file__)

@@ -48,8 +48,14 @@ PSEUDO_FS = frozenset({"proc", "sysfs", "cgroup", "cgroup2", "devpts", "debugfs"
 Plan = dict[str, Any]
 
 
+_LIBC: list[Any] = []
+
+
 def _libc() -> Any:
-    return ctypes.CDLL(None, use_errno=True)
+    """The C library, loaded once per process (a dozen mounts each asked for it)."""
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return _LIBC[0]
 
 
 def _enc(text: str | None) -> bytes | None:

@@ -301,6 +301,7 @@ class Sandbox:
         self._cgroups = None if isolation.pidns else cgroups.available()
         self._zygote: Zygote | None = None
         self._zygote_broken = False
+        self._plan: tuple[dict[str, Any], str] | None = None
         self._local: set[str] | None = None
         self._warmable: dict[str, list[str]] = {}
 
@@ -328,13 +329,20 @@ class Sandbox:
         return box
 
     def _view(self, box: Path) -> dict[str, Any] | None:
+        """The student's view for a process in ``box``: planned for the first box, then the
+        same plan with each later box in its place (every box is a fresh folder beside the
+        first, so nothing else of the plan depends on it: the plan resolves and inspects a
+        few dozen paths, a couple of milliseconds per process)."""
         uid = self.isolation.uid
         if uid is None or not self._viewed:
             return None
-        return mounts.plan(keep=[*self._keep, str(box)], hide=self.hide, uid=uid,
-                           proc=self.isolation.pidns, writable=self._writable,
-                           box={"path": str(box), "source": str(self.workdir),
-                                "size_mb": self._copy_mb + self.limits.disk_mb})
+        if self._plan is None or Path(self._plan[1]).parent != box.parent:
+            plan = mounts.plan(keep=[*self._keep, str(box)], hide=self.hide, uid=uid,
+                               proc=self.isolation.pidns, writable=self._writable,
+                               box={"path": str(box), "source": str(self.workdir),
+                                    "size_mb": self._copy_mb + self.limits.disk_mb})
+            self._plan = (plan, str(box))
+        return _rebox(self._plan[0], self._plan[1], str(box))
 
     def window(self, timeout: float | None) -> float:
         """A run's time: the check's window, never more than the ``wall_s`` limit."""
@@ -444,6 +452,18 @@ class Sandbox:
             reaper.reaped(self._zygote.proc.pid)
             self._zygote = None
         reaper.sweep_orphans()
+
+
+def _rebox(plan: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """``plan`` (from :func:`mounts.plan` for the box ``old``) for the box ``new``."""
+    def swap(path: str) -> str:
+        return new + path[len(old):] if path == old or path.startswith(old + "/") else path
+
+    return {**plan,
+            "cover": [{**c, "path": swap(c["path"]), "keep": [swap(k) for k in c["keep"]]}
+                      for c in plan["cover"]],
+            "hide": [swap(h) for h in plan["hide"]],
+            "box": {**plan["box"], "path": new} if plan.get("box") else plan.get("box")}
 
 
 def hidden_by_default() -> list[str]:
