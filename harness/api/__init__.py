@@ -28,6 +28,9 @@ name (pytest fixtures, provided by labgrade):
     the fakes below, started on an ephemeral port and stopped after the check.
 
 Exchanges with evidence: :func:`udp_ask`, :func:`tcp_ask`, :func:`http_request`.
+Clients: :func:`run_client` runs one against your fake (an echo with a prefix:
+:func:`echo`) and returns a :class:`ClientRun`; ``CLIENT_WINDOW`` is how long a client
+program may run (pass another ``timeout`` only with a reason the check states).
 Fakes: :class:`WebServer`, :class:`NtpServer`, :class:`IssApi` (JSON API),
 :class:`TcpEchoServer`, :class:`UdpEchoServer`, and your own handler: :class:`TcpServer`,
 :class:`UdpServer`; :class:`ResetServer` (resets each connection); ``RUN_HEADER`` (the web
@@ -43,7 +46,10 @@ call fails: ``VNet().witnessed(w)``); ``DOC_NETS`` (the documentation networks t
 virtual DNS gives names their addresses from). A finished program's stderr without labgrade's
 own frames: :func:`clean`. Values for this run: :func:`random_int`, :func:`random_word`,
 :func:`random_choice`. Statistics with stated error rates: :class:`RateTest`,
-:class:`RandomnessTest`. Showing bytes in messages: :func:`show`.
+:class:`RandomnessTest`. Formatting for messages and evidence (one family; a check never
+formats a value its own way): :func:`show` (bytes), :func:`excerpt` (a program's whole
+output), :func:`quoted` (the end of printed text, quoted), :func:`brief` (a returned value as
+Python writes it, bounded).
 
 Everything here is stable; everything else in ``harness`` is internal. The built-in checks
 (Laboratorio 9 and the Unidad 5 recipes, ``harness/checks/lab9`` and ``harness/checks/recipes``)
@@ -52,6 +58,7 @@ are course packs written with this API only: read them for examples of every par
 
 from __future__ import annotations
 
+from harness.api.display import brief, quoted
 from harness.api.net import (
     CLIENT_WINDOW,
     WINDOW,
@@ -60,6 +67,7 @@ from harness.api.net import (
     HttpReply,
     TcpServer,
     UdpServer,
+    echo,
     http_request,
     parse_http,
     run_client,
@@ -144,7 +152,9 @@ __all__ = [
     "Witness",
     "abnormal_end",
     "binomial_between",
+    "brief",
     "clean",
+    "echo",
     "error_lines",
     "excerpt",
     "expect",
@@ -152,6 +162,7 @@ __all__ = [
     "http_request",
     "last_error_line",
     "parse_http",
+    "quoted",
     "random_choice",
     "random_int",
     "random_word",

@@ -166,13 +166,20 @@ class UdpServer(UdpFake):
 class TcpServer(TcpFake):
     """Your own TCP fake: on each connection, ``answer(received)`` is asked after every chunk
     with the bytes received since its last answer; a non-None result is sent. ``connections``
-    records all bytes of each connection; ``ended`` counts finished connections."""
+    records all bytes of each connection; ``ended`` counts finished connections. With
+    ``piece``, each answer goes out in pieces of that many bytes, ``delay`` seconds apart (a
+    client that calls ``recv()`` once gets only the first piece)."""
 
     def __init__(self, answer: Answer, host: str = "127.0.0.1", port: int = 0, *,
-                 idle_timeout: float = 5.0) -> None:
+                 idle_timeout: float = 5.0, piece: int | None = None,
+                 delay: float = 0.0) -> None:
         super().__init__(host, port)
+        if piece is not None and piece <= 0:
+            raise ValueError(f"piece must be a positive number of bytes, not {piece}")
         self.answer = answer
         self.idle_timeout = idle_timeout
+        self.piece = piece
+        self.delay = delay
         self._records: list[bytes | None] = []  # None: our own drain marker
         self.ended = 0
         self._accepted = 0
@@ -233,7 +240,11 @@ class TcpServer(TcpFake):
                 reply = self.answer(pending)
                 if reply is not None:
                     pending = b""
-                    conn.sendall(reply)
+                    step = self.piece or len(reply) or 1
+                    for start in range(0, len(reply), step):
+                        if start and self._stopping.wait(self.delay):
+                            return
+                        conn.sendall(reply[start:start + step])
         finally:
             with self._cond:
                 if marker:
@@ -241,6 +252,13 @@ class TcpServer(TcpFake):
                 else:
                     self.ended += 1
                 self._cond.notify_all()
+
+
+def echo(prefix: bytes = b"", transform: Callable[[bytes], bytes] | None = None) -> Answer:
+    """An echo fake's answer: ``prefix`` + what was received (through ``transform``, e.g. a
+    per-run variant, when given). For :func:`run_client`, :class:`TcpServer`,
+    :class:`UdpServer`."""
+    return lambda data: prefix + (transform(data) if transform else data)
 
 
 @dataclass
@@ -254,10 +272,20 @@ class ClientRun:
     """What the grader's fake answered, in order."""
     stdin: str = ""
     file: str = ""
+    proto: str = ""
+    """``"tcp"`` or ``"udp"``, as asked."""
+    window: float = 0.0
+    """How long the run could last, as a message names it (:meth:`Student.window`)."""
 
     @property
     def stdout(self) -> str:
         return self.finished.stdout
+
+    @property
+    def first(self) -> bytes | None:
+        """What the client sent first (its first connection, or its first datagram); None
+        when it sent nothing."""
+        return self.sent[0] if self.sent else None
 
     def note(self, probe: Probe) -> None:
         """Put this run's wire and output into the check's evidence."""
@@ -278,9 +306,15 @@ class ClientRun:
 
 def run_client(student: Student, *, proto: str, host: str, port: int, answer: Answer,
                stdin: str = "", args: list[str] | None = None,
-               timeout: float = CLIENT_WINDOW, vnet: VNet | None = None) -> ClientRun:
+               timeout: float = CLIENT_WINDOW, vnet: VNet | None = None,
+               any_host: bool = False, piece: int | None = None,
+               delay: float = 0.0) -> ClientRun:
     """Run the student's client to its end with ``(host, port)`` routed to a grader's fake
-    that answers with ``answer``; returns what it sent, what it got and how it ended."""
+    that answers with ``answer`` (an echo: :func:`echo`); returns what it sent, what it got
+    and how it ended. ``stdin``: what the program reads (its ``input()`` line, with its
+    ``\n``). ``any_host``: every other host on ``port`` reaches the fake as well (a
+    classroom address or the machine's name is routed, not refused). ``piece``/``delay``:
+    a TCP fake answers in pieces (:class:`TcpServer`)."""
     answers: list[bytes] = []
 
     def recorded(data: bytes) -> bytes | None:
@@ -289,12 +323,15 @@ def run_client(student: Student, *, proto: str, host: str, port: int, answer: An
             answers.append(reply)
         return reply
 
-    fake: TcpServer | UdpServer = TcpServer(recorded) if proto == "tcp" else UdpServer(recorded)
+    fake: TcpServer | UdpServer = TcpServer(recorded, piece=piece, delay=delay) \
+        if proto == "tcp" else UdpServer(recorded)
     with fake:
         rules = (vnet or VNet()).route(proto, host, port, ("127.0.0.1", fake.port))
+        if any_host:
+            rules = rules.route(proto, "*", port, ("127.0.0.1", fake.port))
         finished = student.run(stdin=stdin, args=args, vnet=rules, timeout=timeout)
         fake.drain()  # what the client sent before it ended is all recorded
         sent = list(fake.connections) if isinstance(fake, TcpServer) else \
             [data for _, data in fake.datagrams]
     return ClientRun(finished=finished, sent=sent, answers=answers, stdin=stdin,
-                     file=student.file)
+                     file=student.file, proto=proto, window=student.window(timeout))
