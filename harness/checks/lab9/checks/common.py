@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from harness.api import (
-    Deadline,
+    ClientRun,
     Finished,
     Probe,
     Server,
     Student,
-    TcpEchoServer,
-    UdpEchoServer,
-    VNet,
     abnormal_end,
+    echo,
     last_error_line,
-    recv_until,
+    run_client,
     show,
     token,
-    udp_exchange,
 )
 
 PORT = 21567
 TCP_PREFIX = b"Resp: "
 UDP_PREFIX = b"Res: "
-WINDOW = 2.0
-CLIENT_WINDOW = 3.0
 UTF8_TEXT = "ñandú, canción, 日本語 → "
 
 
@@ -40,39 +33,16 @@ def judge_port(server: Server, probe: Probe) -> None:
     probe.expect(server.child.alive, "lab9.server.died")
 
 
-def ask(server: Server, proto: str, payload: bytes, probe: Probe, *,
-        expected: bytes | None = None, sock: socket.socket | None = None) -> bytes | None:
-    """One request to the student's server; reads until ``expected`` arrives, the reply
-    diverges from it, the peer closes, or the window ends (one window per request)."""
-    probe.sent(payload, "grader")
-    if proto == "tcp":
-        reply = _tcp_ask(server.address, payload, expected)
-    else:
-        reply = _udp_ask(server.address, payload, sock)
-    probe.received(reply, "student")
-    return reply
-
-
-def _tcp_ask(address: tuple[str, int], payload: bytes, expected: bytes | None) -> bytes | None:
+def echo_done(payload: bytes, expected: bytes | None = None) -> Callable[[bytes], bool]:
+    """When a TCP reply is complete (``tcp_ask``'s ``done``): it ends with the payload, or,
+    with ``expected``, it is as long as that or already differs from it."""
     def done(data: bytes) -> bool:
         if data.endswith(payload):
             return True
         return expected is not None and (len(data) >= len(expected)
                                          or not expected.startswith(data))
 
-    deadline = Deadline(WINDOW)
-    try:
-        with socket.create_connection(address, timeout=WINDOW) as sock:
-            sock.sendall(payload)
-            return recv_until(sock, deadline, done=done)
-    except OSError:
-        return None
-
-
-def _udp_ask(address: tuple[str, int], payload: bytes,
-             sock: socket.socket | None) -> bytes | None:
-    answer = udp_exchange(address, payload, window=WINDOW, sock=sock)
-    return answer[0] if answer else None
+    return done
 
 
 def judge_prefix(reply: bytes | None, prefix: bytes, payload: bytes, probe: Probe) -> None:
@@ -99,40 +69,22 @@ def utf8_payload() -> bytes:
 
 # ------------------------------------------------------------------ clients
 
-class ClientRun:
-    """One run of a student echo client against the grader's own echo server."""
+def prefix_of(proto: str) -> bytes:
+    return TCP_PREFIX if proto == "tcp" else UDP_PREFIX
 
-    def __init__(self, student: Student, proto: str, line: str) -> None:
-        self.proto = proto
-        self.line = line
-        self.file = student.file
-        self.window = student.window(CLIENT_WINDOW)
-        prefix = TCP_PREFIX if proto == "tcp" else UDP_PREFIX
-        self.prefix = prefix
-        fake: Any = TcpEchoServer(prefix=prefix) if proto == "tcp" else UdpEchoServer(prefix=prefix)
-        fake.start()
-        try:
-            # any host on the statement's port reaches the grader's server: a classroom
-            # address (192.168.1.108) or the machine's name is routed, not refused
-            vnet = VNet().route(proto, "localhost", PORT, ("127.0.0.1", fake.port)) \
-                .route(proto, "*", PORT, ("127.0.0.1", fake.port))
-            self.finished = student.run(stdin=line + "\n", vnet=vnet, timeout=CLIENT_WINDOW)
-            if proto == "tcp":
-                if fake.connections:  # let the connection end so its record is complete
-                    fake.wait_for_connections(1, timeout=0.5)
-                self.received = fake.connections[0] if fake.connections else None
-            else:
-                self.received = fake.datagrams[0][1] if fake.datagrams else None
-        finally:
-            fake.stop()
 
-    def note(self, probe: Probe) -> None:
-        probe.note(stdin=self.line + "\n")
-        probe.sent(self.received, "student") if self.received is not None else \
-            probe.note(sent_by_student="—")
-        if self.received is not None:
-            probe.received(self.prefix + self.received, "grader")
-        probe.output(self.finished)
+def echo_run(student: Student, proto: str, line: str) -> ClientRun:
+    """One run of a student echo client against the grader's own echo server (the
+    statement's prefix), ``line`` typed at its ``input()``. Any host on the statement's port
+    reaches the grader's server: a classroom address (192.168.1.108) or the machine's name
+    is routed, not refused."""
+    return run_client(student, proto=proto, host="localhost", port=PORT, any_host=True,
+                      answer=echo(prefix_of(proto)), stdin=line + "\n")
+
+
+def line_of(run: ClientRun) -> str:
+    """The line the client was given."""
+    return run.stdin.removesuffix("\n")
 
 
 def tried(finished: Finished) -> str:
@@ -145,19 +97,19 @@ def tried(finished: Finished) -> str:
 
 def judge_sends(run: ClientRun, probe: Probe) -> None:
     run.note(probe)
-    expected = run.line.encode("utf-8")
+    expected = line_of(run).encode("utf-8")
     probe.note(expected=show(expected))
-    if run.received is None:
+    if run.first is None:
         raise abnormal_end(run.finished, run.file) or \
             probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper(),
                                  tried=tried(run.finished))
-    probe.expect(run.received == expected, "lab9.client.wrong_bytes", got=show(run.received),
+    probe.expect(run.first == expected, "lab9.client.wrong_bytes", got=show(run.first),
                  expected=show(expected))
 
 
 def judge_prints(run: ClientRun, probe: Probe, text: str) -> None:
     run.note(probe)
-    expected = run.prefix.decode() + text
+    expected = prefix_of(run.proto).decode() + text
     probe.note(expected=expected)
     probe.expect(expected in run.finished.stdout, "lab9.client.reply_not_printed",
                  expected=show(expected), got=show(run.finished.stdout[-300:]))
@@ -170,21 +122,21 @@ def judge_utf8(run: ClientRun, ascii_run: ClientRun, probe: Probe) -> None:
     the reply as ASCII) fails here, and a client that prints the ASCII reply must print this
     one too."""
     run.note(probe)
-    encoded = run.line.encode("utf-8")
+    encoded = line_of(run).encode("utf-8")
     probe.note(expected=show(encoded))
     crash = abnormal_end(run.finished, run.file)
-    if run.received is None:
+    if run.first is None:
         raise crash or probe.fail("lab9.client.nothing_sent", port=PORT, proto=run.proto.upper(),
                                  tried=tried(run.finished))
-    probe.expect(encoded in run.received, "lab9.client.not_utf8", got=show(run.received),
+    probe.expect(encoded in run.first, "lab9.client.not_utf8", got=show(run.first),
                  expected=show(encoded))
     if crash is not None and abnormal_end(ascii_run.finished, ascii_run.file) is None:
         raise probe.fail("lab9.client.utf8_crashed", error=crash.params.get("error", ""))
-    prefix = run.prefix.decode()
+    prefix = prefix_of(run.proto).decode()
     out = run.finished.stdout
-    if prefix + ascii_run.line in ascii_run.finished.stdout or prefix in out:
-        probe.expect(prefix + run.line in out, "lab9.client.reply_not_decoded",
-                     expected=prefix + run.line, got=show(out[-300:]))
+    if prefix + line_of(ascii_run) in ascii_run.finished.stdout or prefix in out:
+        probe.expect(prefix + line_of(run) in out, "lab9.client.reply_not_decoded",
+                     expected=prefix + line_of(run), got=show(out[-300:]))
 
 
 def judge_exits(run: ClientRun, probe: Probe) -> None:
@@ -193,7 +145,7 @@ def judge_exits(run: ClientRun, probe: Probe) -> None:
     if f.timed_out:
         raise probe.fail("lab9.client.hangs", seconds=run.window)
     if "EOFError" in last_error_line(f.stderr):
-        raise probe.fail("lab9.client.input_twice", line=run.line)
+        raise probe.fail("lab9.client.input_twice", line=line_of(run))
     if f.exit_code != 0:
         raise abnormal_end(f, run.file) or probe.fail(
             "lab9.client.bad_exit", code=f.exit_code,
@@ -206,16 +158,16 @@ def client_checks(proto: str) -> tuple[Callable[..., None], ...]:
 
     @pytest.fixture
     def ascii_run(student: Student) -> ClientRun:
-        return student.cached("ascii", lambda: ClientRun(student, proto, f"hola-{token(10)}"))
+        return student.cached("ascii", lambda: echo_run(student, proto, f"hola-{token(10)}"))
 
     def test_sends_input(ascii_run: ClientRun, probe: Probe) -> None:
         judge_sends(ascii_run, probe)
 
     def test_prints_reply(ascii_run: ClientRun, probe: Probe) -> None:
-        judge_prints(ascii_run, probe, ascii_run.line)
+        judge_prints(ascii_run, probe, line_of(ascii_run))
 
     def test_utf8(student: Student, ascii_run: ClientRun, probe: Probe) -> None:
-        judge_utf8(ClientRun(student, proto, UTF8_TEXT + token(6)), ascii_run, probe)
+        judge_utf8(echo_run(student, proto, UTF8_TEXT + token(6)), ascii_run, probe)
 
     def test_exits(ascii_run: ClientRun, probe: Probe) -> None:
         judge_exits(ascii_run, probe)

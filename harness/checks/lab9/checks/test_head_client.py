@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from harness.api import (
+    CLIENT_WINDOW,
     DOC_NETS,
     RUN_HEADER,
     Finished,
@@ -43,7 +44,6 @@ from harness.api import (
 from .common import tried
 
 TASK = "lab9.head_client"
-WINDOW = 3.0
 REQUEST_LINE = re.compile(r"^HEAD (\S+) HTTP/1\.[01]$")
 HOST_VALUE = re.compile(r"^(\[[^\]]*\]|[^:]+)(?::(\d+))?$")
 URL_PORT = 8080
@@ -92,7 +92,7 @@ def run_against(student: Student, *, url_port: int | None, path: str | None,
             vnet.route("tcp", host, 80, ("127.0.0.1", fakes["host80"].port))
         vnet.route("tcp", "*", 80, ("127.0.0.1", fakes["other"].port))
         url = f"http://{host}" + (f":{url_port}" if url_port else "") + (path or "")
-        finished = student.run(args=[url], stdin=url + "\n", vnet=vnet, timeout=WINDOW)
+        finished = student.run(args=[url], stdin=url + "\n", vnet=vnet, timeout=CLIENT_WINDOW)
         role = next((r for r, fake in fakes.items() if fake.requests), None)
         request = fakes[role].requests[0] if role else None
         named: tuple[str, int] | None = None
@@ -243,7 +243,7 @@ def test_exits_promptly(student: Student, probe: Probe) -> None:
     run.note(probe)
     f = run.finished
     if f.timed_out:
-        raise probe.fail("lab9.head_client.hangs", seconds=student.window(WINDOW))
+        raise probe.fail("lab9.head_client.hangs", seconds=student.window(CLIENT_WINDOW))
     if f.exit_code != 0:
         raise abnormal_end(f, student.file) or probe.fail("lab9.head_client.bad_exit",
                                                           code=f.exit_code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 from harness.api import (
+    WINDOW,
     CheckFailed,
     Deadline,
     Probe,
@@ -14,10 +15,11 @@ from harness.api import (
     recv_until,
     say,
     show,
+    tcp_ask,
     token,
 )
 
-from .common import TCP_PREFIX, WINDOW, ask, judge_payload, judge_port, judge_prefix, utf8_payload
+from .common import TCP_PREFIX, echo_done, judge_payload, judge_port, judge_prefix, utf8_payload
 
 TASK = "lab9.tcp_server"
 EXIT_WAIT = 2.0
@@ -30,14 +32,16 @@ def test_starts(student: Student, probe: Probe) -> None:
 def test_echo_prefix(student: Student, probe: Probe) -> None:
     server = student.serve("tcp")
     payload = token(12).encode()
-    reply = ask(server, "tcp", payload, probe, expected=TCP_PREFIX + payload)
+    reply = tcp_ask(server.address, payload, probe,
+                    done=echo_done(payload, expected=TCP_PREFIX + payload))
     judge_prefix(reply, TCP_PREFIX, payload, probe)
 
 
 def test_utf8_payload(student: Student, probe: Probe) -> None:
     server = student.serve("tcp")
     payload = utf8_payload()
-    judge_payload(ask(server, "tcp", payload, probe), payload, probe)
+    judge_payload(tcp_ask(server.address, payload, probe, done=echo_done(payload)), payload,
+                  probe)
 
 
 def test_sequential_clients(student: Student, probe: Probe) -> None:
@@ -136,7 +140,7 @@ def test_survives_silent_client(student: Student, probe: Probe) -> None:
     except OSError:
         pass  # nobody accepts any more: the next request says so
     payload = token(10).encode()
-    reply = ask(server, "tcp", payload, probe)
+    reply = tcp_ask(server.address, payload, probe, done=echo_done(payload))
     if reply and reply.endswith(payload):
         return
     if ended(server):
@@ -147,7 +151,7 @@ def test_survives_silent_client(student: Student, probe: Probe) -> None:
     server.child.stop()
     fresh = student.serve("tcp")
     first = token(10).encode()
-    answer = ask(fresh, "tcp", first, probe)
+    answer = tcp_ask(fresh.address, first, probe, done=echo_done(first))
     if not answer or not answer.endswith(first):
         raise probe.fail("lab9.tcp_server.silent_unjudged", sent=show(first))
     raise probe.fail("lab9.tcp_server.silent_client_broke", file=student.file)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import socket
 
-from harness.api import Probe, Student, token, two_udp_senders
+from harness.api import WINDOW, Probe, Student, token, two_udp_senders, udp_ask
 
-from .common import UDP_PREFIX, WINDOW, ask, judge_payload, judge_port, judge_prefix, utf8_payload
+from .common import UDP_PREFIX, judge_payload, judge_port, judge_prefix, utf8_payload
 
 TASK = "lab9.udp_server"
 
@@ -18,13 +18,13 @@ def test_starts(student: Student, probe: Probe) -> None:
 def test_echo_prefix(student: Student, probe: Probe) -> None:
     server = student.serve("udp")
     payload = token(12).encode()
-    judge_prefix(ask(server, "udp", payload, probe), UDP_PREFIX, payload, probe)
+    judge_prefix(udp_ask(server.address, payload, probe), UDP_PREFIX, payload, probe)
 
 
 def test_utf8_payload(student: Student, probe: Probe) -> None:
     server = student.serve("udp")
     payload = utf8_payload()
-    judge_payload(ask(server, "udp", payload, probe), payload, probe)
+    judge_payload(udp_ask(server.address, payload, probe), payload, probe)
 
 
 def test_replies_to_sender(student: Student, probe: Probe) -> None:
@@ -40,6 +40,6 @@ def test_keeps_serving(student: Student, probe: Probe) -> None:
         sock.bind(("127.0.0.1", 0))
         for n in range(1, 6):
             payload = f"datagrama{n}-{token(6)}".encode()
-            reply = ask(server, "udp", payload, probe, sock=sock)
+            reply = udp_ask(server.address, payload, probe, sock=sock)
             if not reply or not reply.endswith(payload):
                 raise probe.fail("lab9.udp_server.stopped_serving", n=n, total=5)
