@@ -3,6 +3,7 @@ values, expect/fail, and the statistics with their stated error rates."""
 
 from __future__ import annotations
 
+import ast
 import json
 import random
 import re
@@ -14,22 +15,27 @@ import pytest
 from harness import api
 from harness.api import (
     CheckFailed,
+    Opaque,
     Probe,
     RandomnessTest,
     RateTest,
     TcpServer,
     UdpServer,
     binomial_between,
+    brief,
+    echo,
     expect,
     fail,
     http_request,
     parse_http,
+    quoted,
     random_choice,
     random_int,
     random_word,
     tcp_ask,
     udp_ask,
 )
+from harness.checks import builtin_roots
 from harness.fakes import TcpEchoServer, UdpEchoServer, WebServer
 
 
@@ -101,6 +107,62 @@ def test_tcp_ask_stops_as_soon_as_the_reply_is_complete() -> None:
                         done=lambda d: d.endswith(b"abc"))
         assert time.monotonic() - started < 10
     assert reply == b"Resp: abc"
+
+
+def test_tcp_server_with_echo_answers_in_pieces_when_asked() -> None:
+    """``echo(prefix)`` is the echo fake's answer; ``piece``/``delay`` split each answer, so a
+    client that reads once gets only the first piece."""
+    with TcpServer(echo(b"Resp: "), piece=4, delay=0.05) as server, \
+            socket.create_connection(server.address) as sock:
+        sock.sendall(b"abcdef")
+        sock.settimeout(5)
+        assert sock.recv(100) == b"Resp"
+        got = b"Resp"
+        while len(got) < len(b"Resp: abcdef"):
+            got += sock.recv(100)
+        assert got == b"Resp: abcdef"
+    assert echo(transform=bytes.upper)(b"ab") == b"AB"
+    with pytest.raises(ValueError):
+        TcpServer(echo(), piece=0)
+
+
+def test_one_family_of_formatters_for_messages() -> None:
+    assert brief("7f000001") == "'7f000001'"
+    assert brief(Opaque("Evil")) == "<Evil>"
+    assert brief("x" * 500) == repr("x" * 500)[:200] + "…"
+    assert quoted("") == "—"
+    assert quoted("dirección\n") == "'dirección\\n'"
+    assert quoted("a" * 10 + "fin", limit=3) == "…'fin'"
+
+
+SEAM_CLASSES = {"ClientRun"}
+SEAM_CONSTANTS = {"CLIENT_WINDOW"}
+SEAM_FUNCTIONS = {"tcp_ask", "udp_ask", "ask", "_tcp_ask", "_udp_ask", "tcp_exchange",
+                  "udp_exchange", "show", "excerpt", "quoted", "brief", "shown", "show_text",
+                  "text", "run_client"}
+
+
+def test_built_in_packs_use_the_api_s_one_helper_family() -> None:
+    """No built-in pack defines its own client run, client window, exchange or value
+    formatter (read from the syntax tree of every module of its ``checks/``): they are the
+    API's, so the packs and an instructor's pack are judged with the same helpers."""
+    found = []
+    modules = [p for root in builtin_roots() for p in sorted((root / "checks").rglob("*.py"))]
+    assert len(modules) > 20
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [f"{path.name}:{node.lineno} {node.name}" for node in ast.walk(tree)
+                  if isinstance(node, ast.ClassDef) and node.name in SEAM_CLASSES]
+        for node in tree.body:  # module level: a method of the same name is not a helper
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
+                    and node.name in SEAM_FUNCTIONS:
+                found.append(f"{path.name}:{node.lineno} {node.name}")
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, ast.AnnAssign) else []
+            found += [f"{path.name}:{node.lineno} {t.id}" for t in targets
+                      if isinstance(t, ast.Name) and t.id in SEAM_CONSTANTS]
+        assert not path.stem.startswith("common_"), f"{path}: name a module by what it holds"
+    assert found == []
 
 
 def test_tcp_ask_to_a_closed_port_is_none() -> None:

@@ -1,5 +1,6 @@
-"""Judging shared by the first recipes (r01 to r09): calls whose plain return values are
-compared, in the grader, with values the grader computed itself for this run.
+"""Judging shared by the recipes that call a course function (r01 to r09): calls whose
+plain return values are compared, in the grader, with values the grader computed itself
+for this run.
 
 A returned value counts only when it has the exact plain type of the contract: a subclass
 (say a ``str`` whose ``__eq__`` always says yes) arrives as :class:`Opaque` and fails with a
@@ -11,30 +12,13 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from harness.api import Opaque, Probe, SocketInfo, Student, type_name
+from harness.api import Probe, SocketInfo, Student, brief, type_name
 
 CALL_WINDOW = 5.0
 """One function-call batch (one child) has this long; they take ~50 ms."""
 
 Case = tuple[str, list[Any], dict[str, Any]]
 """``(function, args, kwargs)`` as :meth:`Student.calls` takes them."""
-
-
-def shown(value: Any) -> str:
-    """A returned value as the student would write it (``'7f000001'``, ``b'..'``, ``(1, 2)``);
-    a value the child could only describe by its type shows as ``<type>``."""
-    if isinstance(value, Opaque):
-        return f"<{value.type_name}>"
-    if isinstance(value, SocketInfo):
-        return "<socket.socket>"
-    return repr(value)
-
-
-def show_text(text: str, limit: int = 300) -> str:
-    """The end of a program's output for a message: readable letters (``dirección``), control
-    characters escaped (``\\n``), at most ``limit`` characters."""
-    tail = text[-limit:]
-    return ("…" if len(text) > limit else "") + repr(tail)[1:-1]
 
 
 def call_text(func: str, args: list[Any], kwargs: dict[str, Any] | None = None) -> str:
@@ -55,7 +39,7 @@ def expect_type(value: Any, want: type, call: str, expected: Any, probe: Probe) 
     int)."""
     if type(value) is not want:
         raise probe.fail("recipes.r0x.wrong_type", call=call, type=type_name(value),
-                         want=want.__name__, got=shown(value), expected=shown(expected))
+                         want=want.__name__, got=brief(value), expected=brief(expected))
 
 
 def judge_table(student: Student, probe: Probe, cases: list[Case], expected: list[Any], *,
@@ -64,14 +48,14 @@ def judge_table(student: Student, probe: Probe, cases: list[Case], expected: lis
     plain type ``want``); a mismatch fails with ``key`` (``call``, ``got``, ``expected`` and
     ``params`` fill it). The evidence lists every call with what it should give and gave."""
     calls = [call_text(f, a, k) for f, a, k in cases]
-    probe.note(expected="\n".join(f"{c} → {shown(e)}" for c, e in zip(calls, expected,
+    probe.note(expected="\n".join(f"{c} → {brief(e)}" for c, e in zip(calls, expected,
                                                                        strict=True)))
     values = student.calls(cases, timeout=CALL_WINDOW)
-    probe.note(observed="\n".join(f"{c} → {shown(v)}" for c, v in zip(calls, values,
+    probe.note(observed="\n".join(f"{c} → {brief(v)}" for c, v in zip(calls, values,
                                                                       strict=True)))
     for call, value, exp in zip(calls, values, expected, strict=True):
         expect_type(value, want, call, exp, probe)
-        probe.expect(value == exp, key, call=call, got=shown(value), expected=shown(exp),
+        probe.expect(value == exp, key, call=call, got=brief(value), expected=brief(exp),
                      **params)
     return values
 
@@ -80,7 +64,7 @@ def need_socket(value: Any, call: str, probe: Probe) -> SocketInfo:
     """The description of a returned socket; fails when it is not an open socket."""
     probe.note(observed=_socket_text(value))
     if not isinstance(value, SocketInfo):
-        raise probe.fail("recipes.r0x.not_a_socket", call=call, got=shown(value),
+        raise probe.fail("recipes.r0x.not_a_socket", call=call, got=brief(value),
                          type=type_name(value))
     if not value.get("open"):
         raise probe.fail("recipes.r0x.closed_socket", call=call)
@@ -89,7 +73,7 @@ def need_socket(value: Any, call: str, probe: Probe) -> SocketInfo:
 
 def _socket_text(value: Any) -> str:
     if not isinstance(value, SocketInfo):
-        return shown(value)
+        return brief(value)
     if not value.get("open"):
         return "<socket.socket> open: False"
     return "\n".join(f"{k}: {option_text(k, value.get(k))}" for k in

@@ -16,51 +16,61 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.api import (
+    CLIENT_WINDOW,
     CheckFailed,
+    ClientRun,
     Finished,
     Probe,
     Student,
-    TcpEchoServer,
-    UdpEchoServer,
-    VNet,
+    echo,
+    quoted,
+    run_client,
     say,
     show,
     token,
 )
 
-from .common_b import CLIENT_WINDOW, random_port, text
+from .servers import random_port
+
+ECHO_CLIENT_TIMEOUT = CLIENT_WINDOW + 1.0
+"""How long a recipe's echo client may run (r13, r14, and r13's refused run): one second more
+than the API's ``CLIENT_WINDOW``, the 4 s these recipes have always given. The grader's TCP
+echo answers in 6-byte pieces 50 ms apart, so the whole echo takes a few hundred ms to come
+back rather than arriving at once; and r13's ``hangs`` message names this window, so keeping
+it keeps what students read."""
 
 
 @dataclass
-class ClientRun:
-    """One run of a student echo client against the grader's echo fake, routed at
-    ``localhost:P``. First with ``--port P --message M`` (the template's contract); when the
-    program rejects ``--message`` (argparse, status 2: the course's own clients have a fixed
-    "Mensaje de prueba"), with ``--port P`` only, the fake then answering a per-run variant
+class EchoRun:
+    """One run (:class:`ClientRun`) of a student echo client against the grader's echo fake,
+    routed at ``localhost:P``. First with ``--port P --message M`` (the template's contract);
+    when the program rejects ``--message`` (argparse, status 2: the course's own clients have
+    a fixed "Mensaje de prueba"), with ``--port P`` only, the fake then answering a per-run variant
     of the message (some letters' case swapped), so only a client that prints what came back
     passes. ``--message`` is judged by its own check (``message_option``), never here."""
 
-    proto: str
+    run: ClientRun
     port: int
     message: str | None
     """The ``--message`` text, or None for the run without it."""
-    finished: Finished
-    received: bytes | None
-    """What the fake received from the client (None: nothing)."""
     reply: bytes | None
     """What the fake sent back (the echo, or its per-run variant)."""
     rejected_option: bool = False
     """The program refused ``--message`` (the run judged is then the one without it)."""
 
+    @property
+    def finished(self) -> Finished:
+        return self.run.finished
+
+    @property
+    def received(self) -> bytes | None:
+        """What the fake received from the client (None: nothing)."""
+        return self.run.first
+
     def note(self, probe: Probe) -> None:
         probe.note(argv_used=["--port", str(self.port)] +
                    (["--message", self.message] if self.message is not None else []))
-        if self.received is not None:
-            probe.sent(self.received, "student")
-            probe.received(self.reply, "grader")
-        else:
-            probe.note(sent_by_student="—")
-        probe.output(self.finished)
+        self.run.note(probe)
 
 
 def swapper() -> Callable[[bytes], bytes]:
@@ -74,25 +84,15 @@ def swapper() -> Callable[[bytes], bytes]:
 
 
 def _client_once(student: Student, proto: str, port: int, message: str | None,
-                 transform: Callable[[bytes], bytes] | None) -> ClientRun:
-    # a TCP echo that answers in 6-byte pieces, 50 ms apart: one recv() gets only the first
-    fake: Any = TcpEchoServer(prefix=b"", piece=6, delay=0.05, transform=transform) \
-        if proto == "tcp" else UdpEchoServer(prefix=b"", transform=transform)
-    fake.start()
+                 transform: Callable[[bytes], bytes] | None) -> EchoRun:
     args = ["--port", str(port)] + (["--message", message] if message is not None else [])
-    try:
-        vnet = VNet().route(proto, "localhost", port, ("127.0.0.1", fake.port))
-        finished = student.run(args=args, vnet=vnet, timeout=CLIENT_WINDOW)
-        if proto == "tcp":
-            if fake.connections:
-                fake.wait_for_connections(1, timeout=0.5)
-            received = fake.connections[0] if fake.connections else None
-        else:
-            received = fake.datagrams[0][1] if fake.datagrams else None
-    finally:
-        fake.stop()
+    # a TCP echo that answers in 6-byte pieces, 50 ms apart: one recv() gets only the first
+    run = run_client(student, proto=proto, host="localhost", port=port,
+                     answer=echo(transform=transform), args=args, timeout=ECHO_CLIENT_TIMEOUT,
+                     piece=6, delay=0.05)
+    received = run.first
     reply = None if received is None else (transform(received) if transform else received)
-    return ClientRun(proto, port, message, finished, received, reply)
+    return EchoRun(run, port, message, reply)
 
 
 def rejects_option(finished: Finished, received: bytes | None, option: str) -> bool:
@@ -101,7 +101,7 @@ def rejects_option(finished: Finished, received: bytes | None, option: str) -> b
     return received is None and finished.exit_code == 2 and option in finished.stderr
 
 
-def run_client(student: Student, proto: str) -> ClientRun:
+def echo_client_run(student: Student, proto: str) -> EchoRun:
     port = random_port()
     message = f"Mensaje de prueba ñandú {token(10)}"
     run = _client_once(student, proto, port, message, None)
@@ -124,7 +124,7 @@ def client_failure(student: Student, finished: Finished, task: str, key: str,
     return failure
 
 
-def judge_sends(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+def judge_sends(run: EchoRun, probe: Probe, task: str, student: Student) -> None:
     """The message sent. With ``--message M`` taken into account (M is in what was sent):
     exactly M in UTF-8. Otherwise (the course's fixed message, or an option accepted and
     ignored, which ``message_option`` judges): a non-empty UTF-8 text."""
@@ -163,7 +163,7 @@ def printed_bytes(stdout: str) -> bytes:
     return out
 
 
-def judge_prints(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+def judge_prints(run: EchoRun, probe: Probe, task: str, student: Student) -> None:
     run.note(probe)
     if run.reply is None:
         raise client_failure(student, run.finished, task, f"{task}.nothing_sent",
@@ -174,10 +174,10 @@ def judge_prints(run: ClientRun, probe: Probe, task: str, student: Student) -> N
     if expected in out or run.reply in printed_bytes(out):
         return
     raise client_failure(student, run.finished, task, f"{task}.echo_not_printed",
-                         expected=text(expected), got=text(out))
+                         expected=quoted(expected), got=quoted(out))
 
 
-def judge_message_option(run: ClientRun, probe: Probe, task: str, student: Student) -> None:
+def judge_message_option(run: EchoRun, probe: Probe, task: str, student: Student) -> None:
     """Beyond the guide: ``--message M`` chooses the text sent (M is in what was sent)."""
     run.note(probe)
     if run.rejected_option:

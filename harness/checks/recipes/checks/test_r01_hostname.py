@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import socket
 
-from harness.api import Probe, Student
+from harness.api import Probe, Student, brief, quoted
 
-from .common_a import CALL_WINDOW, expect_type, show_text, shown
+from .calls import CALL_WINDOW, expect_type
 
 TASK = "recipes.r01_hostname"
 RUN_WINDOW = 5.0
@@ -27,18 +27,18 @@ def test_returns_hostname(student: Student, probe: Probe) -> None:
     call = "get_hostname()"
     probe.note(call=call, expected=repr(expected))
     value = student.call("get_hostname", timeout=CALL_WINDOW)
-    probe.note(observed=shown(value))
+    probe.note(observed=brief(value))
     course = student.called_as.get("get_hostname")
     if course is not None and value is None:
         # the course's obtener_info() prints the name instead of returning it
         printed = student.printed()
-        probe.note(function=f"{course}()", printed=show_text(printed))
+        probe.note(function=f"{course}()", printed=quoted(printed))
         probe.expect(bool(name_word(expected).search(printed)),
                      "recipes.r01_hostname.function_not_printed", func=f"{course}()",
-                     expected=repr(expected), got=show_text(printed))
+                     expected=repr(expected), got=quoted(printed))
         return
     expect_type(value, str, call, expected, probe)
-    probe.expect(value == expected, "recipes.r01_hostname.wrong_name", got=shown(value),
+    probe.expect(value == expected, "recipes.r01_hostname.wrong_name", got=brief(value),
                  expected=repr(expected))
 
 
@@ -49,4 +49,4 @@ def test_prints_hostname(student: Student, probe: Probe) -> None:
     if name_word(expected).search(finished.stdout):
         return
     raise student.crashed_or("recipes.r01_hostname.not_printed", finished,
-                             expected=repr(expected), got=show_text(finished.stdout))
+                             expected=repr(expected), got=quoted(finished.stdout))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 import re
 
-from harness.api import Probe, Student, VNet, token
+from harness.api import Probe, Student, VNet, brief, quoted, token
 
-from .common_a import CALL_WINDOW, call_text, expect_type, show_text, shown
+from .calls import CALL_WINDOW, call_text, expect_type
 
 TASK = "recipes.r02_host_ip"
 LOOPBACK = "127.0.0.1"
@@ -43,7 +43,7 @@ def judge_printed(student: Student, probe: Probe, course: str, vnet: VNet | None
     (salted per run, from 131072 addresses), and it may print only a few addresses (so
     printing a list of guesses cannot pass)."""
     printed = student.printed()
-    probe.note(function=f"{course}()", printed=show_text(printed))
+    probe.note(function=f"{course}()", printed=quoted(printed))
     if vnet is None or not vnet.salt:
         raise probe.fail("recipes.r02_host_ip.no_host_argument", func=f"{course}()")
     names = list(dict.fromkeys(HOST_NAME.findall(printed)))[:MAX_NAMES]
@@ -56,7 +56,7 @@ def judge_printed(student: Student, probe: Probe, course: str, vnet: VNet | None
                          n=len(addresses), most=MAX_ADDRESSES)
     probe.expect(any(a in addresses for a in pairs.values()),
                  "recipes.r02_host_ip.address_not_printed", func=f"{course}()",
-                 got=show_text(printed))
+                 got=quoted(printed))
 
 
 def judge_ip(student: Student, probe: Probe, host: str, expected: str, *, vnet: VNet | None,
@@ -64,10 +64,10 @@ def judge_ip(student: Student, probe: Probe, host: str, expected: str, *, vnet: 
     call = call_text("get_ip", [host])
     probe.note(call=call, expected=repr(expected))
     value = student.call("get_ip", host, vnet=vnet, timeout=CALL_WINDOW)
-    probe.note(observed=shown(value))
+    probe.note(observed=brief(value))
     course = student.called_as.get("get_ip")
     if course is not None:
         judge_printed(student, probe, course, vnet)
         return
     expect_type(value, str, call, expected, probe)
-    probe.expect(value == expected, key, call=call, got=shown(value), expected=repr(expected))
+    probe.expect(value == expected, key, call=call, got=brief(value), expected=repr(expected))

@@ -19,9 +19,9 @@ import re
 import socket
 from typing import Any
 
-from harness.api import Probe, Student, type_name
+from harness.api import Probe, Student, brief, type_name
 
-from .common_a import CALL_WINDOW, Case, call_text, judge_table, shown
+from .calls import CALL_WINDOW, Case, call_text, judge_table
 
 TASK = "recipes.r03_ipv4_convert"
 HEX8 = re.compile(r"[0-9a-f]{8}")
@@ -54,18 +54,18 @@ def test_roundtrip(student: Student, probe: Probe) -> None:
     probe.note(expected="\n".join(f"{ip} → ip_to_hex → {socket.inet_aton(ip).hex()} → "
                                   f"packed_to_ip → {ip!r}" for ip in ips))
     hexes = student.calls([("ip_to_hex", [ip], {}) for ip in ips], timeout=CALL_WINDOW)
-    probe.note(observed="\n".join(f"{ip} → ip_to_hex → {shown(h)}"
+    probe.note(observed="\n".join(f"{ip} → ip_to_hex → {brief(h)}"
                                    for ip, h in zip(ips, hexes, strict=True)))
     packed = [lenient_hex(ip, h, probe) for ip, h in zip(ips, hexes, strict=True)]
     backs = student.calls([("packed_to_ip", [{"__bytes__": p.hex()}], {}) for p in packed],
                           timeout=CALL_WINDOW)
     probe.note(observed="\n".join(
-        f"{ip} → ip_to_hex → {shown(h)} → packed_to_ip → {shown(b)}"
+        f"{ip} → ip_to_hex → {brief(h)} → packed_to_ip → {brief(b)}"
         for ip, h, b in zip(ips, hexes, backs, strict=True)))
     for ip, h, p, back in zip(ips, hexes, packed, backs, strict=True):
         text = lenient_text(back, call_text("packed_to_ip", [p]), ip, probe)
-        probe.expect(text == ip, "recipes.r03_ipv4_convert.roundtrip", ip=ip, hex=shown(h),
-                     packed=repr(p), back=shown(back))
+        probe.expect(text == ip, "recipes.r03_ipv4_convert.roundtrip", ip=ip, hex=brief(h),
+                     packed=repr(p), back=brief(back))
 
 
 def lenient_hex(ip: str, value: Any, probe: Probe) -> bytes:
@@ -74,7 +74,7 @@ def lenient_hex(ip: str, value: Any, probe: Probe) -> bytes:
     call = call_text("ip_to_hex", [ip])
     text = lenient_text(value, call, expected, probe).strip().lower().removeprefix("0x")
     if not HEX8.fullmatch(text):
-        raise probe.fail("recipes.r03_ipv4_convert.not_hex", call=call, got=shown(value),
+        raise probe.fail("recipes.r03_ipv4_convert.not_hex", call=call, got=brief(value),
                          expected=repr(expected))
     return bytes.fromhex(text)
 
@@ -86,4 +86,4 @@ def lenient_text(value: Any, call: str, expected: str, probe: Probe) -> str:
     if type(value) is bytes:
         return value.decode("ascii", "replace")
     raise probe.fail("recipes.r0x.wrong_type", call=call, type=type_name(value), want="str",
-                     got=shown(value), expected=repr(expected))
+                     got=brief(value), expected=repr(expected))

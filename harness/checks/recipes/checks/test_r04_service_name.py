@@ -15,7 +15,7 @@ import socket
 
 from harness.api import Probe, Student, skip
 
-from .common_a import Case, judge_table
+from .calls import Case, judge_table
 
 TASK = "recipes.r04_service_name"
 TCP_PORTS = (21, 22, 23, 25, 80, 110, 143, 443, 993, 995)

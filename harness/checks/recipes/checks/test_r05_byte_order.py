@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from harness.api import Probe, Student
 
-from .common_a import Case, judge_table
+from .calls import Case, judge_table
 
 TASK = "recipes.r05_byte_order"
 

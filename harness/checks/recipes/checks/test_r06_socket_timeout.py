@@ -9,7 +9,7 @@ import socket
 
 from harness.api import Probe, SocketInfo, Student
 
-from .common_a import CALL_WINDOW, call_text, need_socket, option_text
+from .calls import CALL_WINDOW, call_text, need_socket, option_text
 
 TASK = "recipes.r06_socket_timeout"
 

@@ -35,12 +35,11 @@ from harness.api import (
     WebServer,
     Witness,
     last_error_line,
+    quoted,
     say,
     show,
     token,
 )
-
-from .common_a import show_text
 
 TASK = "recipes.r07_socket_errors"
 RUN_WINDOW = 5.0
@@ -94,7 +93,7 @@ def test_happy_path(student: Student, probe: Probe, web_server: WebServer) -> No
     probe.expect(web_server.run_token in out and marker in out,
                  "recipes.r07_socket_errors.reply_not_printed",
                  expected=f"{RUN_HEADER}: {web_server.run_token} … {marker}",
-                 got=show_text(out))
+                 got=quoted(out))
     need_ended(student, probe, finished)
     probe.expect(finished.exit_code == 0, "recipes.r07_socket_errors.happy_exit",
                  code=finished.exit_code, error=last_error_line(finished.stderr))
@@ -153,7 +152,7 @@ def judge_error(student: Student, probe: Probe, finished: Finished, *, case: str
     err = _lines(finished.stderr)
     if err:
         probe.expect(len(err) == 1, "recipes.r07_socket_errors.several_lines", case=case,
-                     n=len(err), got=show_text(finished.stderr, 400))
+                     n=len(err), got=quoted(finished.stderr, 400))
     else:
         probe.expect(bool(_lines(finished.stdout)), "recipes.r07_socket_errors.silent",
                      case=case)

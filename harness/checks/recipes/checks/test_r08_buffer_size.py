@@ -16,9 +16,9 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from harness.api import Probe, SocketInfo, Student, say
+from harness.api import Probe, SocketInfo, Student, brief, say
 
-from .common_a import CALL_WINDOW, need_socket, shown
+from .calls import CALL_WINDOW, need_socket
 
 TASK = "recipes.r08_buffer_size"
 FUNC = "set_buffer_sizes"
@@ -65,7 +65,7 @@ def sizes(bc: BufferCall, probe: Probe) -> tuple[int, int]:
     value = bc.value
     ok = type(value) in (tuple, list) and len(value) == 2 and all(type(v) is int for v in value)
     if not ok:
-        raise probe.fail("recipes.r08_buffer_size.bad_return", call=bc.call, got=shown(value))
+        raise probe.fail("recipes.r08_buffer_size.bad_return", call=bc.call, got=brief(value))
     return int(value[0]), int(value[1])
 
 
@@ -78,7 +78,7 @@ def socket_after(bc: BufferCall, probe: Probe) -> SocketInfo:
 def judge_size(student: Student, probe: Probe, index: int, option: str, name: str) -> None:
     bc = shared_call(student)
     asked = (bc.send_size, bc.recv_size)[index]
-    probe.note(call=bc.call, returned=shown(bc.value),
+    probe.note(call=bc.call, returned=brief(bc.value),
                expected=say("recipes.evidence.buffer_at_least", name=name, asked=asked))
     returned = sizes(bc, probe)[index]
     actual = socket_after(bc, probe).get(option)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from harness.api import Probe, SocketInfo, Student, say
 
-from .common_a import CALL_WINDOW, need_socket
+from .calls import CALL_WINDOW, need_socket
 
 TASK = "recipes.r09_blocking_mode"
 CALL = "non_blocking_socket()"

@@ -9,9 +9,9 @@ real port. Without ``SO_REUSEADDR`` the second ``bind()`` fails with ``EADDRINUS
 
 from __future__ import annotations
 
-from harness.api import Probe, Student
+from harness.api import Probe, Student, tcp_ask
 
-from .common_b import echo_payload, judge_echo, judge_port, restart_probe, tcp_ask
+from .servers import echo_payload, judge_echo, judge_port, restart_probe
 
 TASK = "recipes.r10_reuse_address"
 PORT = 8282
@@ -21,9 +21,7 @@ def test_echo(student: Student, probe: Probe) -> None:
     server = student.serve("tcp")
     judge_port(server, probe, TASK, PORT)
     payload = echo_payload()
-    probe.sent(payload, "grader")
-    reply = tcp_ask(server.address, payload)
-    probe.received(reply, "student")
+    reply = tcp_ask(server.address, payload, probe, done=lambda data: len(data) >= len(payload))
     judge_echo(reply, payload, probe, TASK)
 
 

@@ -7,17 +7,10 @@ away from now, so only a value that really came from it passes.
 
 from __future__ import annotations
 
-from harness.api import NtpServer, Probe, Student, VNet
+from harness.api import NtpServer, Probe, Student, VNet, brief, quoted
 
-from .common_b import (
-    CTIME,
-    brief,
-    ctime_printed,
-    expected_ctime,
-    imported_modules,
-    judge_printed_time,
-    text,
-)
+from .modules import imported_modules
+from .printed_time import CTIME, ctime_printed, expected_ctime, judge_printed_time
 
 TASK = "recipes.r11_ntp_time"
 SERVER = "pool.ntp.org"
@@ -63,4 +56,4 @@ def test_prints_ctime(student: Student, probe: Probe) -> None:
     if ctime_printed(finished.stdout, fake.unix_time):
         return
     raise student.crashed_or(f"{TASK}.ctime_not_printed", finished,
-                             expected=expected_ctime(fake.unix_time), got=text(finished.stdout))
+                             expected=expected_ctime(fake.unix_time), got=quoted(finished.stdout))

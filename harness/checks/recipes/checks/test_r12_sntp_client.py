@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from harness.api import CheckFailed, NtpServer, Probe, Student, VNet, say, show
+from harness.api import CheckFailed, NtpServer, Probe, Student, VNet, brief, say, show
 
-from .common_b import brief, imported_modules, judge_printed_time, non_standard
+from .modules import imported_modules, non_standard
+from .printed_time import judge_printed_time
 
 TASK = "recipes.r12_sntp_client"
 SERVER = "es.pool.ntp.org"

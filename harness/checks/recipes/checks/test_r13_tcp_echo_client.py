@@ -9,33 +9,34 @@ import pytest
 
 from harness.api import Probe, Student, VNet, Witness, say, show
 
-from .common_b import CLIENT_WINDOW, random_port
 from .echo_clients import (
-    ClientRun,
+    ECHO_CLIENT_TIMEOUT,
+    EchoRun,
     client_failure,
+    echo_client_run,
     judge_message_option,
     judge_prints,
     judge_sends,
-    run_client,
 )
+from .servers import random_port
 
 TASK = "recipes.r13_tcp_echo_client"
 
 
 @pytest.fixture
-def run(student: Student) -> ClientRun:
-    return student.cached("run", lambda: run_client(student, "tcp"))
+def run(student: Student) -> EchoRun:
+    return student.cached("run", lambda: echo_client_run(student, "tcp"))
 
 
-def test_sends_message(run: ClientRun, student: Student, probe: Probe) -> None:
+def test_sends_message(run: EchoRun, student: Student, probe: Probe) -> None:
     judge_sends(run, probe, TASK, student)
 
 
-def test_prints_echo(run: ClientRun, student: Student, probe: Probe) -> None:
+def test_prints_echo(run: EchoRun, student: Student, probe: Probe) -> None:
     judge_prints(run, probe, TASK, student)
 
 
-def test_message_option(run: ClientRun, student: Student, probe: Probe) -> None:
+def test_message_option(run: EchoRun, student: Student, probe: Probe) -> None:
     """Beyond the guide (the course's client sends a fixed "Mensaje de prueba"): the
     template's ``--message`` chooses the text."""
     judge_message_option(run, probe, TASK, student)
@@ -48,15 +49,15 @@ def test_handles_refused(student: Student, probe: Probe) -> None:
     port = random_port()
     with Witness() as witness:
         vnet = VNet().witnessed(witness)
-        finished = student.run(args=["--port", str(port)], vnet=vnet, timeout=CLIENT_WINDOW)
+        finished = student.run(args=["--port", str(port)], vnet=vnet, timeout=ECHO_CLIENT_TIMEOUT)
         if not witness.refused(port) and finished.exit_code == 2 \
                 and "--message" in finished.stderr:  # a client that requires --message
             finished = student.run(args=["--port", str(port), "--message", "hola"],
-                                   vnet=vnet, timeout=CLIENT_WINDOW)
+                                   vnet=vnet, timeout=ECHO_CLIENT_TIMEOUT)
         refused = witness.refused(port)  # the grader's record: a forged event is not one
     probe.note(expected=say("recipes.evidence.handles_error"))
     if finished.timed_out:
-        raise probe.fail(f"{TASK}.hangs", seconds=student.window(CLIENT_WINDOW))
+        raise probe.fail(f"{TASK}.hangs", seconds=student.window(ECHO_CLIENT_TIMEOUT))
     probe.note(refused=[e.get("address") for e in refused])
     if not refused:
         raise client_failure(student, finished, TASK, f"{TASK}.no_attempt", port=port)

@@ -7,9 +7,9 @@ is seen. ``restart`` is the TIME_WAIT restart probe of receta 10 on that port.
 
 from __future__ import annotations
 
-from harness.api import Probe, Student, say
+from harness.api import Probe, Student, say, tcp_ask
 
-from .common_b import echo_payload, judge_echo, judge_port, random_port, restart_probe, tcp_ask
+from .servers import echo_payload, judge_echo, judge_port, random_port, restart_probe
 
 TASK = "recipes.r13_tcp_echo_server"
 
@@ -19,9 +19,7 @@ def test_echo(student: Student, probe: Probe) -> None:
     server = student.serve("tcp", args=["--port", str(port)])
     judge_port(server, probe, TASK, port)
     payload = echo_payload()
-    probe.sent(payload, "grader")
-    reply = tcp_ask(server.address, payload)
-    probe.received(reply, "student")
+    reply = tcp_ask(server.address, payload, probe, done=lambda data: len(data) >= len(payload))
     judge_echo(reply, payload, probe, TASK)
 
 

@@ -3,9 +3,9 @@ datagram back unchanged to the address it came from."""
 
 from __future__ import annotations
 
-from harness.api import Probe, Student, two_udp_senders, udp_exchange
+from harness.api import WINDOW, Probe, Student, two_udp_senders, udp_ask
 
-from .common_b import WINDOW, echo_payload, judge_echo, judge_port, random_port
+from .servers import echo_payload, judge_echo, judge_port, random_port
 
 TASK = "recipes.r14_udp_echo_server"
 
@@ -15,10 +15,7 @@ def test_echo(student: Student, probe: Probe) -> None:
     server = student.serve("udp", args=["--port", str(port)])
     judge_port(server, probe, TASK, port)
     payload = echo_payload()
-    probe.sent(payload, "grader")
-    answer = udp_exchange(server.address, payload, window=WINDOW)
-    reply = answer[0] if answer else None
-    probe.received(reply, "student")
+    reply = udp_ask(server.address, payload, probe)
     judge_echo(reply, payload, probe, TASK)
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from harness.api import Probe, Student, VNet, token, type_name
-
-from .common_b import brief
+from harness.api import Probe, Student, VNet, brief, token, type_name
 
 TASK = "recipes.r15_dns_lookup"
 NETS = ("192.0.2", "198.51.100", "203.0.113")

@@ -27,14 +27,13 @@ from harness.api import (
     Student,
     VNet,
     WebServer,
+    brief,
+    quoted,
     say,
     show,
     token,
     type_name,
 )
-
-from .common_b import brief
-from .common_b import text as quoted
 
 TASK = "recipes.r16_raw_http"
 BODY_SIZE = 60 * 1024

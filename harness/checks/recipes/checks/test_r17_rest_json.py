@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 
-from harness.api import IssApi, Probe, Student, VNet, say, type_name
-
-from .common_b import brief, text
+from harness.api import IssApi, Probe, Student, VNet, brief, quoted, say, type_name
 
 TASK = "recipes.r17_rest_json"
 HOST = "api.open-notify.org"
@@ -46,13 +44,13 @@ def test_parses_position(student: Student, probe: Probe) -> None:
         # the course's function prints the positions instead of returning one: its first
         # printed position must be the first one served (per-run values)
         printed = student.printed()
-        probe.note(function=f"{student.called_as['iss_position']}()", printed=text(printed),
+        probe.note(function=f"{student.called_as['iss_position']}()", printed=quoted(printed),
                    expected=repr(expected))
         # at least 2 decimals per number: a grid of rounded guesses cannot pass
         probe.expect(positions_in_order(printed, served[:1], min_decimals=2) == 1,
                      f"{TASK}.not_printed",
                      func=student.called_as["iss_position"], expected=repr(expected),
-                     got=text(printed))
+                     got=quoted(printed))
         return
     probe.note(returned=repr(value), expected=repr(expected))
     ok_shape = isinstance(value, tuple | list) and len(value) == 2
@@ -111,7 +109,7 @@ def test_loop_ten(student: Student, probe: Probe) -> None:
         raise student.crashed_or(f"{TASK}.request_count", finished, got=len(served),
                                  expected=LOOPS)
     probe.expect(printed == LOOPS, f"{TASK}.printed_count", got=printed, expected=LOOPS,
-                 stdout=text(finished.stdout))
+                 stdout=quoted(finished.stdout))
     one_second = [s for s in sleeps if isinstance(s, int | float) and abs(s - SLEEP) < 1e-6]
     probe.expect(len(one_second) == len(sleeps) and len(sleeps) in (LOOPS - 1, LOOPS),
                  f"{TASK}.sleeps", got=", ".join(f"{s:g}" if isinstance(s, int | float)
