@@ -24,10 +24,20 @@ import socket
 import time
 from dataclasses import dataclass
 
-from harness.api import Deadline, Probe, Server, Student, recv_until, say, show, token
+from harness.api import (
+    WINDOW,
+    Deadline,
+    Probe,
+    Server,
+    Student,
+    recv_until,
+    say,
+    show,
+    tcp_ask,
+    token,
+)
 
 TASK = "recipes.r18_http_server"
-WINDOW = 2.0
 GAP = 0.3
 """Seconds between the two requests of ``uptime_grows``."""
 SECOND_CHANCE = 1.0
@@ -83,11 +93,27 @@ class Reply:
         return None
 
 
-def ask(address: tuple[str, int], fragments: list[bytes], *, gap: float = 0.0,
-        window: float = WINDOW) -> Reply | None:
-    """Send the fragments (``gap`` seconds apart, watching for an early answer in each gap),
-    then read the response until the server closes, its ``Content-Length`` is complete, or
-    the window ends. None when the connection failed."""
+def get_page(address: tuple[str, int], probe: Probe) -> Reply | None:
+    """One whole request (``tcp_ask``); the response is read until the server closes, its
+    ``Content-Length`` is complete, or the window ends. None when the connection failed."""
+    raw = tcp_ask(address, request_bytes(), probe, done=response_complete)
+    return None if raw is None else Reply(raw)
+
+
+def response_complete(data: bytes) -> bool:
+    """The blank line after the headers came and, with a ``Content-Length``, the whole body
+    (without one, the response ends when the server closes)."""
+    _head, sep, body = data.partition(b"\r\n\r\n")
+    length = (Reply(data).header("Content-Length") or "").strip() if sep else ""
+    return length.isdigit() and len(body) >= int(length)
+
+
+def send_in_fragments(address: tuple[str, int], fragments: list[bytes], gap: float,
+                      window: float = WINDOW) -> Reply | None:
+    """Send the fragments ``gap`` seconds apart, watching for an early answer in each gap,
+    then read the response as :func:`get_page` does. The API's exchanges send a payload
+    whole; this probe is about what the server does before the request is whole. None when
+    the connection failed."""
     try:
         sock = socket.create_connection(address, timeout=window)
     except OSError:
@@ -124,10 +150,7 @@ def note_reply(probe: Probe, reply: Reply | None, who: str = "student") -> None:
 
 def test_status_200_html(student: Student, probe: Probe) -> None:
     server = student.serve("tcp")
-    request = request_bytes()
-    probe.sent(request, "grader")
-    reply = ask(server.address, [request])
-    note_reply(probe, reply)
+    reply = get_page(server.address, probe)
     probe.note(expected="HTTP/1.1 200 OK … Content-Type: text/html …")
     if reply is None or not reply.raw:
         raise probe.fail(f"{TASK}.no_response")
@@ -157,16 +180,14 @@ def grew(before: list[float], after: list[float], elapsed: float, age: float) ->
 def test_uptime_grows(student: Student, probe: Probe) -> None:
     server = student.serve("tcp")
     started = time.monotonic()
-    first = ask(server.address, [request_bytes()])
-    note_reply(probe, first)
+    first = get_page(server.address, probe)
     before = uptimes(first)
     if not before:
         raise probe.fail(f"{TASK}.no_uptime", got=show(first.body if first else None, 300))
     seen = [before]
     for wait_until in (started + GAP, started + GAP + SECOND_CHANCE):
         time.sleep(max(0.0, wait_until - time.monotonic()))  # the gap under test
-        reply = ask(server.address, [request_bytes()])
-        note_reply(probe, reply)
+        reply = get_page(server.address, probe)
         after = uptimes(reply)
         seen.append(after)
         age = time.monotonic() - server.child.started
@@ -185,7 +206,7 @@ def test_reads_all_headers(student: Student, probe: Probe) -> None:
     probe.note(fragment_gap_ms=FRAGMENT_GAP * 1000)
     for fragment in fragments:
         probe.sent(fragment, "grader")
-    reply = ask(server.address, fragments, gap=FRAGMENT_GAP)
+    reply = send_in_fragments(server.address, fragments, FRAGMENT_GAP)
     note_reply(probe, reply)
     probe.note(expected=say("recipes.evidence.answer_after_blank_line"))
     if reply is None:
@@ -202,8 +223,7 @@ def test_reads_all_headers(student: Student, probe: Probe) -> None:
 def test_serves_many(student: Student, probe: Probe) -> None:
     server: Server = student.serve("tcp")
     for n in range(1, MANY + 1):
-        reply = ask(server.address, [request_bytes()])
+        reply = get_page(server.address, probe)
         if reply is None or not reply.raw.strip():  # any answer: its form is judged apart
-            note_reply(probe, reply)
             raise probe.fail(f"{TASK}.request_not_served", n=n, total=MANY)
     probe.note(served=MANY)
