@@ -20,7 +20,7 @@ from harness.packs.templates import TRANSFORMS, Expectation, render
 from harness.points import round_points, total
 from harness.selection import check_selected, matches, task_selected, validate
 from harness.templates import reference_dir, template_dir
-from tests.conftest import REFERENCE, TEMPLATE
+from tests.conftest import REFERENCE, REPO, TEMPLATE
 from tests.test_cli import labgrade
 
 LAB9 = ["lab9.tcp_server.starts", "lab9.udp_server.starts", "lab9.udp_client.exits",
@@ -431,7 +431,6 @@ def test_a_gradescope_autograder_carries_the_pack_and_grades_with_it(tmp_path: P
     import zipfile
 
     from harness.gradescope import bundle
-    from tests.conftest import REPO
 
     pack = _pack(tmp_path, "curso_gs")
     root = tmp_path / "autograder"
@@ -523,3 +522,29 @@ def test_course_rubric_prints_the_rubric_graded_with_as_a_file(tmp_path: Path) -
     of_pack = labgrade("course", "rubric", str(root))
     assert of_pack.stdout.splitlines()[-2:] == ['"mi_curso.upper_server.listens" = 1',
                                                  '"mi_curso.upper_server.upper" = 2']
+
+
+def test_a_mutant_is_graded_on_the_tasks_it_replaces_or_on_everything(tmp_path: Path) -> None:
+    """``course test`` grades a mutant on the tasks whose files it replaces; a mutant that
+    replaces any other file (a helper every task may import), or that says it loses a check
+    of a task it does not touch, is graded on every task."""
+    from harness.packs import courses
+    from harness.packs.course import _changed_tasks
+    from harness.packs.model import Mutant
+
+    pack = courses([REPO / "examples" / "bases2023"])[0]
+
+    def mutant(files: list[str], loses: tuple[str, ...]) -> Mutant:
+        root = tmp_path / f"m{len(list(tmp_path.iterdir()))}"
+        for rel in files:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text("pass\n", encoding="utf-8")
+        return Mutant(name=root.name, path=root, loses=loses)
+
+    server = "bases2023.base_server"
+    assert _changed_tasks(pack, mutant(["lab9/base_server.py"], (f"{server}.octal",))) == [
+        server]
+    assert _changed_tasks(pack, mutant(["lab9/base_server.py", "lab9/helper.py"],
+                                       (f"{server}.octal",))) is None
+    assert _changed_tasks(pack, mutant(["lab9/base_server.py"],
+                                       ("bases2023.base_client.exits",))) is None

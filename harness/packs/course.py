@@ -2,7 +2,9 @@
 
 ``course test`` refuses a pack unless: it lints clean (:mod:`harness.packs.lint`), its
 reference earns full marks, its template earns zero, and each declared mutant fails exactly
-the checks pack.toml says it loses. Every refusal names the pack, the file and the check.
+the checks pack.toml says it loses (a mutant is graded on the tasks whose files it replaces:
+the rest is the reference, proven already). Every refusal names the pack, the file and the
+check.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from harness.errors import UsageError
 from harness.packs import courses
 from harness.packs.lint import lint
+from harness.packs.model import Mutant, Pack
 from harness.packs.starter import files as starter_files
 
 
@@ -54,6 +57,21 @@ def _cause(traceback: str) -> str:
     lines = [ln.strip().removeprefix("E").strip() for ln in traceback.splitlines()
              if re.match(r"^(E\s+)?\w+(Error|Exception)\b", ln.strip())]
     return lines[0][:300] if lines else "see the traceback in results.json"
+
+
+def _changed_tasks(pack: Pack, mutant: Mutant) -> list[str] | None:
+    """The tasks a mutant must be graded on: those whose files it replaces (the others are
+    the reference's, which earned full marks), or every task (None) when it replaces a file
+    that is no task's own (a helper module any task may import) or says it loses a check of
+    a task it does not touch."""
+    files = {p.relative_to(mutant.path).as_posix() for p in mutant.path.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts}
+    tasks = {t.id for t in pack.tasks.values() if t.file in files}
+    if files - {t.file for t in pack.tasks.values()} or not tasks:
+        return None
+    if any(not any(c.startswith(t + ".") for t in tasks) for c in mutant.loses):
+        return None
+    return sorted(tasks)
 
 
 def prove_pack(root: Path, *, lang: str = "en", isolation: str = "auto",
@@ -99,7 +117,7 @@ def prove_pack(root: Path, *, lang: str = "en", isolation: str = "auto",
             shutil.copytree(m.path, sub, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("__pycache__"))
             result = grade(sub, lang=lang, isolation=isolation, courses=[pack.root],
-                           report=False)
+                           report=False, only=_changed_tasks(pack, m))
         lost = {c.id for c in result.checks if c.status != "passed"}
         errors = [c for c in result.checks if c.status == "error"]
         missed = sorted(set(m.loses) - lost)
