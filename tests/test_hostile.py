@@ -229,6 +229,8 @@ def _grade_in(base: Path, case: Case, rubric: Path, isolation: str, disable: str
     assert seconds <= BOUND_S, f"{case.name}: grading took {seconds:.1f} s"
     level = _isolation(out)
     leftovers = _leftovers(mark, tmp)
+    if "os.fork" in (HOSTILE / f"{case.source or case.name}.py").read_text(encoding="utf-8"):
+        leftovers |= _forking_still(mark)
     if "uid" not in level.split("+"):
         # no private /tmp without the student's own view: what a program writes there stays
         # (its processes, ports and the grader's own temporary files do not)
@@ -306,6 +308,27 @@ def _leftovers(mark: str, tmp: Path) -> dict[str, Any]:
     if elsewhere:
         left["files in world-writable folders"] = elsewhere
     return left
+
+
+CHAIN_WATCH_S = 0.5
+
+
+def _forking_still(mark: str) -> dict[str, Any]:
+    """A fork chain left behind: each of its processes lives a millisecond (a scan of
+    ``/proc`` misses them), so watch the newest pids for a while (the case's code carries
+    ``mark`` in every process's command line)."""
+    needle = mark.encode()
+    seen: set[int] = set()
+    deadline = time.monotonic() + CHAIN_WATCH_S
+    while time.monotonic() < deadline:
+        last = int(Path("/proc/loadavg").read_text().split()[-1])
+        for pid in range(last - 3, last + 4):
+            try:
+                if needle in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    seen.add(pid)
+            except OSError:
+                continue
+    return {"forking processes": f"{len(seen)}, first {sorted(seen)[:5]}"} if seen else {}
 
 
 WORLD_WRITABLE = mounts.world_writable()

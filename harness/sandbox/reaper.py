@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,10 @@ RUN_TAG_ENV = "LABGRADE_RUN_TAG"
 engine can end what a run it killed left (:func:`kill_tagged` with ``prefix``)."""
 PR_SET_CHILD_SUBREAPER = 36
 ROUNDS = 50
+SWEEP_S = 5.0
+"""The longest :func:`sweep_orphans` keeps killing (a fork chain dies within milliseconds)."""
+SWEEP_CLEAR = 20
+"""Looks in a row that found no orphan before the sweep trusts that none is left."""
 
 _subreaper = False
 _started: set[int] = set()
@@ -197,15 +202,23 @@ def _kill_orphans() -> None:
 
 def sweep_orphans() -> int:
     """Kill and reap our children that we did not start (orphans handed to us as
-    subreaper); returns how many. Does nothing unless :func:`become_subreaper` succeeded."""
+    subreaper); returns how many. Does nothing unless :func:`become_subreaper` succeeded.
+
+    A fork chain (each process forks and its parent exits at once) keeps handing us a new
+    orphan that lives a millisecond: a scan of ``/proc`` misses it, so the children come
+    from the kernel's own lists (``/proc/self/task/*/children``), and the sweep ends only
+    after several looks in a row found none (or after :data:`SWEEP_S`)."""
     if not _subreaper or not _proc_is_ours():
         return 0
-    me = str(os.getpid())
     count = 0
-    for _ in range(ROUNDS):
-        orphans = [pid for pid in _children(me) if pid not in _started]
+    clear = 0
+    deadline = time.monotonic() + SWEEP_S
+    while clear < SWEEP_CLEAR and time.monotonic() < deadline:
+        orphans = [pid for pid in _direct_children() if pid not in _started]
         if not orphans:
-            break
+            clear += 1
+            continue
+        clear = 0
         count += len(orphans)
         for pid in orphans:
             try:
@@ -213,7 +226,21 @@ def sweep_orphans() -> int:
             except ProcessLookupError:
                 pass
         _reap_orphans()
+    _reap_orphans()
     return count
+
+
+def _direct_children() -> list[int]:
+    """This process's children, from the kernel's per-thread lists (no ``/proc`` scan);
+    the scan where the kernel has no such lists."""
+    pids: list[int] = []
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children", "rb") as f:
+                pids += [int(p) for p in f.read().split()]
+    except (OSError, ValueError):
+        return _children(str(os.getpid()))
+    return pids
 
 
 def _proc_is_ours() -> bool:

@@ -9,7 +9,7 @@ import sys
 import time
 
 CHAIN = """
-import os
+import os  # __HOSTILE_MARK__ (so the suite can tell this chain's processes)
 while True:
     if os.fork():
         os._exit(0)
