@@ -343,3 +343,31 @@ def test_a_reused_view_plan_is_the_plan_made_afresh_for_each_box(tmp_path: Path)
             assert any(str(box) in c["keep"] for c in fresh["cover"])  # the box is in it
         finally:
             box.rmdir()
+
+
+def test_a_copy_an_import_hook_would_load_is_hidden_too(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editable install of another checkout puts an import hook in the interpreter: a
+    student process of that interpreter could ``import harness`` from there (the suite's
+    source) unless that copy is hidden like this one."""
+    import importlib.machinery
+    import sys
+
+    from harness.sandbox.runner import hidden_by_default
+
+    other = tmp_path / "other-checkout" / "harness"
+    (other / "sandbox").mkdir(parents=True)
+    (other / "sandbox" / "launcher.py").write_text("", encoding="utf-8")
+
+    class EditableFinder:  # what setuptools' editable install adds to sys.meta_path
+        @staticmethod
+        def find_spec(name: str, path: object = None) -> object:
+            if name != "harness":
+                return None
+            spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+            spec.submodule_search_locations = [str(other)]
+            return spec
+
+    assert str(other) not in hidden_by_default()
+    monkeypatch.setattr(sys, "meta_path", [EditableFinder, *sys.meta_path])
+    assert str(other.resolve()) in hidden_by_default()

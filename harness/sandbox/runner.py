@@ -468,17 +468,38 @@ def _rebox(plan: dict[str, Any], old: str, new: str) -> dict[str, Any]:
 
 def hidden_by_default() -> list[str]:
     """The grading suite and everything of the grader's own: this package (wherever it is
-    imported from, and any installed copy), and in a checkout the whole checkout (or, when the
+    imported from, any installed copy, and a copy an import hook such as an editable install
+    would load), and in a checkout the whole checkout (or, when the
     interpreter lives inside it, its ``reference/`` and ``student_template/``)."""
     out = [str(PACKAGE)]
     for site_dir in interpreter_paths():
         installed = Path(site_dir) / "harness"
         if (installed / "sandbox" / "launcher.py").is_file():
             out.append(str(installed))
+    out += [p for p in _editable_copies() if p not in out]
     checkout = PACKAGE.parent
     if (checkout / "pyproject.toml").is_file():
         out += [str(checkout), str(checkout / "reference"), str(checkout / "student_template")]
     return out
+
+
+def _editable_copies() -> list[str]:
+    """Where an import hook of the interpreter (an editable install's finder) would take
+    ``import harness`` from: another checkout than this one, which a student process of the
+    same interpreter could import (and read) otherwise."""
+    found = []
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None or getattr(finder, "__module__", "").startswith("importlib"):
+            continue
+        try:
+            spec = find("harness", None)
+        except Exception:  # a third-party hook's own trouble: nothing to hide from it
+            continue
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            if (Path(folder) / "sandbox" / "launcher.py").is_file():
+                found.append(str(Path(folder).resolve()))
+    return found
 
 
 def _signal(proc: subprocess.Popen[bytes] | ForkedProcess, sig: int) -> None:
