@@ -101,3 +101,16 @@ def test_a_check_the_rubric_does_not_name_still_runs(tmp_path: Path) -> None:
     assert {task_of(c) for c in scores} == {t for t in engine._builtin_tasks()
                                             if t.startswith("recipes.r0")}
     assert all(c.status == "passed" for c in result.checks)
+
+
+@pytest.mark.parametrize(("load", "cores", "shards"), [
+    (0.0, 2, 2), (0.4, 2, 2), (0.6, 2, 1), (5.0, 2, 1), (0.0, 8, 4), (3.0, 8, 4), (5.0, 8, 3)])
+def test_default_shards_are_the_idle_cores(monkeypatch: pytest.MonkeyPatch, load: float,
+                                           cores: int, shards: int) -> None:
+    """One grading run per idle core (at most 4): on a busy machine more runs only add their
+    start-up, so the one-minute load average takes cores away."""
+    from harness import engine
+
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (load, load, load))
+    assert engine.default_shards() == shards

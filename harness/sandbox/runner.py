@@ -490,7 +490,7 @@ def _editable_copies() -> list[str]:
     found = []
     for finder in sys.meta_path:
         find = getattr(finder, "find_spec", None)
-        if find is None or getattr(finder, "__module__", "").startswith("importlib"):
+        if find is None:
             continue
         try:
             spec = find("harness", None)
