@@ -144,18 +144,39 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
 
 def default_shards() -> int:
     """Grading runs of one submission at once: one per idle core (at most 4). A core is idle
-    when the one-minute load average leaves it so: on a busy machine (a test suite, a batch
-    beside it) more runs only add their start-up to the work, and the verdicts never depend
-    on how many there are."""
+    when nothing is running on it right now (:func:`busy_cores`): on a busy machine (a test
+    suite, a batch beside it) more runs only add their start-up to the work, and the verdicts
+    never depend on how many there are. Not the load average: it still counts, for a minute,
+    the grading that has just ended (a second grade in a row got one run on an idle
+    machine)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
+    busy = busy_cores()
+    return max(1, min(cores, 4, round(cores - busy)))
+
+
+def busy_cores(looks: int = 5, gap_s: float = 0.002) -> float:
+    """How many processes besides this one are running now: the mean of a few looks at the
+    kernel's count of runnable tasks (``procs_running`` in ``/proc/stat``), a few
+    milliseconds apart. Where there is no ``/proc/stat``, the one-minute load average."""
+    seen: list[int] = []
+    for i in range(looks):
+        if i:
+            time.sleep(gap_s)  # looks spread over a few ms, not one instant
+        try:
+            with open("/proc/stat", "rb") as f:
+                line = next((ln for ln in f if ln.startswith(b"procs_running ")), b"")
+            seen.append(max(0, int(line.split()[1]) - 1))  # less this very look
+        except (OSError, ValueError, IndexError):
+            break
+    if seen:
+        return sum(seen) / len(seen)
     try:
-        idle = cores - os.getloadavg()[0]
+        return os.getloadavg()[0]
     except (AttributeError, OSError):
-        idle = cores
-    return max(1, min(cores, 4, round(idle)))
+        return 0.0
 
 
 def _shards(tasks: list[str], rules: Rubric, shards: int | None) -> list[list[str] | None]:

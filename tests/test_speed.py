@@ -103,14 +103,31 @@ def test_a_check_the_rubric_does_not_name_still_runs(tmp_path: Path) -> None:
     assert all(c.status == "passed" for c in result.checks)
 
 
-@pytest.mark.parametrize(("load", "cores", "shards"), [
+@pytest.mark.parametrize(("busy", "cores", "shards"), [
     (0.0, 2, 2), (0.4, 2, 2), (0.6, 2, 1), (5.0, 2, 1), (0.0, 8, 4), (3.0, 8, 4), (5.0, 8, 3)])
-def test_default_shards_are_the_idle_cores(monkeypatch: pytest.MonkeyPatch, load: float,
+def test_default_shards_are_the_idle_cores(monkeypatch: pytest.MonkeyPatch, busy: float,
                                            cores: int, shards: int) -> None:
     """One grading run per idle core (at most 4): on a busy machine more runs only add their
-    start-up, so the one-minute load average takes cores away."""
-    from harness import engine
-
+    start-up, so the processes running now take cores away."""
     monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _pid: set(range(cores)))
-    monkeypatch.setattr(engine.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(engine, "busy_cores", lambda: busy)
     assert engine.default_shards() == shards
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="needs Linux's /proc/stat")
+def test_busy_cores_sees_the_processes_running_now() -> None:
+    """Two burners count as (at least) two busy cores while they run."""
+    from tests.load import Burners
+
+    with Burners(2):
+        looks = [engine.busy_cores(looks=20) for _ in range(3)]
+    assert max(looks) >= 1.5, looks
+
+
+def test_busy_cores_falls_back_to_the_load_average(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_proc(*_args: Any, **_kwargs: Any) -> Any:
+        raise FileNotFoundError("/proc/stat")
+
+    monkeypatch.setattr(engine, "open", no_proc, raising=False)
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (1.25, 0.0, 0.0))
+    assert engine.busy_cores() == 1.25
