@@ -12,8 +12,6 @@ import functools
 import json
 import os
 import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
-from harness import __version__
+from harness import __version__, warm
 from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, has, t
 from harness.packs import builtin, check_module, run_config, task_files
@@ -293,6 +291,16 @@ def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str
         remove_tree(tmpdir)
 
 
+def _runner_env() -> dict[str, str]:
+    """A grading run's environment before its own variables: this process's, without
+    pytest's, Python's and coverage's, with the suite importable and no plugin autoloaded."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "PYTHON", "COV_"))}
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    return env
+
+
 def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
             problems: dict[str, Any], lang: str, only: list[str] | None, hide: list[str],
             namespaces: set[str], group: cgroups.RunGroup | None, token: str,
@@ -305,10 +313,7 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
                     **(extra or {}))
     cfg_path = tmpdir / "config.json"
     cfg_path.write_text(cfg.to_json(), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_", "PYTHON", "COV_"))}
-    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env = _runner_env()
     run_tmp = tmpdir / "tmp"
     run_tmp.mkdir()
     env["TMPDIR"] = str(run_tmp)  # the run's boxes and scratch folders: removed with it
@@ -317,15 +322,9 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
     if group is not None:
         env[cgroups.RUN_ENV] = str(group.path)
     log_path = tmpdir / "pytest.log"
-    with open(log_path, "wb") as log:
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "harness.runner", str(cfg_path)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
-                cwd=tmpdir, timeout=limits.submission_s, check=False)
-            code: int | None = proc.returncode
-        except subprocess.TimeoutExpired:
-            code = None
+    log_path.touch(mode=0o600)
+    code = warm.run([str(cfg_path)], env=env, cwd=tmpdir, log=log_path,
+                    timeout=limits.submission_s, base_env=_runner_env())
     log_text = log_path.read_text(encoding="utf-8", errors="replace")[-20000:]
     try:
         report = RunReport.from_json(Path(cfg.report).read_text(encoding="utf-8"))

@@ -1,0 +1,206 @@
+"""Issue 12: grading runs forked from a warm server (:mod:`harness.warm`) are what a fresh
+``python -m harness.runner`` would be, end as it would, are killed past their time, leave
+nothing behind, and give the verdicts of fresh ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import engine, warm
+from tests.conftest import REFERENCE, TEMPLATE
+
+pytestmark = pytest.mark.skipif(not warm.enabled() and os.environ.get(warm.WARM_ENV) != "0",
+                                reason="the warm server needs fork (Linux)")
+PROBE = "tests.warm_probe"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _env(tmp: Path, **more: str) -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO),
+            "TMPDIR": str(tmp), "LABGRADE_PROBE": "yes", **more}
+
+
+@pytest.fixture
+def server() -> Any:
+    srv = warm.Server({"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO),
+                       "ONLY_THE_SERVER_HAS": "this"})
+    yield srv
+    srv.close()
+
+
+def _probe(srv: warm.Server, tmp: Path, what: str, timeout: float | None = 60.0
+           ) -> tuple[int | None, dict[str, Any], str]:
+    report, log = tmp / f"{what}.json", tmp / f"{what}.log"
+    code = srv.run([str(report), what], env=_env(tmp), cwd=tmp, log=log, timeout=timeout,
+                   module=PROBE)
+    seen = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    return code, seen, log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+def test_a_forked_run_starts_as_a_fresh_interpreter_would(server: warm.Server,
+                                                         tmp_path: Path) -> None:
+    code, seen, log = _probe(server, tmp_path, "ok")
+    assert code == 0
+    assert seen["env"] == _env(tmp_path)  # exactly its own: nothing of the server's
+    assert seen["cwd"] == str(tmp_path) and seen["tmp"] == str(tmp_path)
+    assert seen["argv"] == [str(tmp_path / "ok.json"), "ok"] and seen["main"] == "__main__"
+    assert seen["stdin"] == ""
+    assert len(seen["fds"]) == 4, seen["fds"]  # 0, 1, 2 and the listing's own: no socket
+    assert seen["sigint_default"] and seen["sigchld_default"] and seen["threads"] == 1
+    assert seen["ppid"] == server.proc.pid
+    assert "to stdout" in log and "to stderr" in log
+
+
+@pytest.mark.parametrize(("what", "code", "said"), [
+    ("exit3", 3, ""), ("say", 1, "bye"), ("raise", 1, "ValueError: probe"),
+    ("signal", -signal.SIGTERM, "")])
+def test_a_forked_run_ends_as_an_interpreter_does(server: warm.Server, tmp_path: Path,
+                                                  what: str, code: int, said: str) -> None:
+    got, _, log = _probe(server, tmp_path, what)
+    assert got == code
+    assert said in log
+
+
+def test_non_daemon_threads_are_joined_before_the_run_ends(server: warm.Server,
+                                                           tmp_path: Path) -> None:
+    code, _, _ = _probe(server, tmp_path, "thread")
+    assert code == 0
+    assert (tmp_path / "thread.late").read_text(encoding="utf-8") == "late"
+
+
+def _gone(pid: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return True
+        if state == "Z":
+            return True  # dead, not yet collected by its parent
+        time.sleep(0.05)
+    return False
+
+
+def test_a_run_past_its_time_is_killed(server: warm.Server, tmp_path: Path) -> None:
+    started = time.monotonic()
+    code, seen, _ = _probe(server, tmp_path, "sleep", timeout=0.5)
+    assert code is None
+    assert time.monotonic() - started < 30
+    assert _gone(seen["pid"])
+
+
+def test_runs_at_once_each_get_their_own_status(server: warm.Server, tmp_path: Path) -> None:
+    got: dict[str, int | None] = {}
+    whats = ["ok", "exit3", "say", "signal"]
+
+    def one(what: str) -> None:
+        folder = tmp_path / what
+        folder.mkdir()
+        got[what] = _probe(server, folder, what)[0]
+
+    threads = [threading.Thread(target=one, args=(w,)) for w in whats]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert got == {"ok": 0, "exit3": 3, "say": 1, "signal": -signal.SIGTERM}
+
+
+def test_a_run_dies_with_the_server_and_the_next_run_starts_another(tmp_path: Path,
+                                                                   monkeypatch: Any) -> None:
+    monkeypatch.setenv(warm.WARM_ENV, "1")
+    warm.stop()
+    base = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)}
+    first = warm.server(base)
+    assert first is not None
+    result: list[int | None] = []
+    runner = threading.Thread(target=lambda: result.append(_probe(first, tmp_path, "sleep")[0]))
+    runner.start()
+    report = tmp_path / "sleep.json"
+    deadline = time.monotonic() + 30
+    while not report.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    pid = json.loads(report.read_text(encoding="utf-8"))["pid"]
+    first.proc.kill()
+    runner.join(30)
+    assert result == [-signal.SIGKILL]  # as a run killed
+    assert _gone(pid)  # PR_SET_PDEATHSIG: not left running without its server
+    second = warm.server(base)
+    assert second is not None and second is not first
+    again = tmp_path / "again"
+    again.mkdir()
+    assert _probe(second, again, "ok")[0] == 0
+    warm.stop()
+
+
+def test_the_server_and_its_runs_end_with_the_process_that_started_them(
+        tmp_path: Path) -> None:
+    """The engine killed (no atexit, no clean-up): its socket closes, the server kills the
+    run it had going and ends."""
+    script = textwrap.dedent(f"""
+        import json, os, sys, threading, time
+        from pathlib import Path
+        sys.path.insert(0, {str(REPO)!r})
+        from harness import warm
+        tmp = Path({str(tmp_path)!r})
+        srv = warm.Server({{"PATH": os.environ.get("PATH", ""), "PYTHONPATH": {str(REPO)!r}}})
+        env = {{"PATH": os.environ.get("PATH", ""), "PYTHONPATH": {str(REPO)!r}}}
+        threading.Thread(target=srv.run, args=([str(tmp / "p.json"), "sleep"],),
+                         kwargs=dict(env=env, cwd=tmp, log=tmp / "p.log", timeout=None,
+                                     module="tests.warm_probe"), daemon=True).start()
+        while not (tmp / "p.json").exists():
+            time.sleep(0.02)
+        print(srv.proc.pid, json.loads((tmp / "p.json").read_text())["pid"], flush=True)
+        os.kill(os.getpid(), 9)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    server_pid, run_pid = map(int, proc.stdout.split())
+    assert _gone(server_pid) and _gone(run_pid)
+
+
+@pytest.mark.parametrize("flag", ["0", "1"], ids=["cold", "warm"])
+def test_a_broken_run_ends_the_same_warm_or_cold(tmp_path: Path, monkeypatch: Any,
+                                                 flag: str) -> None:
+    """``LABGRADE_WARM=0`` (and wherever there is no fork): a fresh interpreter per run;
+    either way a run whose configuration is missing ends with status 1 and a traceback."""
+    monkeypatch.setenv(warm.WARM_ENV, flag)
+    assert (warm.server(_env(tmp_path)) is None) == (flag == "0")
+    log = tmp_path / "log"
+    code = warm.run([str(tmp_path / "cfg.json")], env=_env(tmp_path), cwd=tmp_path, log=log,
+                    timeout=60, base_env=_env(tmp_path))
+    assert code == 1
+    text = log.read_text(encoding="utf-8")
+    assert "FileNotFoundError" in text and "cfg.json" in text
+    warm.stop()
+
+
+SMALL = ["lab9.udp_time_server", "recipes.r05_byte_order", "recipes.r13_tcp_echo_client"]
+
+
+@pytest.mark.parametrize("path", [REFERENCE, TEMPLATE], ids=["reference", "template"])
+def test_warm_runs_give_the_verdicts_of_fresh_ones(path: Path, monkeypatch: Any) -> None:
+    def verdicts(flag: str) -> list[tuple[str, str, float, str]]:
+        monkeypatch.setenv(warm.WARM_ENV, flag)
+        result = engine.grade(path, only=SMALL, report=False, shards=1)
+        # the message without its numbers: some checks draw their inputs at random
+        return [(c.id, c.status, c.score, re.sub(r"\d+", "N", c.message))
+                for c in result.checks]
+
+    cold = verdicts("0")
+    assert len(cold) >= 8
+    assert {s for _, s, _, _ in cold} == ({"passed"} if path == REFERENCE else {"failed"})
+    assert verdicts("1") == cold
