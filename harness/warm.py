@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -286,6 +287,7 @@ def serve(fd: int) -> None:
                         os.kill(int(msg["kill"]), signal.SIGKILL)
                     continue
                 me = os.getpid()
+                gc.freeze()  # the forks leave what they share out of their collections
                 pid = os.fork()
                 if pid == 0:
                     _child(msg, [sock.fileno(), wake_r, wake_w], me)

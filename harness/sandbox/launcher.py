@@ -22,6 +22,7 @@ student's code. In order:
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib.util
 import json
 import math
@@ -409,6 +410,7 @@ def zygote(sock_fd: int) -> None:
         except ValueError:
             payload = {}  # the child fails to set up, and says so
         r, w = os.pipe()
+        gc.freeze()  # what the forks share stays out of their collections (and uncopied)
         z1 = os.fork()
         if z1 == 0:
             os.close(r)
