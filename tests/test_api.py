@@ -369,3 +369,43 @@ def test_drain_makes_the_records_complete_without_a_fixed_wait() -> None:
         assert sorted(tcp.connections) == [b"c%d" % i for i in range(5)]
         assert tcp.ended == 5
     assert sorted(answered) == [b"c%d" % i for i in range(5)]
+
+
+class _BarrierStudent:
+    """A stand-in for :class:`Student` whose runs each wait until every run has started:
+    runs made one after another would never get past the first."""
+
+    file = "client.py"
+
+    def __init__(self, runs: int) -> None:
+        import threading
+
+        self.barrier = threading.Barrier(runs, timeout=10)
+        self.probes: list[Probe] = []
+
+    def run(self, *, stdin: str, args: list[str] | None, vnet: object, timeout: float,
+            probe: Probe | None = None) -> object:
+        from harness.sandbox.runner import Finished
+
+        assert probe is not None
+        self.probes.append(probe)
+        self.barrier.wait()  # BrokenBarrierError after 10 s when the runs are not at once
+        return Finished(exit_code=0, signal=None, timed_out=False, stdout=stdin.upper(),
+                        stderr="", stdout_bytes=len(stdin), stderr_bytes=0, duration_s=0.0)
+
+    def window(self, timeout: float) -> float:
+        return timeout
+
+
+def test_run_clients_runs_at_once_and_leaves_the_current_evidence_alone() -> None:
+    student = _BarrierStudent(3)
+    current = Probe("the check being run")
+    asks = ({"proto": "tcp", "host": "localhost", "port": 1, "answer": echo(b"R: "),
+             "stdin": f"line {i}\n"} for i in range(3))
+    runs = api.run_clients(student, *asks)  # type: ignore[arg-type]
+    assert [r.stdout for r in runs] == ["LINE 0\n", "LINE 1\n", "LINE 2\n"]  # in order
+    assert current.evidence == {}
+    assert current not in student.probes and len(set(map(id, student.probes))) == 3
+    runs[1].note(current)  # a check puts in the run it judges, argv included
+    assert current.evidence["argv"] == ["client.py"]
+    assert current.evidence["stdin"] == "line 1\n" and current.evidence["stdout"] == "LINE 1\n"

@@ -430,3 +430,19 @@ def test_a_hang_is_told_with_the_time_limit_it_had(tmp_path: Path) -> None:
     (told_default,) = [c.message for c in default.checks]
     assert "in 2.0 s" in told_short, told_short
     assert "in 3.0 s" in told_default, told_default
+
+
+def test_a_client_s_two_runs_keep_their_own_evidence(reference_result) -> None:  # type: ignore[no-untyped-def]
+    """The ASCII run and the UTF-8 run are made at once (one shared window): each check
+    still shows the run it judged, with its own input and output."""
+    for proto in ("tcp", "udp"):
+        checks = {c.id.rsplit(".", 1)[1]: c.evidence for c in reference_result.checks
+                  if c.task == f"lab9.{proto}_client"}
+        assert set(checks) == {"sends_input", "prints_reply", "utf8", "exits"}
+        for name, evidence in checks.items():
+            assert evidence["argv"] == [f"lab9/{proto}_client.py"], (proto, name)
+            typed = evidence["stdin"].removesuffix("\n")
+            assert typed in evidence["stdout"], (proto, name, evidence)
+            assert typed.isascii() == (name != "utf8"), (proto, name, typed)
+            assert len({e["data"] for e in evidence["exchanges"]}) == 2, evidence
+

@@ -29,7 +29,8 @@ name (pytest fixtures, provided by labgrade):
 
 Exchanges with evidence: :func:`udp_ask`, :func:`tcp_ask`, :func:`http_request`.
 Clients: :func:`run_client` runs one against your fake (an echo with a prefix:
-:func:`echo`) and returns a :class:`ClientRun`; ``CLIENT_WINDOW`` is how long a client
+:func:`echo`) and returns a :class:`ClientRun` (:func:`run_clients`: several at once, sharing
+one window); ``CLIENT_WINDOW`` is how long a client
 program may run (pass another ``timeout`` only with a reason the check states).
 Fakes: :class:`WebServer`, :class:`NtpServer`, :class:`IssApi` (JSON API),
 :class:`TcpEchoServer`, :class:`UdpEchoServer`, and your own handler: :class:`TcpServer`,
@@ -71,6 +72,7 @@ from harness.api.net import (
     http_request,
     parse_http,
     run_client,
+    run_clients,
     tcp_ask,
     udp_ask,
 )
@@ -168,6 +170,7 @@ __all__ = [
     "random_word",
     "recv_until",
     "run_client",
+    "run_clients",
     "runs_z",
     "say",
     "show",

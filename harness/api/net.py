@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness.checks.student import Student, abnormal_end
 from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, token, udp_exchange
@@ -276,6 +278,7 @@ class ClientRun:
     """``"tcp"`` or ``"udp"``, as asked."""
     window: float = 0.0
     """How long the run could last, as a message names it (:meth:`Student.window`)."""
+    args: list[str] = field(default_factory=list)
 
     @property
     def stdout(self) -> str:
@@ -289,6 +292,7 @@ class ClientRun:
 
     def note(self, probe: Probe) -> None:
         """Put this run's wire and output into the check's evidence."""
+        probe.note(argv=[self.file, *self.args])
         if self.stdin:
             probe.note(stdin=self.stdin)
         if not self.sent:
@@ -308,7 +312,7 @@ def run_client(student: Student, *, proto: str, host: str, port: int, answer: An
                stdin: str = "", args: list[str] | None = None,
                timeout: float = CLIENT_WINDOW, vnet: VNet | None = None,
                any_host: bool = False, piece: int | None = None,
-               delay: float = 0.0) -> ClientRun:
+               delay: float = 0.0, probe: Probe | None = None) -> ClientRun:
     """Run the student's client to its end with ``(host, port)`` routed to a grader's fake
     that answers with ``answer`` (an echo: :func:`echo`); returns what it sent, what it got
     and how it ended. ``stdin``: what the program reads (its ``input()`` line, with its
@@ -329,9 +333,23 @@ def run_client(student: Student, *, proto: str, host: str, port: int, answer: An
         rules = (vnet or VNet()).route(proto, host, port, ("127.0.0.1", fake.port))
         if any_host:
             rules = rules.route(proto, "*", port, ("127.0.0.1", fake.port))
-        finished = student.run(stdin=stdin, args=args, vnet=rules, timeout=timeout)
+        finished = student.run(stdin=stdin, args=args, vnet=rules, timeout=timeout,
+                               probe=probe)
         fake.drain()  # what the client sent before it ended is all recorded
         sent = list(fake.connections) if isinstance(fake, TcpServer) else \
             [data for _, data in fake.datagrams]
     return ClientRun(finished=finished, sent=sent, answers=answers, stdin=stdin,
-                     file=student.file, proto=proto, window=student.window(timeout))
+                     file=student.file, proto=proto, window=student.window(timeout),
+                     args=list(args or []))
+
+
+def run_clients(student: Student, *runs: dict[str, Any]) -> list[ClientRun]:
+    """Several runs of the student's client at once, each as :func:`run_client` with those
+    keyword arguments and a fake of its own: they share one window, so a client that never
+    ends costs that window once, not once per run. Nothing goes into the current check's
+    evidence: each check puts in the run it judges (:meth:`ClientRun.note`)."""
+    if len(runs) <= 1:
+        return [run_client(student, **kw, probe=Probe("")) for kw in runs]
+    with ThreadPoolExecutor(len(runs), thread_name_prefix="labgrade-client") as pool:
+        started = [pool.submit(run_client, student, **kw, probe=Probe("")) for kw in runs]
+        return [f.result() for f in started]

@@ -160,15 +160,17 @@ class Student:
             raise CheckFailed("common.file_problem", file=self.file, problem=self.problem)
 
     def run(self, *, args: list[str] | None = None, stdin: str = "", vnet: VNet | None = None,
-            timeout: float | None = None) -> Finished:
-        """Run the program to its end; the evidence gets its argv, stdin and output."""
+            timeout: float | None = None, probe: Probe | None = None) -> Finished:
+        """Run the program to its end; the evidence (the check's, or ``probe``'s: a run made
+        beside others for a later check) gets its argv, stdin and output."""
         self._ready()
-        self.probe.note(argv=[self.file, *(args or [])])
+        probe = probe or self.probe
+        probe.note(argv=[self.file, *(args or [])])
         if stdin:
-            self.probe.note(stdin=stdin)
+            probe.note(stdin=stdin)
         finished = clean(self.sandbox.run(self.file, args=args, stdin=stdin, vnet=vnet,
                                           timeout=timeout))
-        self.probe.output(finished)
+        probe.output(finished)
         return finished
 
     def window(self, timeout: float | None) -> float:

@@ -301,6 +301,7 @@ class Sandbox:
         self._cgroups = None if isolation.pidns else cgroups.available()
         self._zygote: Zygote | None = None
         self._zygote_broken = False
+        self._starting = threading.Lock()
         self._plan: tuple[dict[str, Any], str] | None = None
         self._local: set[str] | None = None
         self._warmable: dict[str, list[str]] = {}
@@ -425,12 +426,15 @@ class Sandbox:
                 or self._zygote_broken:
             return None
         try:
-            if self._zygote is None:
-                base = {k: env[k] for k in ("PATH", "LANG", "LC_ALL", "PYTHONUNBUFFERED",
-                                            "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING")}
-                self._zygote = Zygote(self.python, LAUNCHER, base, Path(tempfile.gettempdir()))
-                reaper.started(self._zygote.proc.pid)
-            return self._zygote.spawn({"config": config, "env": env}, fds, warm=warm)
+            with self._starting:  # one zygote, whichever check starts a process first
+                if self._zygote is None:
+                    base = {k: env[k] for k in ("PATH", "LANG", "LC_ALL", "PYTHONUNBUFFERED",
+                                                "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING")}
+                    self._zygote = Zygote(self.python, LAUNCHER, base,
+                                          Path(tempfile.gettempdir()))
+                    reaper.started(self._zygote.proc.pid)
+                zygote = self._zygote
+            return zygote.spawn({"config": config, "env": env}, fds, warm=warm)
         except ZygoteError:
             self._zygote_broken = True
             return None

@@ -15,7 +15,7 @@ from harness.api import (
     abnormal_end,
     echo,
     last_error_line,
-    run_client,
+    run_clients,
     show,
     token,
 )
@@ -73,13 +73,14 @@ def prefix_of(proto: str) -> bytes:
     return TCP_PREFIX if proto == "tcp" else UDP_PREFIX
 
 
-def echo_run(student: Student, proto: str, line: str) -> ClientRun:
-    """One run of a student echo client against the grader's own echo server (the
-    statement's prefix), ``line`` typed at its ``input()``. Any host on the statement's port
-    reaches the grader's server: a classroom address (192.168.1.108) or the machine's name
-    is routed, not refused."""
-    return run_client(student, proto=proto, host="localhost", port=PORT, any_host=True,
-                      answer=echo(prefix_of(proto)), stdin=line + "\n")
+def echo_runs(student: Student, proto: str, *lines: str) -> list[ClientRun]:
+    """Runs of a student echo client against the grader's own echo server (the statement's
+    prefix), one per line typed at its ``input()``, all at once (one shared window). Any host
+    on the statement's port reaches the grader's server: a classroom address (192.168.1.108)
+    or the machine's name is routed, not refused."""
+    return run_clients(student, *(
+        {"proto": proto, "host": "localhost", "port": PORT, "any_host": True,
+         "answer": echo(prefix_of(proto)), "stdin": line + "\n"} for line in lines))
 
 
 def line_of(run: ClientRun) -> str:
@@ -154,11 +155,18 @@ def judge_exits(run: ClientRun, probe: Probe) -> None:
 
 def client_checks(proto: str) -> tuple[Callable[..., None], ...]:
     """The four checks of a lab9 echo client (TCP and UDP alike), for a task module to bind:
-    ``ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits``."""
+    ``runs, ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits``."""
 
     @pytest.fixture
-    def ascii_run(student: Student) -> ClientRun:
-        return student.cached("ascii", lambda: echo_run(student, proto, f"hola-{token(10)}"))
+    def runs(student: Student) -> tuple[ClientRun, ClientRun]:
+        """The client run twice at once: an ASCII line, and one with non-ASCII text."""
+        ascii_run, utf8_run = student.cached("runs", lambda: echo_runs(
+            student, proto, f"hola-{token(10)}", UTF8_TEXT + token(6)))
+        return ascii_run, utf8_run
+
+    @pytest.fixture
+    def ascii_run(runs: tuple[ClientRun, ClientRun]) -> ClientRun:
+        return runs[0]
 
     def test_sends_input(ascii_run: ClientRun, probe: Probe) -> None:
         judge_sends(ascii_run, probe)
@@ -166,10 +174,10 @@ def client_checks(proto: str) -> tuple[Callable[..., None], ...]:
     def test_prints_reply(ascii_run: ClientRun, probe: Probe) -> None:
         judge_prints(ascii_run, probe, line_of(ascii_run))
 
-    def test_utf8(student: Student, ascii_run: ClientRun, probe: Probe) -> None:
-        judge_utf8(echo_run(student, proto, UTF8_TEXT + token(6)), ascii_run, probe)
+    def test_utf8(runs: tuple[ClientRun, ClientRun], probe: Probe) -> None:
+        judge_utf8(runs[1], runs[0], probe)
 
     def test_exits(ascii_run: ClientRun, probe: Probe) -> None:
         judge_exits(ascii_run, probe)
 
-    return ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits
+    return runs, ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits

@@ -7,4 +7,4 @@ from .common import client_checks
 
 TASK = "lab9.udp_client"
 
-ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits = client_checks("udp")
+runs, ascii_run, test_sends_input, test_prints_reply, test_utf8, test_exits = client_checks("udp")
