@@ -371,3 +371,55 @@ def test_a_copy_an_import_hook_would_load_is_hidden_too(tmp_path: Path,
     assert str(other) not in hidden_by_default()
     monkeypatch.setattr(sys, "meta_path", [EditableFinder, *sys.meta_path])
     assert str(other.resolve()) in hidden_by_default()
+
+
+LIST_BOX = """\
+import hashlib, os, stat
+for dirpath, dirnames, filenames in sorted(os.walk(".")):
+    for name in sorted(dirnames + filenames):
+        p = os.path.join(dirpath, name)
+        st = os.lstat(p)
+        data = b"" if stat.S_ISDIR(st.st_mode) else open(p, "rb").read()
+        print(p, oct(st.st_mode), st.st_uid == os.getuid(), hashlib.sha256(data).hexdigest())
+"""
+
+
+@pytest.mark.parametrize("zygote", ["1", "0"], ids=["forked", "fresh"])
+def test_each_box_is_an_exact_copy_the_student_owns(tmp_path: Path, zygote: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the private view, each process's box is filled from the working copy (read
+    once by the zygote for all its forks, or by a fresh launcher itself): every folder and
+    regular file, byte for byte, owned by the student; links and special files left out;
+    what one process changes in its box, the next one does not see."""
+    iso = detect(netns=False)
+    if iso.uid is None or not iso.view:
+        pytest.skip("no student uid and private view here")
+    monkeypatch.setenv("LABGRADE_ZYGOTE", zygote)
+    work = tmp_path / "work"
+    (work / "sub" / "deeper").mkdir(parents=True)
+    (work / "list.py").write_text(LIST_BOX + "open('list.py', 'a').write('#')\n",
+                                  encoding="utf-8")
+    (work / "sub" / "data.bin").write_bytes(bytes(range(256)) * 300)
+    (work / "sub" / "deeper" / "empty.txt").write_bytes(b"")
+    (work / "link.py").symlink_to(work / "list.py")
+    os.mkfifo(work / "fifo")
+    sb = Sandbox(work, isolation=iso, hide=[str(tmp_path.parent)])
+    try:
+        seen = [sb.run("list.py") for _ in range(3)]
+    finally:
+        sb.close()
+    import hashlib
+
+    def line(rel: str, mode: str, data: bytes | None) -> str:
+        digest = hashlib.sha256(data or b"").hexdigest()
+        return f"./{rel} {mode} True {digest}"
+
+    expected = sorted([
+        line("list.py", "0o100644", (work / "list.py").read_bytes()),
+        line("sub", "0o40700", None), line("sub/data.bin", "0o100644",
+                                         (work / "sub" / "data.bin").read_bytes()),
+        line("sub/deeper", "0o40700", None),
+        line("sub/deeper/empty.txt", "0o100644", b"")])
+    for finished in seen:
+        assert finished.exit_code == 0, finished.stderr
+        assert sorted(finished.stdout.splitlines()) == expected

@@ -306,6 +306,29 @@ def _precompile() -> None:
             pass  # compiled in each process instead, as without a zygote
 
 
+_BOX_FILES: dict[str, Any] = {}
+"""The submission each box gets a copy of, read once by the zygote (see :func:`_read_box`)."""
+
+
+def _box_source(cfg: dict[str, Any]) -> str:
+    view = cfg.get("view") or {}
+    return str((view.get("box") or {}).get("source") or "")
+
+
+def _read_box(cfg: dict[str, Any]) -> None:
+    """In the zygote: read the submission the request's box gets a copy of, once (up to
+    ``SNAPSHOT_BYTES``), so that each fork only writes it into its box. The working copy does
+    not change during a run (the sandbox sizes the boxes from it once, too)."""
+    source = _box_source(cfg)
+    if not source or source in _BOX_FILES:
+        return
+    try:
+        mounts = _load("_labgrade_mounts", cfg["mounts"])
+        _BOX_FILES[source] = mounts.snapshot(source, mounts.SNAPSHOT_BYTES)
+    except Exception:  # each fork reads it instead, and says what went wrong
+        _BOX_FILES[source] = None
+
+
 def _load(name: str, path: str) -> Any:
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
@@ -332,7 +355,7 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
             enter_pid_namespace()
         if mounts is not None:
             step = "mounting the student's view"
-            mounts.apply(cfg["view"])
+            mounts.apply(cfg["view"], _BOX_FILES.get(_box_source(cfg)))
         if cfg.get("cgroup"):  # its own pids cgroup (no PID namespace): joined as root
             step = "joining the student's cgroup"
             with open(cfg["cgroup"], "w", encoding="ascii") as f:
@@ -407,6 +430,8 @@ def zygote(sock_fd: int) -> None:
         try:
             payload = json.loads(msg)
             _warm(payload.pop("warm", []))
+            if isinstance(payload.get("config"), dict):
+                _read_box(payload["config"])
         except ValueError:
             payload = {}  # the child fails to set up, and says so
         r, w = os.pipe()

@@ -209,13 +209,15 @@ def enter() -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
 
 
-def apply(view: Plan) -> None:
-    """Mount ``view`` (from :func:`plan`) in the current mount namespace, as root."""
+def apply(view: Plan, files: Files | None = None) -> None:
+    """Mount ``view`` (from :func:`plan`) in the current mount namespace, as root.
+    ``files``: the box's source as :func:`snapshot` read it (the zygote reads it once for all
+    its forks); read here without it."""
     old = os.umask(0o022)
     try:
         box = view.get("box")
         if box:
-            _fill_box(box, int(view["uid"]))
+            _fill_box(box, int(view["uid"]), files)
         for i, cover in enumerate(view["cover"]):
             source = None
             if box and cover.get("open"):
@@ -235,30 +237,59 @@ def apply(view: Plan) -> None:
             pass  # defence in depth only: the host's /proc stays (names of processes)
 
 
-def _fill_box(box: dict[str, Any], uid: int) -> None:
+Files = list[tuple[str, "bytes | None"]]
+"""A folder's contents in walk order: ``(relative path, None)`` for each folder,
+``(relative path, bytes)`` for each regular file (links and special files left out)."""
+SNAPSHOT_BYTES = 16 << 20
+"""The most a zygote keeps in memory for its forks; a larger submission is read by each."""
+
+
+def snapshot(source: str, limit: float = float("inf")) -> Files | None:
+    """The folder ``source`` as :data:`Files`; None when its files hold more than ``limit``
+    bytes."""
+    files: Files = []
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(source):
+        rel = os.path.relpath(dirpath, source)
+        files.extend((os.path.normpath(os.path.join(rel, n)), None) for n in dirnames)
+        for name in filenames:
+            src = os.path.join(dirpath, name)
+            if os.path.islink(src) or not os.path.isfile(src):
+                continue
+            with open(src, "rb") as fin:
+                data = fin.read()
+            total += len(data)
+            if total > limit:
+                return None
+            files.append((os.path.normpath(os.path.join(rel, name)), data))
+    return files
+
+
+def _fill_box(box: dict[str, Any], uid: int, files: Files | None = None) -> None:
     """Mount a tmpfs of ``size_mb`` on the box and copy the submission into ``work/`` (and an
     empty ``home/``), all owned by ``uid``; as root, before any student code."""
     path, source = box["path"], box["source"]
     _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
            f"mode=0711,size={int(box['size_mb'])}m")
     work = os.path.join(path, "work")
-    os.mkdir(work, 0o700)
-    os.mkdir(os.path.join(path, "home"), 0o700)
-    for dirpath, dirnames, filenames in os.walk(source):
-        rel = os.path.relpath(dirpath, source)
-        target = work if rel == "." else os.path.join(work, rel)
-        for name in dirnames:
-            os.mkdir(os.path.join(target, name), 0o700)
-        for name in filenames:
-            src = os.path.join(dirpath, name)
-            if os.path.islink(src) or not os.path.isfile(src):
-                continue
-            with open(src, "rb") as fin, open(os.path.join(target, name), "xb") as fout:
-                while chunk := fin.read(1 << 16):
-                    fout.write(chunk)
-    for dirpath, dirnames, filenames in os.walk(path):
-        for name in (*dirnames, *filenames):
-            os.lchown(os.path.join(dirpath, name), uid, uid)
+    for folder in (work, os.path.join(path, "home")):
+        os.mkdir(folder, 0o700)
+        os.chown(folder, uid, uid)
+    for rel, data in files if files is not None else snapshot(source) or []:
+        target = os.path.join(work, rel)
+        if data is None:
+            os.mkdir(target, 0o700)
+            os.chown(target, uid, uid)
+            continue
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o666)  # 0644 with the umask of apply()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchown(fd, uid, uid)
+        finally:
+            os.close(fd)
 
 
 def _cover(folder: str, keep: list[str], source: str | None = None) -> None:
