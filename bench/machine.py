@@ -2,7 +2,10 @@
 
 A time figure means nothing without the machine it was measured on: the README quotes only
 printouts that start with this line (cores, CPU model, load averages at the start and the end
-of the run, kernel, Python, the isolation level labgrade obtained).
+of the run, kernel, Python, the isolation level labgrade obtained) and the machine's speed at
+that moment: the time a fixed pure-Python loop takes (a shared virtual machine can be a third
+slower from one hour to the next with nothing running on it; compare figures only with a
+similar loop time).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 import platform
 import statistics
 import sys
+import time
 from collections.abc import Sequence
 
 
@@ -33,10 +37,24 @@ def load() -> str:
     return f"{one:.2f}/{five:.2f}/{fifteen:.2f}"
 
 
+def loop_ms() -> float:
+    """Milliseconds for 10^6 additions in a Python loop (the median of 5 tries): how fast
+    this machine runs Python right now."""
+    times = []
+    for _ in range(5):
+        start = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        times.append(1000 * (time.process_time() - start))
+    return statistics.median(times)
+
+
 def describe(isolation: str = "") -> str:
-    """One line naming the machine and how busy it is right now."""
+    """One line naming the machine and how busy and fast it is right now."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (f"machine: {cores} cores, {cpu_model()}, load {load()} (1/5/15 min), "
+            f"Python loop {loop_ms():.0f} ms per 10^6 additions, "
             f"{platform.system()} {platform.release()}, Python {sys.version.split()[0]}"
             + (f", isolation {isolation}" if isolation else ""))
 
