@@ -218,7 +218,18 @@ def stop() -> None:
         _server = None
 
 
+def _forget_in_child() -> None:
+    """In a process forked from one with a warm server: not ours (the parent still talks to
+    it); this copy of the socket is closed, so the server still sees its engine end."""
+    global _server
+    if _server is not None:
+        _server._sock.close()  # this process's descriptor only: no shutdown
+        _server = None
+
+
 atexit.register(stop)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def run(argv: list[str], *, env: dict[str, str], cwd: Path, log: Path,

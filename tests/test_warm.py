@@ -172,6 +172,37 @@ def test_the_server_and_its_runs_end_with_the_process_that_started_them(
     assert _gone(server_pid) and _gone(run_pid)
 
 
+def test_a_process_forked_from_the_engine_does_not_keep_the_server_alive(
+        tmp_path: Path) -> None:
+    """The engine forks (say, multiprocessing) and then dies: the server still ends, though
+    the forked process lives on with a copy of everything the engine had open."""
+    script = textwrap.dedent(f"""
+        import os, sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from harness import warm
+        srv = warm.server({{"PATH": os.environ.get("PATH", ""), "PYTHONPATH": {str(REPO)!r}}})
+        child = os.fork()
+        if child == 0:
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            time.sleep(60)
+            os._exit(0)
+        print(srv.proc.pid, child, flush=True)
+        os.kill(os.getpid(), 9)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False, env={**os.environ, warm.WARM_ENV: "1"})
+    server_pid, child = map(int, proc.stdout.split())
+    try:
+        assert _gone(server_pid)
+    finally:
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 @pytest.mark.parametrize("flag", ["0", "1"], ids=["cold", "warm"])
 def test_a_broken_run_ends_the_same_warm_or_cold(tmp_path: Path, monkeypatch: Any,
                                                  flag: str) -> None:
