@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -69,12 +71,27 @@ def make_class(folder: Path, n: int) -> Counter[str]:
     return Counter(kinds)
 
 
-def run(folder: Path, out: Path, jobs: int) -> float:
+def run(folder: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """One ``labgrade batch``: its wall time and the CPU time of everything it ran."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "harness.cli", "batch", str(folder), "--out",
                     str(out), "--only", "lab9", "--jobs", str(jobs), "--force", "--quiet"],
                    check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def checks_graded(out: Path) -> int:
+    with (out / "grades.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    total = 0
+    for row in rows:
+        data = json.loads((out / "submissions" / row["submission"] / "results.json")
+                          .read_text(encoding="utf-8"))
+        total += len(data["checks"])
+    return total
 
 
 def summary(out: Path) -> str:
@@ -109,9 +126,12 @@ def main() -> None:
               + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
         for jobs in (int(j) for j in args.jobs.split(",")):
             out = base / f"out-j{jobs}"
-            times = [run(folder, out, jobs) for _ in range(args.repeat)]
+            runs = [run(folder, out, jobs) for _ in range(args.repeat)]
+            times = [wall for wall, _ in runs]
+            per_check = [1000 * cpu / checks_graded(out) for _, cpu in runs]
             print(f"--jobs {jobs}: {spread(times, '.1f')} s wall, "
-                  f"{sorted(times)[len(times) // 2] / args.n:.2f} s per submission (median)")
+                  f"{sorted(times)[len(times) // 2] / args.n:.2f} s per submission (median), "
+                  f"CPU {spread(per_check, '.0f')} ms per check (everything the batch ran)")
         print(f"grades: {summary(out)}")
         print(describe().replace("machine:", "machine at the end:"))
     finally:
