@@ -114,14 +114,17 @@ class Server:
                 msg = None
             if not isinstance(msg, dict):
                 break
-            with self._lock:
-                if "id" in msg:  # forked: {"id": n, "pid": pid} (always before its end)
-                    self._ids[int(msg["pid"])] = int(msg["id"])
-                    self._forks[int(msg["id"])].set_result(int(msg["pid"]))
-                else:  # ended: {"pid": pid, "code": code}
-                    rid = self._ids.pop(int(msg["pid"]), None)
-                    if rid is not None:
-                        self._exits[rid].set_result(int(msg["code"]))
+            try:
+                with self._lock:
+                    if "id" in msg:  # forked: {"id": n, "pid": pid} (always before its end)
+                        rid, pid = int(msg["id"]), int(msg["pid"])
+                        self._ids[pid] = rid
+                        _settle(self._forks.get(rid), pid)
+                    else:  # ended: {"pid": pid, "code": code}
+                        rid = self._ids.pop(int(msg["pid"]), -1)
+                        _settle(self._exits.get(rid), int(msg["code"]))
+            except (KeyError, TypeError, ValueError):
+                break  # nonsense: the server is treated as gone
         with self._lock:
             self.gone = True
             for fut in [*self._forks.values(), *self._exits.values()]:
@@ -160,9 +163,12 @@ class Server:
             try:
                 return ended.result(timeout=timeout)
             except FutureTimeout:
-                with self._lock:
-                    self._send({"kill": pid})
-                ended.result(timeout=KILL_S)
+                try:
+                    with self._lock:
+                        self._send({"kill": pid})
+                    ended.result(timeout=KILL_S)
+                except (FutureTimeout, WarmGone):
+                    pass  # gone with the server, or ended by the engine (cgroup, tags)
                 return None
             except WarmGone:
                 return -signal.SIGKILL  # it died with the server: as a run killed
@@ -182,6 +188,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def _settle(fut: Future[int] | None, value: int) -> None:
+    if fut is not None and not fut.done():
+        fut.set_result(value)
 
 
 _server: Server | None = None

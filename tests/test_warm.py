@@ -235,3 +235,26 @@ def test_warm_runs_give_the_verdicts_of_fresh_ones(path: Path, monkeypatch: Any)
     assert len(cold) >= 8
     assert {s for _, s, _, _ in cold} == ({"passed"} if path == REFERENCE else {"failed"})
     assert verdicts("1") == cold
+
+
+def test_a_reply_nobody_waits_for_is_ignored_and_nonsense_ends_the_server() -> None:
+    """The reader thread outlives a reply for a run that gave up (an unknown id) and treats
+    a malformed reply as the server gone: every run still waiting is told so at once."""
+    import socket
+    from concurrent.futures import Future
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    srv = warm.Server.__new__(warm.Server)
+    srv._sock, srv._lock, srv._next, srv.gone = ours, threading.Lock(), 0, False
+    waiting: Future[int] = Future()
+    srv._forks, srv._exits, srv._ids = {1: waiting}, {}, {}
+    reader = threading.Thread(target=srv._read)
+    reader.start()
+    theirs.send(b'{"id": 7, "pid": 4242}')  # nobody asked for run 7 (any more)
+    theirs.send(b'{"pid": 4242, "code": 0}')
+    theirs.send(b'{"id": 1, "pid": "not a pid"}')
+    reader.join(10)
+    assert not reader.is_alive() and srv.gone
+    with pytest.raises(warm.WarmGone):
+        waiting.result(timeout=0)
+    theirs.close()
