@@ -37,7 +37,6 @@ import socket
 import subprocess
 import sys
 import threading
-import traceback
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -349,13 +348,12 @@ def _child(msg: dict[str, Any], close: list[int], server: int) -> None:
     import runpy
     import tempfile
 
-    from harness.sandbox.launcher import _exit_status
+    from harness.sandbox.launcher import end_forked
 
-    code = 1
-    try:
+    def body() -> int:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the server
         if os.getppid() != server:  # the server died before that took effect
-            os._exit(code)
+            os._exit(1)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -373,24 +371,10 @@ def _child(msg: dict[str, Any], close: list[int], server: int) -> None:
         os.environ.update(msg["env"])
         tempfile.tempdir = None  # TMPDIR is the run's own
         sys.argv = [msg["module"], *msg["argv"]]
-        try:
-            runpy.run_module(msg["module"], run_name="__main__", alter_sys=True)
-            code = 0
-        except SystemExit as exc:
-            code = _exit_status(exc)
-        threading._shutdown()  # type: ignore[attr-defined]
-        atexit._run_exitfuncs()
-    except SystemExit as exc:
-        code = _exit_status(exc)
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:
-                pass
-        os._exit(code)
+        runpy.run_module(msg["module"], run_name="__main__", alter_sys=True)
+        return 0
+
+    end_forked(body, 1)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ import socket
 import sys
 import traceback
 import types
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
@@ -458,12 +459,9 @@ def zygote(sock_fd: int) -> None:
 def _forked(payload: dict[str, Any], fds: list[int]) -> None:
     """The student process, forked from the zygote: becomes what a fresh launcher would be
     (own session, its descriptors, its environment), runs, and ends like an interpreter does
-    (non-daemon threads joined, atexit handlers run, output flushed)."""
-    import atexit
-    import threading
+    (:func:`end_forked`)."""
 
-    code = EXIT_LAUNCHER_FAILED
-    try:
+    def body() -> int:
         os.setsid()
         for target, fd in zip((0, 1, 2), fds[:3], strict=True):
             os.dup2(fd, target)
@@ -473,8 +471,23 @@ def _forked(payload: dict[str, Any], fds: list[int]) -> None:
             os.close(fd)
         os.environ.clear()
         os.environ.update(payload["env"])
+        return run(cfg)
+
+    end_forked(body, EXIT_LAUNCHER_FAILED)
+
+
+def end_forked(body: Callable[[], int], failed: int) -> NoReturn:
+    """Run ``body`` in a forked process and end the process as an interpreter ends: its
+    return value or ``sys.exit(value)`` is the status, non-daemon threads are joined, atexit
+    handlers run, output is flushed. An exception out of ``body`` is printed and the status
+    is ``failed``. (The zygote's student processes; the warm server's grading runs.)"""
+    import atexit
+    import threading
+
+    code = failed
+    try:
         try:
-            code = run(cfg)
+            code = body()
         except SystemExit as exc:
             code = _exit_status(exc)
         threading._shutdown()  # type: ignore[attr-defined]
