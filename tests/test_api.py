@@ -409,3 +409,36 @@ def test_run_clients_runs_at_once_and_leaves_the_current_evidence_alone() -> Non
     runs[1].note(current)  # a check puts in the run it judges, argv included
     assert current.evidence["argv"] == ["client.py"]
     assert current.evidence["stdin"] == "line 1\n" and current.evidence["stdout"] == "LINE 1\n"
+
+
+class _ChunkyClientStudent(_BarrierStudent):
+    """A stand-in whose "program" is a real client in this process: on one connection it
+    sends a line in two pieces (each answered), then it opens a second connection."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+
+    def run(self, *, stdin: str, args: list[str] | None, vnet: object, timeout: float,
+            probe: Probe | None = None) -> object:
+        host, port = vnet.to_json()["routes"][0]["to"]  # type: ignore[attr-defined]
+        with socket.create_connection((host, port), timeout=5) as sock:
+            for piece in (b"ab", b"cd"):
+                sock.sendall(piece)
+                sock.recv(100)
+        with socket.create_connection((host, port), timeout=5) as sock:
+            sock.sendall(b"x")
+            sock.recv(100)
+        return super().run(stdin=stdin, args=args, vnet=vnet, timeout=timeout, probe=probe)
+
+
+def test_a_client_s_evidence_pairs_each_connection_with_all_it_was_answered() -> None:
+    """A client that sends in pieces gets one answer per piece: the evidence shows each
+    connection's bytes beside everything answered on that connection."""
+    run = api.run_client(_ChunkyClientStudent(), proto="tcp", host="localhost", port=21567,  # type: ignore[arg-type]
+                         answer=echo(b"R:"), stdin="\n", probe=Probe(""))
+    assert run.sent == [b"abcd", b"x"]
+    assert run.answers == [b"R:abR:cd", b"R:x"]
+    probe = Probe("check")
+    run.note(probe)
+    assert [(e["dir"], e["data"]) for e in probe.evidence["exchanges"]] == [
+        ("sent", "abcd"), ("received", "R:abR:cd"), ("sent", "x"), ("received", "R:x")]

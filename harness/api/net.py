@@ -183,6 +183,7 @@ class TcpServer(TcpFake):
         self.piece = piece
         self.delay = delay
         self._records: list[bytes | None] = []  # None: our own drain marker
+        self._replies: list[bytes] = []  # what we sent back, per connection
         self.ended = 0
         self._accepted = 0
         self._drained: set[bytes] = set()
@@ -192,6 +193,13 @@ class TcpServer(TcpFake):
         """All bytes received on each connection, in the order they started."""
         with self._cond:
             return [r for r in self._records if r is not None]
+
+    @property
+    def replies(self) -> list[bytes]:
+        """All bytes answered on each connection, in the order of :attr:`connections`."""
+        with self._cond:
+            return [a for r, a in zip(self._records, self._replies, strict=True)
+                    if r is not None]
 
     def wait_for_connections(self, n: int, timeout: float = 5.0) -> bool:
         """Wait until ``n`` connections have ended (their records are complete)."""
@@ -209,6 +217,7 @@ class TcpServer(TcpFake):
 
     def _clear_records(self) -> None:
         self._records.clear()
+        self._replies.clear()
         self.ended = 0
 
     def _spawn(self, where: str, target: Callable[..., object], *args: object) -> bool:
@@ -221,6 +230,7 @@ class TcpServer(TcpFake):
         with self._cond:
             index = len(self._records)
             self._records.append(b"")
+            self._replies.append(b"")
             self._cond.notify_all()
         pending = received = b""
         marker = False
@@ -247,6 +257,8 @@ class TcpServer(TcpFake):
                         if start and self._stopping.wait(self.delay):
                             return
                         conn.sendall(reply[start:start + step])
+                        with self._cond:  # what went out, as it went
+                            self._replies[index] += reply[start:start + step]
         finally:
             with self._cond:
                 if marker:
@@ -271,7 +283,8 @@ class ClientRun:
     sent: list[bytes] = field(default_factory=list)
     """What the client sent: one entry per TCP connection or per UDP datagram."""
     answers: list[bytes] = field(default_factory=list)
-    """What the grader's fake answered, in order."""
+    """What the grader's fake answered: for TCP, all it sent back on each connection (one
+    entry per entry of ``sent``); for UDP, each reply in order."""
     stdin: str = ""
     file: str = ""
     proto: str = ""
@@ -336,8 +349,10 @@ def run_client(student: Student, *, proto: str, host: str, port: int, answer: An
         finished = student.run(stdin=stdin, args=args, vnet=rules, timeout=timeout,
                                probe=probe)
         fake.drain()  # what the client sent before it ended is all recorded
-        sent = list(fake.connections) if isinstance(fake, TcpServer) else \
-            [data for _, data in fake.datagrams]
+        if isinstance(fake, TcpServer):
+            sent, answers = fake.connections, fake.replies  # one entry per connection both
+        else:
+            sent = [data for _, data in fake.datagrams]
     return ClientRun(finished=finished, sent=sent, answers=answers, stdin=stdin,
                      file=student.file, proto=proto, window=student.window(timeout),
                      args=list(args or []))
