@@ -199,3 +199,45 @@ def test_clean_up_removes_a_tree_deeper_than_rmtree_can(tmp_path: Path) -> None:
     assert not (tmp_path / "b").exists()
     assert remove_tree(tmp_path / "a") is True  # also what rmtree left half-removed
     assert remove_tree(tmp_path / "never-there") is True
+
+
+FORGER = """\
+import json, os, stat, time
+PORT = {port}
+for fd in range(3, 64):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            for event in ({{"ev": "bind", "proto": "tcp", "host": "localhost", "port": 21567,
+                           "real": PORT}}, {{"ev": "listen", "real": PORT, "backlog": 5}}):
+                os.write(fd, (json.dumps(event) + "\\n").encode())
+    except OSError:
+        pass
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("forged", [True, False], ids=["forged", "own"])
+def test_a_server_is_graded_only_on_a_port_its_own_socket_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forged: bool) -> None:
+    """Without a network of its own (as in a batch on a machine without network
+    namespaces), a server could announce a classmate's port on the event channel and be
+    graded on the classmate's work. A correct server of another user listens; the program
+    announces its port: not graded. The reference's own server still passes."""
+    from harness.api import TcpServer, echo
+    from harness.engine import grade
+    from tests.conftest import make_submission
+
+    if detect(netns=False).uid is None:
+        pytest.skip("no student uid here: every process is the grader's user")
+    monkeypatch.setenv(DISABLE_ENV, "netns")
+    with TcpServer(echo(b"Resp: ")) as decoy:
+        files = {"lab9/tcp_server.py": FORGER.format(port=decoy.port)} if forged else {}
+        sub = make_submission(tmp_path / "sub", files=files)
+        result = grade(sub, only=["lab9.tcp_server"], lang="en", report=False)
+    statuses = {c.id: (c.status, c.message) for c in result.checks}
+    if not forged:
+        assert all(s == "passed" for s, _ in statuses.values()), statuses
+        return
+    assert all(s == "failed" for s, _ in statuses.values()), statuses
+    assert any(f"port {decoy.port}, but no socket of its own listens there" in m
+               for _, m in statuses.values()), statuses

@@ -205,8 +205,13 @@ class Student:
                 raise CheckFailed("containment.exited_early", file=self.file,
                                   code=finished.exit_code, proto=proto.upper())
             raise self.crashed_or("common.server_not_started", finished, proto=proto.upper())
+        real = int(event["real"])
+        if self.sandbox.holds(proto, real) is False:  # a forged event: another's port
+            child.stop()
+            raise CheckFailed("containment.not_its_port", file=self.file, port=real,
+                              proto=proto.upper())
         return Server(child=child, asked_port=bind.get("port") if bind else None,
-                      real_port=int(event["real"]))
+                      real_port=real)
 
     def crashed_or(self, key: str, finished: Finished, **params: Any) -> CheckFailed:
         """The failure for a program that did not do its part: how it ended, if it ended

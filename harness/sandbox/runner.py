@@ -345,6 +345,10 @@ class Sandbox:
             self._plan = (plan, str(box))
         return _rebox(self._plan[0], self._plan[1], str(box))
 
+    def holds(self, proto: str, port: int) -> bool | None:
+        """Whether the student's user has a socket on ``port`` (:func:`holds_port`)."""
+        return holds_port(proto, port, self.isolation.uid)
+
     def window(self, timeout: float | None) -> float:
         """A run's time: the check's window, never more than the ``wall_s`` limit."""
         return self.limits.wall_s if timeout is None else min(timeout, self.limits.wall_s)
@@ -511,6 +515,34 @@ def _signal(proc: subprocess.Popen[bytes] | ForkedProcess, sig: int) -> None:
         os.kill(proc.pid, sig)
     except ProcessLookupError:
         pass
+
+
+def holds_port(proto: str, port: int, uid: int | None) -> bool | None:
+    """Whether a socket of the user ``uid`` is bound to ``port`` (TCP: listening) in this
+    process's network, as the kernel's tables (``/proc/net/tcp``, ``udp``, and their IPv6
+    twins) say; None where that cannot be told (no student uid: every process is the
+    grader's user; no ``/proc/net``). A server's port comes from an event the student's
+    process writes, which it can forge: this is the grader's own look."""
+    if uid is None:
+        return None
+    seen = False
+    for table in (proto, f"{proto}6"):
+        try:
+            with open(f"/proc/net/{table}", encoding="ascii") as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        seen = True
+        for line in lines:
+            fields = line.split()
+            try:
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                owner, state = int(fields[7]), fields[3]
+            except (IndexError, ValueError):
+                continue
+            if local_port == port and owner == uid and (proto == "udp" or state == "0A"):
+                return True
+    return False if seen else None
 
 
 def writable_places() -> list[str]:
