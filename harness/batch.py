@@ -45,7 +45,7 @@ from typing import Any
 from harness import __version__
 from harness.batch_progress import Progress
 from harness.batch_zip import TASK_DIRS, UnsafeArchive, extract, submission_root
-from harness.engine import ISOLATION_MODES, grade
+from harness.engine import ISOLATION_MODES, grade, warm_up
 from harness.errors import HarnessError, UsageError
 from harness.i18n import LANGS, t
 from harness.packs import courses as course_packs
@@ -256,6 +256,8 @@ def run_batch(submissions: Path, *, out: Path, jobs: int | None = None, lang: st
     bar = Progress(len(sources), lang=lang, enabled=progress)
     entries: list[Entry] = []
     results: dict[str, SubmissionResult] = {}
+    if not courses and len(sources) > 1:
+        warm_up(only)  # the check modules imported once for all the class's grading runs
     with tempfile.TemporaryDirectory(prefix="labgrade-batch-") as tmp:
         job.tmp = Path(tmp)
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="labgrade")

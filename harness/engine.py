@@ -199,6 +199,23 @@ def _shards(tasks: list[str], rules: Rubric, shards: int | None) -> list[list[st
     return [[tk for tk in tasks if tk in b] for b in bins]  # rubric order within a shard
 
 
+def warm_up(only: list[str] | None = None) -> None:
+    """Before grading many submissions with the built-in packs (a batch): the warm server
+    imports the check modules of the selected tasks once, for every grading run it forks
+    (:func:`harness.packs.collect.preload`). Nothing where runs start cold."""
+    server = warm.server(_runner_env())
+    if server is None:
+        return
+    packs = builtin()
+    checks = [(p.name, f) for tk in _builtin_tasks() if task_selected(tk, only)
+              for p in packs if tk in p.tasks
+              for f in [check_module(packs, tk)] if f is not None]
+    try:
+        server.preload(checks)
+    except warm.WarmGone:
+        pass
+
+
 def _builtin_tasks() -> list[str]:
     """The tasks of the built-in packs (``lab9.tcp_server``, ...), in pack.toml order."""
     return [t for p in builtin() for t in p.tasks]

@@ -176,6 +176,12 @@ class Server:
                 self._forks.pop(rid, None)
                 self._exits.pop(rid, None)
 
+    def preload(self, checks: list[tuple[str, Path]]) -> None:
+        """Have the server import these check modules (``(pack name, file)``) of the
+        built-in packs before it forks the next runs."""
+        with self._lock:
+            self._send({"preload": [[pack, str(path)] for pack, path in checks]})
+
     def close(self) -> None:
         """End the server (it kills any run still going) and wait for it."""
         try:
@@ -303,6 +309,9 @@ def serve(fd: int) -> None:
                 if not data:
                     return
                 msg = json.loads(data)
+                if "preload" in msg:
+                    _preload(msg["preload"])
+                    continue
                 if "kill" in msg:
                     if int(msg["kill"]) in live:
                         os.kill(int(msg["kill"]), signal.SIGKILL)
@@ -327,6 +336,17 @@ def serve(fd: int) -> None:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+
+
+def _preload(checks: list[list[str]]) -> None:
+    """Import the built-in packs' check modules a batch is about to grade with (see
+    :func:`harness.packs.collect.preload`); a failure only means each run imports them."""
+    from harness.packs.collect import preload
+
+    try:
+        preload([(str(pack), Path(path)) for pack, path in checks])
+    except Exception:
+        pass
 
 
 def _reap() -> list[tuple[int, int]]:

@@ -258,3 +258,41 @@ def test_a_reply_nobody_waits_for_is_ignored_and_nonsense_ends_the_server() -> N
     with pytest.raises(warm.WarmGone):
         waiting.result(timeout=0)
     theirs.close()
+
+
+PRELOAD_PROBE = """
+import os, sys
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from harness.packs import collect
+checks = Path({checks!r})
+collect.preload([("mypack", checks / "test_a.py")])
+names = ("labgrade_pack.mypack.test_a", "labgrade_pack.mypack.helper")
+assert all(getattr(sys.modules[n], collect.PRELOADED, None) for n in names)
+case = sys.argv[1]
+if case == "changed":
+    os.utime(checks / "helper.py", ns=(1, 1))
+usable = collect._preloads_usable(case != "course")
+left = sorted(n for n in sys.modules if n.startswith("labgrade_pack."))
+print(usable, left)
+"""
+
+
+@pytest.mark.parametrize(("case", "usable"), [("same", True), ("changed", False),
+                                              ("course", False)])
+def test_preloaded_check_modules_serve_only_built_in_runs_while_unchanged(
+        tmp_path: Path, case: str, usable: bool) -> None:
+    """What the warm server imported for a batch is used by a run of the built-in packs
+    while every file is as it was; a changed file, or a run of course packs (which may have
+    modules of the same names), forgets all of it, packages included."""
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "test_a.py").write_text("from .helper import X\nVALUE = X\n", encoding="utf-8")
+    (checks / "helper.py").write_text("X = 1\n", encoding="utf-8")
+    script = PRELOAD_PROBE.format(repo=str(REPO), checks=str(checks))
+    proc = subprocess.run([sys.executable, "-c", script, case], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    kept = "['labgrade_pack.mypack', 'labgrade_pack.mypack.helper', " \
+           "'labgrade_pack.mypack.test_a']"
+    assert proc.stdout.strip() == (f"True {kept}" if usable else "False []")
