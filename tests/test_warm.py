@@ -296,3 +296,23 @@ def test_preloaded_check_modules_serve_only_built_in_runs_while_unchanged(
     kept = "['labgrade_pack.mypack', 'labgrade_pack.mypack.helper', " \
            "'labgrade_pack.mypack.test_a']"
     assert proc.stdout.strip() == (f"True {kept}" if usable else "False []")
+
+
+def test_a_run_the_server_cannot_start_starts_cold(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server gone before it forked the run (or never answering): the run is started as
+    a fresh interpreter instead, once, and ends as it would have."""
+    monkeypatch.setenv(warm.WARM_ENV, "1")
+    asked: list[list[str]] = []
+
+    def gone(self: warm.Server, argv: list[str], **_kw: Any) -> int | None:
+        asked.append(argv)
+        raise warm.WarmGone("the warm server is gone")
+
+    monkeypatch.setattr(warm.Server, "run", gone)
+    log = tmp_path / "log"
+    code = warm.run([str(tmp_path / "cfg.json")], env=_env(tmp_path), cwd=tmp_path, log=log,
+                    timeout=60, base_env=_env(tmp_path))
+    assert asked == [[str(tmp_path / "cfg.json")]]
+    assert code == 1 and "FileNotFoundError" in log.read_text(encoding="utf-8")
+    warm.stop()
