@@ -83,6 +83,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
             raise UsageError(f"invalid timeout {timeout} from --timeout: must be positive")
         limits = type(limits)(**{**asdict(limits), "wall_s": float(timeout)})
     validate(only, rules.checks)
+    warm.server(_runner_env())  # started now: its imports overlap what comes before a run
     tasks = [tk for tk in rules.tasks() if task_selected(tk, only)]
     problems = file_problems(root, [files.get(tk) or task_file(tk) for tk in tasks])
     hidden = [root, root.parent, *(hide or []), *(p.root for p in given)]
