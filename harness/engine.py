@@ -83,6 +83,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
             raise UsageError(f"invalid timeout {timeout} from --timeout: must be positive")
         limits = type(limits)(**{**asdict(limits), "wall_s": float(timeout)})
     validate(only, rules.checks)
+    wanted = default_shards() if shards is None else shards  # before the server is busy
     warm.server(_runner_env())  # started now: its imports overlap what comes before a run
     tasks = [tk for tk in rules.tasks() if task_selected(tk, only)]
     problems = file_problems(root, [files.get(tk) or task_file(tk) for tk in tasks])
@@ -100,7 +101,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     # rubric does not name still runs, worth default_points)
     run_tasks = tasks + [tk for tk in _builtin_tasks() if tk not in tasks
                          and task_selected(tk, only)]
-    parts = [None] if given else _shards(run_tasks, rules, shards)
+    parts = [None] if given else _shards(run_tasks, rules, wanted)
     run_cfg = {**run_config(packs), "builtin": not given}
     try:
         namespaces = {"netns", "pidns"} - _disabled() if isolation != "portable" else set()

@@ -131,3 +131,27 @@ def test_busy_cores_falls_back_to_the_load_average(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(engine, "open", no_proc, raising=False)
     monkeypatch.setattr(engine.os, "getloadavg", lambda: (1.25, 0.0, 0.0))
     assert engine.busy_cores() == 1.25
+
+
+def test_the_shard_count_is_taken_before_the_warm_server_starts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """grade() starts the warm server early (its imports overlap the copy); the idle cores
+    are counted before that, or the server's own start-up would count as a busy core and
+    cost the submission its second grading run."""
+    from harness import warm
+
+    order: list[str] = []
+    real_shards, real_server = engine.default_shards, warm.server
+
+    def count() -> int:
+        order.append("count")
+        return real_shards()
+
+    def server(env: dict[str, str]) -> warm.Server | None:
+        order.append("server")
+        return real_server(env)
+
+    monkeypatch.setattr(engine, "default_shards", count)
+    monkeypatch.setattr(warm, "server", server)
+    engine.grade(REFERENCE, only=["recipes.r05_byte_order"], report=False)
+    assert order[:2] == ["count", "server"], order
