@@ -337,13 +337,15 @@ class Sandbox:
         uid = self.isolation.uid
         if uid is None or not self._viewed:
             return None
-        if self._plan is None or Path(self._plan[1]).parent != box.parent:
-            plan = mounts.plan(keep=[*self._keep, str(box)], hide=self.hide, uid=uid,
-                               proc=self.isolation.pidns, writable=self._writable,
-                               box={"path": str(box), "source": str(self.workdir),
-                                    "size_mb": self._copy_mb + self.limits.disk_mb})
-            self._plan = (plan, str(box))
-        return _rebox(self._plan[0], self._plan[1], str(box))
+        with self._starting:  # processes started at once (run_clients) share one plan
+            planned = self._plan
+            if planned is None or Path(planned[1]).parent != box.parent:
+                plan = mounts.plan(keep=[*self._keep, str(box)], hide=self.hide, uid=uid,
+                                   proc=self.isolation.pidns, writable=self._writable,
+                                   box={"path": str(box), "source": str(self.workdir),
+                                        "size_mb": self._copy_mb + self.limits.disk_mb})
+                planned = self._plan = (plan, str(box))
+        return _rebox(planned[0], planned[1], str(box))
 
     def holds(self, proto: str, port: int) -> bool | None:
         """Whether the student's user has a socket on ``port`` (:func:`holds_port`)."""
