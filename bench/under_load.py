@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     with Burners(opts.burners):
         for rep in range(1, opts.reps + 1):
             started = time.monotonic()
-            verdicts: dict[str, Any] = {"reference": grade_reference(opts.only)}
+            said: dict[str, str] = {}
+            verdicts: dict[str, Any] = {"reference": grade_reference(opts.only, said)}
             failures = []
             for case in cases:
                 try:
@@ -62,8 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             full = all(s == "passed" for s, _ in verdicts["reference"].values())
             if not first:
                 first = verdicts
-            diff = [f"{name}: {verdicts[name]} != {first[name]}" for name in verdicts
-                    if verdicts[name] != first[name]]
+            diff = [name + ": " + changes(first[name], verdicts[name],
+                                          said if name == "reference" else {})
+                    for name in verdicts if verdicts[name] != first[name]]
             changed += diff + failures
             print(f"rep {rep:2d}: reference {'full marks' if full else 'NOT full marks'} "
                   f"({len(verdicts['reference'])} checks), {len(cases)} hostile cases, "
@@ -74,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     print("identical verdicts in every repetition" if not changed else
           f"{len(changed)} differences")
     return 1 if changed else 0
+
+
+def changes(before: dict[str, Any], now: dict[str, Any], said: dict[str, str]) -> str:
+    """The checks whose verdict differs from the first repetition's, with what they said."""
+    ids = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+    return "; ".join(f"{k} {before.get(k)} -> {now.get(k)}"
+                     + (f" ({said[k][:300]!r})" if said.get(k) else "") for k in ids)
 
 
 if __name__ == "__main__":

@@ -44,12 +44,17 @@ class Burners:
             proc.wait()
 
 
-def grade_reference(only: list[str]) -> dict[str, tuple[str, float]]:
-    """The reference graded by the real command line: ``check id -> (status, score)``."""
+def grade_reference(only: list[str], messages: dict[str, str] | None = None
+                    ) -> dict[str, tuple[str, float]]:
+    """The reference graded by the real command line: ``check id -> (status, score)``;
+    ``messages``, when given, gets each check's message (they name random inputs, so they are
+    not part of the verdict)."""
     with tempfile.TemporaryDirectory(prefix="lgload-") as tmp:
         out = Path(tmp) / "out"
         args = [sys.executable, "-m", "harness.cli", "grade", str(REPO / "reference"), "--out",
                 str(out), "--lang", "en", *[a for o in only for a in ("--only", o)]]
         subprocess.run(args, cwd=REPO, capture_output=True, text=True, check=False)
         data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    if messages is not None:
+        messages.update({c["id"]: c.get("message") or "" for c in data["checks"]})
     return {c["id"]: (c["status"], c["score"]) for c in data["checks"]}

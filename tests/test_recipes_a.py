@@ -359,3 +359,34 @@ def test_catalogues_define_every_title_in_both_languages() -> None:
         for task, checks in CHECKS.items():
             for check in checks:
                 assert t(f"check.{task}.{check}", lang)
+
+
+def test_r06_every_timeout_it_can_ask_for_reads_back_as_set() -> None:
+    """Python keeps a socket's timeout in nanoseconds rounded up (``settimeout(2.14)`` reads
+    back 2.140000001): for every timeout the check can choose, a real socket given it is
+    judged right, and one given that timeout rounded or truncated is judged wrong."""
+    import socket
+
+    from harness.checks.recipes.checks.test_r06_socket_timeout import same_timeout
+
+    asked = sorted({round(whole + cents / 100, 2) for whole in range(1, 60)
+                    for cents in range(1, 100)})
+    wrong = []
+    with socket.socket() as sock:
+        for timeout in asked:
+            sock.settimeout(timeout)
+            if not same_timeout(sock.gettimeout(), timeout):
+                wrong.append((timeout, sock.gettimeout()))
+            assert not same_timeout(int(timeout), timeout)
+            assert not same_timeout(float(round(timeout)), timeout)
+    assert wrong == []
+    assert not same_timeout(True, 1.0) and not same_timeout(None, 1.0)
+
+
+def test_r06_chooses_only_fractional_timeouts() -> None:
+    """A program that rounds the timeout can never pass by drawing a whole number."""
+    from harness.checks.recipes.checks.test_r06_socket_timeout import random_timeout
+
+    drawn = {random_timeout() for _ in range(5000)}
+    assert all(1 < t < 60 and t != int(t) for t in drawn)
+    assert len(drawn) > 1000

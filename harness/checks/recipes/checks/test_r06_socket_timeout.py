@@ -14,8 +14,21 @@ from .calls import CALL_WINDOW, call_text, need_socket, option_text
 TASK = "recipes.r06_socket_timeout"
 
 
+TOLERANCE_S = 1e-6
+"""How far the timeout read back may be from the one asked for: Python keeps it in whole
+nanoseconds, rounded up, so ``settimeout(2.14)`` reads back as 2.140000001."""
+
+
 def random_timeout() -> float:
-    return round(random.uniform(1.0, 60.0), 2)
+    """Between 1 and 60 s, never a whole number of seconds (so a program that rounds or
+    truncates it never passes by chance)."""
+    return round(random.randint(1, 59) + random.randint(1, 99) / 100, 2)
+
+
+def same_timeout(got: object, asked: float) -> bool:
+    """Whether ``got`` (what the socket's ``gettimeout()`` returned) is the timeout asked for."""
+    return isinstance(got, (int, float)) and not isinstance(got, bool) \
+        and abs(got - asked) <= TOLERANCE_S
 
 
 def returned_socket(student: Student, probe: Probe, timeout: float) -> SocketInfo:
@@ -30,9 +43,8 @@ def test_timeout_set(student: Student, probe: Probe) -> None:
     probe.note(expected=f"timeout: {timeout!r}")
     info = returned_socket(student, probe, timeout)
     got = info.get("timeout")
-    ok = isinstance(got, (int, float)) and abs(got - timeout) < 1e-9
-    probe.expect(ok, "recipes.r06_socket_timeout.wrong_timeout", timeout=timeout,
-                 got=repr(got))
+    probe.expect(same_timeout(got, timeout), "recipes.r06_socket_timeout.wrong_timeout",
+                 timeout=timeout, got=repr(got))
 
 
 def test_tcp_socket(student: Student, probe: Probe) -> None:
