@@ -254,6 +254,35 @@ def test_fork_beside_makes_a_child_of_the_callers_parent(arch: str) -> None:
     assert lines[2] == "reaped here 7"
 
 
+ARGPARSE_PROGRAM = """
+    import argparse, re, sys
+    parser = argparse.ArgumentParser(description="Servidor de eco")
+    parser.add_argument("--port", type=int, default=9900, help="puerto")
+    args = parser.parse_args()
+    print(args.port, sorted(m for m in ("requests", "http.server") if m in sys.modules))
+"""
+
+
+def test_a_primed_argparse_behaves_as_a_fresh_one(box, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The zygote uses a throwaway parser once after importing ``argparse`` (to fill the
+    regular-expression cache): a program's parser answers exactly as in a fresh
+    interpreter, for help, errors and values."""
+    outcomes = {}
+    for zygote in ("1", "0"):
+        monkeypatch.setenv("LABGRADE_ZYGOTE", zygote)
+        sb = box({"srv.py": ARGPARSE_PROGRAM})
+        outcomes[zygote] = [
+            (f.stdout, f.stderr.replace("srv.py", "PROG"), f.exit_code)
+            for f in (sb.run("srv.py", args=a, timeout=10)
+                      for a in ([], ["--port", "4242"], ["--port", "x"], ["--help"]))]
+        sb.close()
+    assert outcomes["1"] == outcomes["0"]
+    ok, value, error, helped = outcomes["1"]
+    assert ok == ("9900 []\n", "", 0) and value[0] == "4242 []\n"
+    assert error[2] == 2 and "invalid int value: 'x'" in error[1]
+    assert helped[2] == 0 and "Servidor de eco" in helped[0] and "--port PORT" in helped[0]
+
+
 WARM_PROBE = """
     import sys
     print("requests" in sys.modules)
