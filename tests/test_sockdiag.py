@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.checks.recipes.checks import servers
+from harness.api import sockets
 from harness.sandbox import runner, sockdiag
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
@@ -112,12 +112,12 @@ def test_time_wait_is_seen_on_the_servers_port(reader: str,
     if reader == "proc":
         request.getfixturevalue("no_sockdiag")
     port = _time_wait_port()
-    entries = servers.time_wait_on(port)
+    entries = sockets.time_wait_on(port)
     assert entries is not None and len(entries) == 1, entries
     assert entries[0].startswith(f"127.0.0.1:{port} -> 127.0.0.1:")
     with socket.socket() as fresh:
         fresh.bind(("127.0.0.1", 0))
-        assert servers.time_wait_on(fresh.getsockname()[1]) == []
+        assert sockets.time_wait_on(fresh.getsockname()[1]) == []
 
 
 def test_no_answer_is_none(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,8 +45,9 @@ fake.address)``); :class:`Witness` (a grader-owned endpoint that records the con
 virtual network refused and the names it could not resolve, acknowledged before the student's
 call fails: ``VNet().witnessed(w)``); ``DOC_NETS`` (the documentation networks the
 virtual DNS gives names their addresses from). A finished program's stderr without labgrade's
-own frames: :func:`clean`. Values for this run: :func:`random_int`, :func:`random_word`,
-:func:`random_choice`. Statistics with stated error rates: :class:`RateTest`,
+own frames: :func:`clean`. The kernel's own view of the run's sockets: :func:`time_wait_on`
+(the connections left in TIME_WAIT on a port). Values for this run: :func:`random_int`,
+:func:`random_word`, :func:`random_choice`. Statistics with stated error rates: :class:`RateTest`,
 :class:`RandomnessTest`. Formatting for messages and evidence (one family; a check never
 formats a value its own way): :func:`show` (bytes), :func:`excerpt` (a program's whole
 output), :func:`quoted` (the end of printed text, quoted), :func:`brief` (a returned value as
@@ -76,6 +77,7 @@ from harness.api.net import (
     tcp_ask,
     udp_ask,
 )
+from harness.api.sockets import time_wait_on
 from harness.api.stats import RandomnessTest, RateTest, binomial_between, runs_z
 from harness.api.values import random_choice, random_int, random_word, token
 from harness.api.verdicts import CheckSkipped, expect, fail, skip
@@ -177,6 +179,7 @@ __all__ = [
     "skip",
     "tcp_ask",
     "tcp_exchange",
+    "time_wait_on",
     "token",
     "two_udp_senders",
     "type_name",
