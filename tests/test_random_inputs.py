@@ -1,0 +1,80 @@
+"""Checks that draw random inputs judge a correct program the same way whatever they draw.
+
+Each test here works in the grader's own process (no student code, no sandbox): it takes the
+values a check can choose, all of them where that is cheap, a large sample otherwise, and
+shows that what a correct program does with them passes and that the bug the check is about
+fails, for every value. The first of these was r06's timeout (tests/test_recipes_a.py).
+"""
+
+from __future__ import annotations
+
+import random
+
+from harness.checks.recipes.checks import test_r17_rest_json as r17
+
+
+def _decimals(text: str) -> int:
+    return len(text.partition(".")[2])
+
+
+def _coordinates() -> list[float]:
+    """Coordinates the API can send (4 decimals, latitude within 51.6, longitude within 180):
+    every fractional part with integer parts at zero, one and the ends of the ranges, the
+    ends themselves, and a sample of the rest. How many decimals a coordinate prints with
+    depends only on its 4 decimals (repr of a float gives the shortest text that reads back as
+    it, and these have 7 digits at most)."""
+    out = [float(f"{sign * (whole + k / 10000):.4f}") for whole in (0, 1, 51, 179)
+           for k in range(10000) for sign in (1, -1)]
+    out += [-180.0, 180.0, -51.6, 51.6]
+    rng = random.Random(20261202)
+    out += [round(rng.uniform(-180.0, 180.0), 4) for _ in range(100_000)]
+    return out
+
+
+def _printouts(lat: float, lon: float) -> list[str]:
+    """What a correct course function may print for a position (the API sends the numbers as
+    text): the text itself, the floats read from it, rounded to 2 or 3 decimals, formatted
+    with 2."""
+    return [f"{lat:.4f} {lon:.4f}", f"latitud {lat}, longitud {lon}", str((lat, lon)),
+            f"{round(lat, 2)}, {round(lon, 2)}", f"{round(lat, 3)} {round(lon, 3)}",
+            f"lat={lat:.2f} lon={lon:.2f}"]
+
+
+def test_r17_only_positions_every_correct_printout_shows_with_two_decimals() -> None:
+    """``parses_position`` counts printed numbers with 2 decimals or more; a float prints
+    without trailing zeros (``12.3`` for the API's ``"12.3000"``, ``round(12.3001, 2)`` too),
+    so the check serves only coordinates that every correct printout shows with 2 decimals.
+    Over every fractional part: each coordinate it may serve has them in every correct
+    printout, and each one it does not serve lacks them in one (the reason it is left out)."""
+    served = left_out = 0
+    for v in _coordinates():
+        texts = [f"{v:.4f}", repr(v), repr(round(v, 2)), repr(round(v, 3)), f"{v:.2f}"]
+        if r17.prints_with_decimals(v):
+            served += 1
+            assert all(_decimals(t) >= r17.MIN_DECIMALS for t in texts), (v, texts)
+        else:
+            left_out += 1
+            assert any(_decimals(t) < r17.MIN_DECIMALS for t in texts), (v, texts)
+        assert _decimals(f"{v:.1f}") < r17.MIN_DECIMALS
+    assert 0.08 < left_out / (served + left_out) < 0.12
+
+
+def test_r17_the_served_position_is_found_in_every_correct_printout_and_no_rounded_one() -> None:
+    """End to end on positions the check's API really draws: the first position is found in
+    each correct printout (with a counter before it, as the course prints), never in one with
+    a single decimal or none, nor in made-up numbers. The plain API's positions include ones
+    the reference's own ``print`` shows with one decimal (the false failure, 1 in 500)."""
+    api = r17.DecimalPositions(seed=7)
+    for n in range(20_000):
+        lat, lon = position = api._next_position()  # what a GET would send
+        for text in _printouts(lat, lon):
+            out = f"{n} {text}\n1.5 2.5\n"
+            assert r17.positions_in_order(out, [position], min_decimals=2) == 1, out
+        for text in (f"{lat:.1f} {lon:.1f}", f"{round(lat)} {round(lon)}", "1.5 2.5"):
+            assert r17.positions_in_order(text, [position], min_decimals=2) == 0, text
+    plain = r17.IssApi(seed=7)
+    drawn = [plain._next_position() for _ in range(20_000)]
+    short = [p for p in drawn if not all(r17.prints_with_decimals(v) for v in p)]
+    assert short, "the plain API draws positions that print with one decimal"
+    assert any(r17.positions_in_order(f"latitud {lat}, longitud {lon}", [(lat, lon)],
+                                      min_decimals=2) == 0 for lat, lon in short)
