@@ -8,9 +8,17 @@ fails, for every value. The first of these was r06's timeout (tests/test_recipes
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
+import os
 import random
 
+from harness.api import DOC_NETS, VNet
+from harness.checks import builtin_roots
 from harness.checks.recipes.checks import test_r17_rest_json as r17
+from harness.packs.collect import pack_module
+from harness.vnet import shim
+from harness.vnet.shim import virtual_address
 
 
 def _decimals(text: str) -> int:
@@ -78,3 +86,63 @@ def test_r17_the_served_position_is_found_in_every_correct_printout_and_no_round
     assert short, "the plain API draws positions that print with one decimal"
     assert any(r17.positions_in_order(f"latitud {lat}, longitud {lon}", [(lat, lon)],
                                       min_decimals=2) == 0 for lat, lon in short)
+
+
+# ---------------------------------------------------------- lab9 head_client: the URL's host
+
+HEAD = pack_module(builtin_roots()[0], "test_head_client")
+FAKES = {"url": 1001, "host80": 1002, "other": 1003}
+ROLE_OF = {("127.0.0.1", port): role for role, port in FAKES.items()}
+HARD_CODED = ("webcode.me", "www.google.com", "example.com", "www.example.com", "localhost",
+              "www.python.org", "93.184.216.34", "192.0.2.1", "203.0.113.254")
+
+
+def _reached(vnet: VNet, host: str, port: int) -> str | None:
+    """Which grader web server ``connect((host, port))`` reaches in a child given ``vnet``
+    (the shim's own routing, run here with the rules it would get)."""
+    saved = shim._state
+    with open(os.devnull, "wb") as sink:
+        try:
+            shim._state = shim._State(vnet.to_json(), sink.fileno())
+            target = shim._route("tcp", (host, port))
+        finally:
+            shim._state = saved
+    return ROLE_OF.get(target) if target else None
+
+
+def _colliding(name: str) -> str:
+    """A URL host the check can draw whose address, left to the virtual DNS's rule for
+    names without a record, is ``name``'s (one draw in 762)."""
+    wanted = virtual_address(name)
+    return next(host for i in itertools.count()
+                if virtual_address(host := f"www-{i:06d}.example.com") == wanted)
+
+
+def test_head_url_host_never_shares_its_address_with_a_hard_coded_host() -> None:
+    """The URL's host has its own record outside the documentation ranges, so a program that
+    hard-codes a host reaches the ``other`` server whatever the draw, and a correct one the
+    URL's servers by name or by address. Before, the URL's host left to the rule for names
+    without a record shared its address with ``webcode.me`` one run in 762 (shown here)."""
+    for name in ("webcode.me", "www.google.com"):
+        host = _colliding(name)
+        before = VNet().route("tcp", host, 8080, ("127.0.0.1", FAKES["url"])) \
+            .route("tcp", host, 80, ("127.0.0.1", FAKES["host80"])) \
+            .route("tcp", "*", 80, ("127.0.0.1", FAKES["other"]))
+        assert _reached(before, name, 80) == "host80"  # the old collision
+        _, address = HEAD.url_host()
+        for port, fakes in ((8080, FAKES), (80, {"url": 1001, "other": 1003})):
+            vnet = HEAD.head_network(host, address, port, fakes)
+            assert _reached(vnet, name, 80) == "other"
+            assert _reached(vnet, host, port) == _reached(vnet, address, port) == "url"
+            if port != 80:
+                assert _reached(vnet, host, 80) == "host80"
+    for _ in range(5000):
+        host, address = HEAD.url_host()
+        assert ipaddress.ip_address(address) in ipaddress.ip_network("198.18.0.0/15")
+        assert address.rsplit(".", 1)[1] not in ("0", "255")
+        vnet = HEAD.head_network(host, address, 8080, FAKES)
+        assert vnet.resolve(host) == address
+    assert all(virtual_address(name).startswith(DOC_NETS) for name in HARD_CODED
+               if not name[0].isdigit() and name != "localhost")
+    vnet = HEAD.head_network(*HEAD.url_host(), 8080, FAKES)
+    assert all(_reached(vnet, name, 80) == "other" for name in HARD_CODED)
