@@ -146,3 +146,22 @@ def test_head_url_host_never_shares_its_address_with_a_hard_coded_host() -> None
                if not name[0].isdigit() and name != "localhost")
     vnet = HEAD.head_network(*HEAD.url_host(), 8080, FAKES)
     assert all(_reached(vnet, name, 80) == "other" for name in HARD_CODED)
+
+
+def test_r07_host_is_reached_only_by_its_name_or_address() -> None:
+    """r07's ``happy_path`` and ``reset_by_peer`` route the ``--host`` they give: a program
+    that ignores it and connects to a hard-coded host on the right port is refused whatever
+    the draw (before, one draw in 762 gave the run's host the hard-coded one's address)."""
+    from harness.checks.recipes.checks import test_r07_socket_errors as r07
+
+    to = ("127.0.0.1", FAKES["url"])
+    for name in ("www.example.com", "localhost", "webcode.me"):
+        host = _colliding(name) if name != "localhost" else "www-abcdef.example.org"
+        for _ in range(200):
+            port = r07.virtual_port()
+            vnet = r07.host_network(host, port, to)
+            assert _reached(vnet, name, port) is None
+            assert _reached(vnet, host, port) == "url"
+            assert _reached(vnet, vnet.resolve(host), port) == "url"
+    host = _colliding("www.example.com")
+    assert _reached(VNet().route("tcp", host, 8080, to), "www.example.com", 8080) == "url"
