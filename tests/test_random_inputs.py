@@ -165,3 +165,46 @@ def test_r07_host_is_reached_only_by_its_name_or_address() -> None:
             assert _reached(vnet, vnet.resolve(host), port) == "url"
     host = _colliding("www.example.com")
     assert _reached(VNet().route("tcp", host, 8080, to), "www.example.com", 8080) == "url"
+
+
+# ---------------------------------------------------------- r04: the default protocol
+
+SERVICES = {
+    "netbase 6": {("tcp", 21): "ftp", ("udp", 21): "fsp", ("tcp", 22): "ssh",
+                  ("tcp", 23): "telnet", ("tcp", 25): "smtp", ("tcp", 80): "http",
+                  ("tcp", 110): "pop3", ("tcp", 143): "imap2", ("tcp", 443): "https",
+                  ("udp", 443): "https", ("tcp", 993): "imaps", ("tcp", 995): "pop3s"},
+    # before netbase 6.0 most of them were listed for UDP as well, under the same name
+    "netbase 5": {("tcp", 21): "ftp", ("udp", 21): "fsp", ("tcp", 23): "telnet",
+                  ("tcp", 25): "smtp",
+                  **{(proto, port): name for port, name in (
+                      (22, "ssh"), (80, "http"), (110, "pop3"), (143, "imap2"), (443, "https"),
+                      (993, "imaps"), (995, "pop3s")) for proto in ("tcp", "udp")}},
+    "one telling port": {**{(proto, port): f"s{port}" for port in (22, 80, 443)
+                            for proto in ("tcp", "udp")}, ("tcp", 25): "smtp"},
+}
+
+
+def test_r04_a_udp_default_fails_well_known_tcp_whatever_the_draw(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """For services databases of several shapes, over many draws: the reference (its
+    default is "tcp") gives exactly the expected names, and a function whose default is
+    "udp" gets at least one wrong wherever a port's UDP answer differs from its TCP one.
+    Drawn from all the ports, as before, it passed about one run in two with netbase 5."""
+    from harness.checks.recipes.checks import test_r04_service_name as r04
+
+    for shape, table in SERVICES.items():
+        monkeypatch.setattr(r04, "lookup", lambda port, protocol, t=table:
+                            t.get((protocol or "tcp", port)))
+        before = 0
+        for _ in range(2000):
+            ports = r04.tcp_ports()
+            assert len(ports) == len(set(ports)) == min(3, len({p for _, p in table}))
+            expected = [table[("tcp", p)] for p in ports]
+            protocols = ["udp"] * (len(ports) - 1) + ["tcp"]
+            udp_default = [table.get((proto, p)) for proto, p in zip(protocols, ports, strict=True)]
+            assert udp_default != expected, (shape, ports)
+            drawn = random.sample([p for p in r04.TCP_PORTS if ("tcp", p) in table], 3)
+            before += [table.get(("udp", p)) for p in drawn[:-1]] == \
+                [table[("tcp", p)] for p in drawn[:-1]]
+        if shape == "netbase 5":
+            assert 0.35 < before / 2000 < 0.6, before
