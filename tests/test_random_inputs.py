@@ -208,3 +208,32 @@ def test_r04_a_udp_default_fails_well_known_tcp_whatever_the_draw(monkeypatch) -
                 [table[("tcp", p)] for p in drawn[:-1]]
         if shape == "netbase 5":
             assert 0.35 < before / 2000 < 0.6, before
+
+
+# ---------------------------------------------------------- r13/r14 clients: the echo's variant
+
+COURSE_MESSAGES = ("Mensaje de prueba", "Mensaje de prueba. Se hara eco de esto",
+                   "Mensaje de prueba. Se enviará de vuelta", "Este es el mensaje de prueba.",
+                   "Test message. This will be echoed", "Hola", "HOLA", "hi", "eco 1")
+
+
+def test_echo_variant_always_differs_from_a_message_with_a_vowel() -> None:
+    """Without ``--message`` the fake answers a per-run variant of what the client sent, so
+    that printing the message sent instead of the echo fails ``prints_echo``. Over many
+    draws, every message with a vowel comes back changed (same length, same letters), while
+    the variants still differ from run to run. With every letter left to chance (before),
+    "Mensaje de prueba" came back unchanged one run in 2048."""
+    from harness.checks.recipes.checks import echo_clients
+
+    variants: dict[bytes, set[bytes]] = {}
+    for _ in range(3000):
+        swap = echo_clients.swapper()
+        for message in COURSE_MESSAGES:
+            sent = message.encode("utf-8")
+            echo = swap(sent)
+            assert echo != sent and len(echo) == len(sent) and echo.lower() == sent.lower()
+            # what judge_prints looks for is not in the output of a client that printed
+            # only what it sent
+            assert echo.decode("utf-8") not in f"Enviando {message}\n"
+            variants.setdefault(sent, set()).add(echo)
+    assert len(variants[b"Mensaje de prueba"]) > 200  # 8 consonants left to chance: 256
