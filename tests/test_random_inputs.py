@@ -12,6 +12,7 @@ import ipaddress
 import itertools
 import os
 import random
+import string
 
 from harness.api import DOC_NETS, VNet
 from harness.checks import builtin_roots
@@ -237,3 +238,35 @@ def test_echo_variant_always_differs_from_a_message_with_a_vowel() -> None:
             assert echo.decode("utf-8") not in f"Enviando {message}\n"
             variants.setdefault(sent, set()).add(echo)
     assert len(variants[b"Mensaje de prueba"]) > 200  # 8 consonants left to chance: 256
+
+
+# ---------------------------------------------------------- r18: the probe's request
+
+def _page_showing(request: bytes, uptime: float) -> bytes:
+    """A correct r18 server's response whose page shows the request it answers, then the
+    uptime."""
+    body = (f"<html><body><pre>{request.decode('ascii')}</pre>"
+            f"<p>Tiempo activo: {uptime:.2f} s</p></body></html>")
+    return b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body.encode()
+
+
+def test_r18_a_page_that_shows_the_request_is_judged_on_its_uptime_alone() -> None:
+    """``uptime_grows`` compares the numbers of two pages place by place. Over many draws of
+    the probe's requests, a page that shows the request and an uptime that grew passes, and
+    one whose uptime is frozen fails. With the tag drawn from letters and digits (before),
+    the numbers of such pages shifted with the draw: the growing one failed in most draws."""
+    from harness.checks.recipes.checks import test_r18_http_server as r18
+
+    def judged(first: bytes, second: bytes, up: tuple[float, float]) -> bool:
+        return r18.grew(r18.uptimes(r18.Reply(_page_showing(first, up[0]))),
+                        r18.uptimes(r18.Reply(_page_showing(second, up[1]))), 0.3, 0.4)
+
+    for _ in range(3000):
+        first, second = r18.request_bytes(), r18.request_bytes()
+        assert judged(first, second, (0.05, 0.35))
+        assert not judged(first, second, (0.05, 0.05))
+    rng = random.Random(5)
+    before = [b"".join(r18.request_lines("".join(rng.choices(string.ascii_letters + string.digits,
+                                                              k=6)))) for _ in range(2000)]
+    wrong = sum(not judged(a, b, (0.05, 0.35)) for a, b in itertools.pairwise(before))
+    assert wrong > 500, wrong
