@@ -14,6 +14,8 @@ import os
 import random
 import string
 
+import pytest
+
 from harness.api import DOC_NETS, VNet
 from harness.checks import builtin_roots
 from harness.checks.recipes.checks import test_r17_rest_json as r17
@@ -270,3 +272,32 @@ def test_r18_a_page_that_shows_the_request_is_judged_on_its_uptime_alone() -> No
                                                               k=6)))) for _ in range(2000)]
     wrong = sum(not judged(a, b, (0.05, 0.35)) for a, b in itertools.pairwise(before))
     assert wrong > 500, wrong
+
+
+# ---------------------------------------------------------- words that a change of case changes
+
+def test_mixed_case_words_never_survive_a_change_of_case() -> None:
+    """Paths and payloads judged byte for byte are drawn with both cases, so a program that
+    lower-cases the URL or upper-cases the data never gets them back unchanged. Plain words
+    of 6 letters and digits have no upper-case letter one draw in 26 (a client that sends
+    ``url.lower()`` then asked for the right path)."""
+    from harness.checks.lab9.checks import common as lab9_common
+    from harness.checks.recipes.checks import servers
+    from harness.checks.recipes.checks import test_r16_raw_http as r16
+    from harness.checks.support import token
+
+    for n in (2, 4, 5, 6, 10, 12):
+        for _ in range(5000):
+            word = token(n, mixed_case=True)
+            assert len(word) == n and word.lower() != word and word.upper() != word
+    for _ in range(3000):
+        for payload in (lab9_common.utf8_payload(), servers.echo_payload()):
+            assert payload.lower() != payload and payload.decode().upper().encode() != payload
+        for url, (host, path) in r16.parse_cases()[3:]:
+            assert path.lower() != path and url.lower() != url
+            assert url.lower().split(host, 1)[1] != path
+    plain = [token(6) for _ in range(20_000)]
+    assert 0.02 < sum(w.lower() == w for w in plain) / len(plain) < 0.06
+    for n, alphabet in ((1, "aB"), (6, "abc123"), (6, "ABC")):
+        with pytest.raises(ValueError):
+            token(n, alphabet, mixed_case=True)

@@ -141,7 +141,7 @@ def connected_to(finished: Finished, port: int) -> tuple[str, int] | None:
 
 
 def shared(student: Student) -> HeadRun:
-    path = f"/{token(6)}/pagina.html"
+    path = f"/{token(6, mixed_case=True)}/pagina.html"
     return student.cached("port", lambda: run_against(student, url_port=URL_PORT, path=path))
 
 

@@ -83,7 +83,7 @@ def test_usage(student: Student, probe: Probe) -> None:
 
 def test_happy_path(student: Student, probe: Probe, web_server: WebServer) -> None:
     host, port = f"www-{token(6).lower()}.example.org", virtual_port()
-    path, marker = f"/{token(6)}/index.html", token(12)
+    path, marker = f"/{token(6, mixed_case=True)}/index.html", token(12)
     web_server.set_route(path, f"<html><body>labgrade {marker}</body></html>\n".encode(),
                          close=True)
     vnet = host_network(host, port, ("127.0.0.1", web_server.port))
