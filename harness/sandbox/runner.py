@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.sandbox import cgroups, mounts, reaper
+from harness.sandbox import cgroups, mounts, reaper, sockdiag
 from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import PACKAGE, Isolation, interpreter_paths
 from harness.sandbox.zygote import (
@@ -524,9 +524,14 @@ def holds_port(proto: str, port: int, uid: int | None) -> bool | None:
     process's network, as the kernel's tables (``/proc/net/tcp``, ``udp``, and their IPv6
     twins) say; None where that cannot be told (no student uid: every process is the
     grader's user; no ``/proc/net``). A server's port comes from an event the student's
-    process writes, which it can forge: this is the grader's own look."""
+    process writes, which it can forge: this is the grader's own look (through sock_diag,
+    which lists listening sockets without walking the whole TCP table as ``/proc`` does)."""
     if uid is None:
         return None
+    entries = sockdiag.table(proto, 1 << sockdiag.TCP_LISTEN if proto == "tcp"
+                             else sockdiag.ALL_STATES)
+    if entries is not None:
+        return any(e.local[1] == port and e.uid == uid for e in entries)
     seen = False
     for table in (proto, f"{proto}6"):
         try:

@@ -27,6 +27,7 @@ from harness.api import (
     show,
     token,
 )
+from harness.sandbox import sockdiag
 
 TIME_WAIT = "06"
 """TCP state code of TIME_WAIT in ``/proc/net/tcp``."""
@@ -64,8 +65,13 @@ def free_port() -> int:
 
 def time_wait_on(port: int) -> list[str] | None:
     """The TIME_WAIT connections whose local port is ``port`` (``"local -> remote"``), from
-    ``/proc/net/tcp``; None where the system does not show them. The grading run has its
-    own network namespace, so only this run's sockets are listed."""
+    the kernel's socket table (sock_diag, else ``/proc/net/tcp``); None where the system does
+    not show them. The grading run has its own network namespace, so only this run's
+    sockets are listed."""
+    entries = sockdiag.table("tcp", 1 << sockdiag.TCP_TIME_WAIT)
+    if entries is not None:
+        return [f"{_join(*e.local)} -> {_join(*e.remote)}" for e in entries
+                if e.local[1] == port]
     found: list[str] = []
     seen_any = False
     for path in PROC_TCP:
@@ -82,6 +88,10 @@ def time_wait_on(port: int) -> list[str] | None:
             if int(local.rsplit(":", 1)[1], 16) == port:
                 found.append(f"{_addr(local)} -> {_addr(remote)}")
     return found if seen_any else None
+
+
+def _join(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _addr(hex_addr: str) -> str:
