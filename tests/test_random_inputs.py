@@ -79,6 +79,7 @@ def test_r17_the_served_position_is_found_in_every_correct_printout_and_no_round
     api = r17.DecimalPositions(seed=7)
     for n in range(20_000):
         lat, lon = position = api._next_position()  # what a GET would send
+        assert (lon, lat) != position  # a function that swaps them fails parses_position
         for text in _printouts(lat, lon):
             out = f"{n} {text}\n1.5 2.5\n"
             assert r17.positions_in_order(out, [position], min_decimals=2) == 1, out

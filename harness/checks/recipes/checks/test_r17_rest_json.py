@@ -36,12 +36,13 @@ class DecimalPositions(IssApi):
     :func:`prints_with_decimals` (others are drawn again), so whether a course function that
     prints the position with ``print(lat, lon)`` or ``round(lat, 2)`` passes never depends on
     the draw (``12.3000`` printed as ``12.3`` has one decimal: that failed one grading in
-    500), while ``f"{lat:.1f}"`` always fails."""
+    500), while ``f"{lat:.1f}"`` always fails; and never a latitude equal to the longitude,
+    so a function that swaps them always fails."""
 
     def _next_position(self) -> tuple[float, float]:
         while True:
             lat, lon = super()._next_position()
-            if prints_with_decimals(lat) and prints_with_decimals(lon):
+            if prints_with_decimals(lat) and prints_with_decimals(lon) and lat != lon:
                 return lat, lon
 
 
