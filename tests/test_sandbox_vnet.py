@@ -181,11 +181,15 @@ def test_student_sitecustomize_has_no_effect(box) -> None:  # type: ignore[no-un
     assert sb.run("hi.py", timeout=5).stdout == "hola\n"
 
 
-@pytest.mark.parametrize("zygote", ["1", "0"])
-def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str) -> None:  # type: ignore[no-untyped-def]
-    """A process forked by the zygote ends like a fresh interpreter: non-daemon threads are
-    joined, atexit handlers run, sys.exit sets the status, output is flushed."""
+@pytest.mark.parametrize("zygote,clone_parent", [("1", "1"), ("1", "0"), ("0", "1")],
+                         ids=["forked", "forked-twice", "fresh"])
+def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str,  # type: ignore[no-untyped-def]
+                                              clone_parent: str) -> None:
+    """A process forked by the zygote (beside it, or through Z1) ends like a fresh
+    interpreter: non-daemon threads are joined, atexit handlers run, sys.exit sets the
+    status, output is flushed."""
     monkeypatch.setenv("LABGRADE_ZYGOTE", zygote)
+    monkeypatch.setenv("LABGRADE_CLONE_PARENT", clone_parent)
     sb = box({"end.py": """
         import atexit, sys, threading
         atexit.register(lambda: print("atexit"))
@@ -202,6 +206,81 @@ def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str) -> 
     if zygote == "1" and sb.isolation.pidns:
         assert sb._zygote is not None  # the fork server really served these
     sb.close()
+
+
+FORK_BESIDE = """
+import os, random, sys, threading
+sys.path.insert(0, sys.argv[1])
+from harness.sandbox import launcher
+if sys.argv[2] == "unsupported":
+    launcher._SYS_CLONE.clear()
+r, w = os.pipe()
+middle = os.fork()  # the caller of fork_beside, as the zygote is the grading run's child
+if middle == 0:
+    before = random.random()
+    pid = launcher.fork_beside()
+    if pid == 0:  # Python works here: threads, and the at-fork hooks ran (random reseeded)
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+        os.write(w, f"{os.getppid()} {random.random() != before}".encode())
+        os._exit(7)
+    os._exit(0 if pid > 0 else 3)
+_, status = os.waitpid(middle, 0)
+print("middle", os.waitstatus_to_exitcode(status))
+if os.waitstatus_to_exitcode(status) == 0:
+    print("child says", os.read(r, 64).decode(), "mine", os.getpid())
+    print("reaped here", os.waitstatus_to_exitcode(os.waitpid(-1, 0)[1]))
+"""
+
+
+@pytest.mark.parametrize("arch", ["supported", "unsupported"])
+def test_fork_beside_makes_a_child_of_the_callers_parent(arch: str) -> None:
+    """The zygote's fork: the child's parent is the caller's parent (who reaps it), Python
+    runs normally in it; where the architecture is not known, it declines (-1)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", FORK_BESIDE, str(Path(__file__).parents[1]),
+                          arch], capture_output=True, text=True, timeout=30, check=True).stdout
+    if arch == "unsupported":
+        assert out.split() == ["middle", "3"]
+        return
+    lines = out.splitlines()
+    assert lines[0] == "middle 0", out
+    words = lines[1].split()
+    assert words[2] == words[5], f"the child's parent is not the caller's parent: {out}"
+    assert words[3] == "True", "random was not reseeded in the child"
+    assert lines[2] == "reaped here 7"
+
+
+ARGPARSE_PROGRAM = """
+    import argparse, re, sys
+    parser = argparse.ArgumentParser(description="Servidor de eco")
+    parser.add_argument("--port", type=int, default=9900, help="puerto")
+    args = parser.parse_args()
+    print(args.port, sorted(m for m in ("requests", "http.server") if m in sys.modules))
+"""
+
+
+def test_a_primed_argparse_behaves_as_a_fresh_one(box, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The zygote uses a throwaway parser once after importing ``argparse`` (to fill the
+    regular-expression cache): a program's parser answers exactly as in a fresh
+    interpreter, for help, errors and values."""
+    outcomes = {}
+    for zygote in ("1", "0"):
+        monkeypatch.setenv("LABGRADE_ZYGOTE", zygote)
+        sb = box({"srv.py": ARGPARSE_PROGRAM})
+        outcomes[zygote] = [
+            (f.stdout, f.stderr.replace("srv.py", "PROG"), f.exit_code)
+            for f in (sb.run("srv.py", args=a, timeout=10)
+                      for a in ([], ["--port", "4242"], ["--port", "x"], ["--help"]))]
+        sb.close()
+    assert outcomes["1"] == outcomes["0"]
+    ok, value, error, helped = outcomes["1"]
+    assert ok == ("9900 []\n", "", 0) and value[0] == "4242 []\n"
+    assert error[2] == 2 and "invalid int value: 'x'" in error[1]
+    assert helped[2] == 0 and "Servidor de eco" in helped[0] and "--port PORT" in helped[0]
 
 
 WARM_PROBE = """

@@ -54,6 +54,10 @@ WRITABLE_ENV = "LABGRADE_WRITABLE"
 writable one (the host's world-writable folders, scanned once per engine process, and the
 engine's temporary folder). Unset: scanned here."""
 
+CLONE_PARENT_ENV = "LABGRADE_CLONE_PARENT"
+"""``0``: the zygote never forks with ``CLONE_PARENT``, but twice (see
+:func:`harness.sandbox.launcher.fork_beside`)."""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -436,6 +440,8 @@ class Sandbox:
                 if self._zygote is None:
                     base = {k: env[k] for k in ("PATH", "LANG", "LC_ALL", "PYTHONUNBUFFERED",
                                                 "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING")}
+                    if CLONE_PARENT_ENV in os.environ:  # "0": Z1 forks each process
+                        base[CLONE_PARENT_ENV] = os.environ[CLONE_PARENT_ENV]
                     self._zygote = Zygote(self.python, LAUNCHER, base,
                                           Path(tempfile.gettempdir()))
                     reaper.started(self._zygote.proc.pid)
