@@ -49,9 +49,19 @@ def excerpt(text: str, limit: int = 2000) -> str:
     return f"{text[:head]}\n… (+{len(text) - limit}) …\n{text[-(limit - head):]}"
 
 
-def token(n: int = 8, alphabet: str = string.ascii_letters + string.digits) -> str:
-    """A random word chosen for this run, so hard-coded output cannot pass."""
-    return "".join(secrets.choice(alphabet) for _ in range(n))
+def token(n: int = 8, alphabet: str = string.ascii_letters + string.digits, *,
+          mixed_case: bool = False) -> str:
+    """A random word chosen for this run, so hard-coded output cannot pass.
+
+    ``mixed_case``: with at least one upper-case and one lower-case letter, so a program that
+    changes the case of what it was given (``url.lower()``, ``data.upper()``) never sends it
+    back unchanged (6 letters and digits have no upper-case letter one draw in 26)."""
+    if mixed_case and (n < 2 or alphabet.lower() == alphabet or alphabet.upper() == alphabet):
+        raise ValueError(f"token: no mixed-case word of {n} characters of {alphabet!r}")
+    while True:
+        word = "".join(secrets.choice(alphabet) for _ in range(n))
+        if not mixed_case or word.lower() != word != word.upper():
+            return word
 
 
 def say(key: str, **params: Any) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def judge_payload(reply: bytes | None, payload: bytes, probe: Probe) -> None:
 
 
 def utf8_payload() -> bytes:
-    return (UTF8_TEXT + token(6)).encode("utf-8")
+    return (UTF8_TEXT + token(6, mixed_case=True)).encode("utf-8")
 
 
 # ------------------------------------------------------------------ clients
@@ -161,7 +161,8 @@ def client_checks(proto: str) -> tuple[Callable[..., None], ...]:
     def runs(student: Student) -> tuple[ClientRun, ClientRun]:
         """The client run twice at once: an ASCII line, and one with non-ASCII text."""
         ascii_run, utf8_run = student.cached("runs", lambda: echo_runs(
-            student, proto, f"hola-{token(10)}", UTF8_TEXT + token(6)))
+            student, proto, f"hola-{token(10, mixed_case=True)}",
+            UTF8_TEXT + token(6, mixed_case=True)))
         return ascii_run, utf8_run
 
     @pytest.fixture

@@ -36,6 +36,7 @@ from harness.api import (
     VNet,
     WebServer,
     abnormal_end,
+    random_int,
     say,
     show,
     token,
@@ -75,22 +76,41 @@ class HeadRun:
         probe.output(self.finished)
 
 
+def url_host() -> tuple[str, str]:
+    """A host name for this run's URL and its address in this run's virtual DNS.
+
+    The address is in 198.18.0.0/15 (RFC 2544, never routed), where no other name lands: a
+    name without a record gets one of the 762 documentation-range addresses, so the URL's
+    host left to that rule shared its address with a hard-coded ``webcode.me`` or
+    ``www.google.com`` one run in 762, and such a program then reached the URL's servers
+    (told that it ignored the port instead of the URL; with the URL's port, passed)."""
+    address = f"198.{random_int(18, 19)}.{random_int(0, 255)}.{random_int(1, 254)}"
+    return f"www-{token(6).lower()}.example.com", address
+
+
+def head_network(host: str, address: str, port: int, fakes: dict[str, int]) -> VNet:
+    """The run's virtual network: ``host`` at ``address``, its ``port`` to the ``url`` web
+    server, port 80 of it to ``host80`` (when ``port`` is another), any other host on port 80
+    to ``other`` (``fakes``: role -> real port)."""
+    vnet = VNet().record(host, [address])
+    vnet.route("tcp", host, port, ("127.0.0.1", fakes["url"]))
+    if "host80" in fakes:
+        vnet.route("tcp", host, 80, ("127.0.0.1", fakes["host80"]))
+    return vnet.route("tcp", "*", 80, ("127.0.0.1", fakes["other"]))
+
+
 def run_against(student: Student, *, url_port: int | None, path: str | None,
                 keep_alive: bool = False) -> HeadRun:
-    host = f"www-{token(6).lower()}.example.com"
+    host, address = url_host()
     port = url_port or 80
     fakes = {role: WebServer(idle_timeout=10.0) for role in ROLES
              if role != "host80" or port != 80}
-    vnet = VNet()
     try:
         for fake in fakes.values():
             fake.start()
             # any path is served: a hard-coded "/" is judged like the URL's path
             fake.set_route("*", b"<html><body>labgrade</body></html>\n", close=not keep_alive)
-        vnet.route("tcp", host, port, ("127.0.0.1", fakes["url"].port))
-        if "host80" in fakes:
-            vnet.route("tcp", host, 80, ("127.0.0.1", fakes["host80"].port))
-        vnet.route("tcp", "*", 80, ("127.0.0.1", fakes["other"].port))
+        vnet = head_network(host, address, port, {r: f.port for r, f in fakes.items()})
         url = f"http://{host}" + (f":{url_port}" if url_port else "") + (path or "")
         finished = student.run(args=[url], stdin=url + "\n", vnet=vnet, timeout=CLIENT_WINDOW)
         role = next((r for r, fake in fakes.items() if fake.requests), None)
@@ -121,7 +141,7 @@ def connected_to(finished: Finished, port: int) -> tuple[str, int] | None:
 
 
 def shared(student: Student) -> HeadRun:
-    path = f"/{token(6)}/pagina.html"
+    path = f"/{token(6, mixed_case=True)}/pagina.html"
     return student.cached("port", lambda: run_against(student, url_port=URL_PORT, path=path))
 
 

@@ -31,7 +31,7 @@ def test_starts(student: Student, probe: Probe) -> None:
 
 def test_echo_prefix(student: Student, probe: Probe) -> None:
     server = student.serve("tcp")
-    payload = token(12).encode()
+    payload = token(12, mixed_case=True).encode()
     reply = tcp_ask(server.address, payload, probe,
                     done=echo_done(payload, expected=TCP_PREFIX + payload))
     judge_prefix(reply, TCP_PREFIX, payload, probe)
@@ -53,7 +53,7 @@ def test_sequential_clients(student: Student, probe: Probe) -> None:
     previous: socket.socket | None = None
     try:
         for n in range(1, 6):
-            payload = f"cliente{n}-{token(6)}".encode()
+            payload = f"cliente{n}-{token(6, mixed_case=True)}".encode()
             probe.sent(payload, "grader")
             sock, reply = half_closed_exchange(server.address, payload)
             probe.received(reply, "student")
@@ -139,7 +139,7 @@ def test_survives_silent_client(student: Student, probe: Probe) -> None:
         socket.create_connection(server.address, timeout=2).close()
     except OSError:
         pass  # nobody accepts any more: the next request says so
-    payload = token(10).encode()
+    payload = token(10, mixed_case=True).encode()
     reply = tcp_ask(server.address, payload, probe, done=echo_done(payload))
     if reply and reply.endswith(payload):
         return
@@ -150,7 +150,7 @@ def test_survives_silent_client(student: Student, probe: Probe) -> None:
             "lab9.tcp_server.ended_after_silent", file=student.file, code=finished.exit_code)
     server.child.stop()
     fresh = student.serve("tcp")
-    first = token(10).encode()
+    first = token(10, mixed_case=True).encode()
     answer = tcp_ask(fresh.address, first, probe, done=echo_done(first))
     if not answer or not answer.endswith(first):
         raise probe.fail("lab9.tcp_server.silent_unjudged", sent=show(first))

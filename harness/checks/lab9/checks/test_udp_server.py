@@ -17,7 +17,7 @@ def test_starts(student: Student, probe: Probe) -> None:
 
 def test_echo_prefix(student: Student, probe: Probe) -> None:
     server = student.serve("udp")
-    payload = token(12).encode()
+    payload = token(12, mixed_case=True).encode()
     judge_prefix(udp_ask(server.address, payload, probe), UDP_PREFIX, payload, probe)
 
 
@@ -39,7 +39,7 @@ def test_keeps_serving(student: Student, probe: Probe) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
         for n in range(1, 6):
-            payload = f"datagrama{n}-{token(6)}".encode()
+            payload = f"datagrama{n}-{token(6, mixed_case=True)}".encode()
             reply = udp_ask(server.address, payload, probe, sock=sock)
             if not reply or not reply.endswith(payload):
                 raise probe.fail("lab9.udp_server.stopped_serving", n=n, total=5)

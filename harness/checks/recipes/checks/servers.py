@@ -41,7 +41,7 @@ def random_port() -> int:
 
 
 def echo_payload() -> bytes:
-    return f"eco-{token(10)}-ñandú".encode()
+    return f"eco-{token(10, mixed_case=True)}-ñandú".encode()
 
 
 def judge_echo(reply: bytes | None, payload: bytes, probe: Probe, task: str) -> None:

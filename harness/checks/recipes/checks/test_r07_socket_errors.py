@@ -56,6 +56,17 @@ def virtual_port() -> int:
     return random.randint(8000, 9999)
 
 
+def host_network(host: str, port: int, to: tuple[str, int]) -> VNet:
+    """The run's virtual network: ``host:port`` reaches the grader's server at ``to``, and
+    nothing else answers. ``host`` has its own record in 198.18.0.0/15 (RFC 2544, never
+    routed), where no other name lands: left to the virtual DNS's rule for names without a
+    record it got one of 762 documentation-range addresses, so a program that ignores
+    ``--host`` (a hard-coded ``www.example.com``) shared it and reached the server one run in
+    762."""
+    address = f"198.{random.randint(18, 19)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    return VNet().record(host, [address]).route("tcp", host, port, to)
+
+
 def test_usage(student: Student, probe: Probe) -> None:
     probe.note(expected=say("recipes.evidence.usage", options=", ".join(OPTIONS)))
     finished = student.run(args=["--help"], timeout=RUN_WINDOW)
@@ -72,10 +83,10 @@ def test_usage(student: Student, probe: Probe) -> None:
 
 def test_happy_path(student: Student, probe: Probe, web_server: WebServer) -> None:
     host, port = f"www-{token(6).lower()}.example.org", virtual_port()
-    path, marker = f"/{token(6)}/index.html", token(12)
+    path, marker = f"/{token(6, mixed_case=True)}/index.html", token(12)
     web_server.set_route(path, f"<html><body>labgrade {marker}</body></html>\n".encode(),
                          close=True)
-    vnet = VNet().route("tcp", host, port, ("127.0.0.1", web_server.port))
+    vnet = host_network(host, port, ("127.0.0.1", web_server.port))
     finished = student.run(args=argv(host, port, path), vnet=vnet, timeout=RUN_WINDOW)
     request = web_server.requests[0] if web_server.requests else None
     expected_line = f"GET {path} HTTP/1.0"
@@ -123,7 +134,7 @@ def test_unknown_host(student: Student, probe: Probe) -> None:
 
 def test_reset_by_peer(student: Student, probe: Probe, reset_server: ResetServer) -> None:
     host, port = f"reset-{token(6).lower()}.example.org", virtual_port()
-    vnet = VNet().route("tcp", host, port, ("127.0.0.1", reset_server.port))
+    vnet = host_network(host, port, ("127.0.0.1", reset_server.port))
     finished = student.run(args=argv(host, port, "/"), vnet=vnet, timeout=RUN_WINDOW)
     connected = any(e["ev"] == "connect" and _port_of(e) == port for e in finished.events)
     # the verdict is the server's own record; the shim's event only says whether to wait for it

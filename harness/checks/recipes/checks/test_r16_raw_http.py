@@ -50,8 +50,8 @@ REPLACEMENT = "\ufffd"
 
 def parse_cases() -> list[tuple[str, tuple[str, str]]]:
     host = f"{token(6).lower()}.example.org"
-    path = f"/{token(5)}/pagina.html"
-    query = f"q={token(4)}&n=2"
+    path = f"/{token(5, mixed_case=True)}/pagina.html"
+    query = f"q={token(4, mixed_case=True)}&n=2"
     return [
         ("http://www.example.com/a/b?c=1", ("www.example.com", "/a/b?c=1")),
         ("http://www.example.com", ("www.example.com", "/")),
@@ -134,7 +134,7 @@ class GetRun:
 
 def make_run(student: Student, probe: Probe) -> GetRun:
     host = f"www.{token(6).lower()}.example.com"
-    path = f"/{token(6)}/datos.txt"
+    path = f"/{token(6, mixed_case=True)}/datos.txt"
     body = utf8_body(token(6))
     with WebServer(idle_timeout=WINDOW) as fake:
         fake.set_route(path, body.encode(), content_type="text/plain; charset=utf-8",

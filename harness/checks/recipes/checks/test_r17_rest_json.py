@@ -18,6 +18,32 @@ LOOPS = 10
 SLEEP = 1.0
 WINDOW = 8.0
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+MIN_DECIMALS = 2
+"""Decimals each printed number of the course's function must have (``parses_position``): a
+grid of rounded guesses cannot pass."""
+
+
+def prints_with_decimals(value: float) -> bool:
+    """Every correct printout of ``value`` (a coordinate the API sends as text with 4
+    decimals) shows at least :data:`MIN_DECIMALS` decimals: the text itself, the float read
+    from it (no trailing zeros: ``12.3`` for ``"12.3000"``), and that float rounded to 2 or 3
+    decimals (``12.3`` for ``round(12.3001, 2)``). About one coordinate in ten fails this."""
+    return not f"{value:.4f}".endswith("000") and not f"{round(value, 2):.2f}".endswith("0")
+
+
+class DecimalPositions(IssApi):
+    """The API of ``parses_position``: it only sends positions whose two coordinates pass
+    :func:`prints_with_decimals` (others are drawn again), so whether a course function that
+    prints the position with ``print(lat, lon)`` or ``round(lat, 2)`` passes never depends on
+    the draw (``12.3000`` printed as ``12.3`` has one decimal: that failed one grading in
+    500), while ``f"{lat:.1f}"`` always fails; and never a latitude equal to the longitude,
+    so a function that swaps them always fails."""
+
+    def _next_position(self) -> tuple[float, float]:
+        while True:
+            lat, lon = super()._next_position()
+            if prints_with_decimals(lat) and prints_with_decimals(lon) and lat != lon:
+                return lat, lon
 
 
 def api_vnet(fake: IssApi, *, virtual_sleep: bool = False) -> VNet:
@@ -30,7 +56,7 @@ def api_vnet(fake: IssApi, *, virtual_sleep: bool = False) -> VNet:
 
 
 def test_parses_position(student: Student, probe: Probe) -> None:
-    with IssApi() as fake:
+    with DecimalPositions() as fake:
         # virtual time: the course's function loops ten times with sleep(1) and prints
         value = student.call("iss_position", vnet=api_vnet(fake, virtual_sleep=True),
                              timeout=WINDOW)
@@ -47,7 +73,7 @@ def test_parses_position(student: Student, probe: Probe) -> None:
         probe.note(function=f"{student.called_as['iss_position']}()", printed=quoted(printed),
                    expected=repr(expected))
         # at least 2 decimals per number: a grid of rounded guesses cannot pass
-        probe.expect(positions_in_order(printed, served[:1], min_decimals=2) == 1,
+        probe.expect(positions_in_order(printed, served[:1], min_decimals=MIN_DECIMALS) == 1,
                      f"{TASK}.not_printed",
                      func=student.called_as["iss_position"], expected=repr(expected),
                      got=quoted(printed))
@@ -67,7 +93,8 @@ def positions_in_order(stdout: str, served: list[tuple[float, float]], *,
     """How many of the served positions the output shows, in order: the two numbers of a
     position next to each other, in either order (which comes first is judged by
     ``parses_position``), each equal to the served value to the decimals it is printed with
-    (``12.35`` shows ``12.3456``)."""
+    (``12.35`` shows ``12.3456``); numbers with fewer than ``min_decimals`` decimals do not
+    count (see :class:`DecimalPositions` for why that never depends on the draw)."""
     numbers = [(float(n), 0.5 * 10.0 ** -len(n.partition(".")[2]) + 1e-9)
                for n in NUMBER.findall(stdout) if len(n.partition(".")[2]) >= min_decimals]
     found = i = 0
