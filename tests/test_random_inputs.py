@@ -76,7 +76,7 @@ def test_r17_the_served_position_is_found_in_every_correct_printout_and_no_round
     each correct printout (with a counter before it, as the course prints), never in one with
     a single decimal or none, nor in made-up numbers. The plain API's positions include ones
     the reference's own ``print`` shows with one decimal (the false failure, 1 in 500)."""
-    api = r17.DecimalPositions(seed=7)
+    api = r17.IssApi(seed=7, accept=r17.decimal_position)
     for n in range(20_000):
         lat, lon = position = api._next_position()  # what a GET would send
         assert (lon, lat) != position  # a function that swaps them fails parses_position

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable
 
 from harness.fakes.httpwire import Headers, RawRequest
 from harness.fakes.web import WebServer
@@ -31,8 +32,11 @@ class IssApi(WebServer):
         seed: int | None = None,
         idle_timeout: float = 5.0,
         run_token: str | None = None,
+        accept: Callable[[float, float], bool] | None = None,
     ) -> None:
         super().__init__(host, port, idle_timeout=idle_timeout, run_token=run_token)
+        self.accept = accept
+        """Which ``(latitude, longitude)`` may be sent (others are drawn again); any."""
         self.seed = seed if seed is not None else random.randrange(2**32)
         """Seed of the positions; the same seed gives the same sequence."""
         self.served: list[tuple[float, float]] = []
@@ -48,7 +52,7 @@ class IssApi(WebServer):
         while True:
             lat = round(self._random.uniform(-MAX_LATITUDE, MAX_LATITUDE), 4)
             lon = round(self._random.uniform(-180.0, 180.0), 4)
-            if (lat, lon) != previous:
+            if (lat, lon) != previous and (self.accept is None or self.accept(lat, lon)):
                 return lat, lon
 
     def _iss_now(self, request: RawRequest) -> tuple[int, Headers, bytes]:

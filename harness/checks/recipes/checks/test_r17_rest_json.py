@@ -31,19 +31,14 @@ def prints_with_decimals(value: float) -> bool:
     return not f"{value:.4f}".endswith("000") and not f"{round(value, 2):.2f}".endswith("0")
 
 
-class DecimalPositions(IssApi):
-    """The API of ``parses_position``: it only sends positions whose two coordinates pass
-    :func:`prints_with_decimals` (others are drawn again), so whether a course function that
-    prints the position with ``print(lat, lon)`` or ``round(lat, 2)`` passes never depends on
-    the draw (``12.3000`` printed as ``12.3`` has one decimal: that failed one grading in
-    500), while ``f"{lat:.1f}"`` always fails; and never a latitude equal to the longitude,
-    so a function that swaps them always fails."""
-
-    def _next_position(self) -> tuple[float, float]:
-        while True:
-            lat, lon = super()._next_position()
-            if prints_with_decimals(lat) and prints_with_decimals(lon) and lat != lon:
-                return lat, lon
+def decimal_position(lat: float, lon: float) -> bool:
+    """The positions ``parses_position`` sends: both coordinates pass
+    :func:`prints_with_decimals`, so whether a course function that prints the position with
+    ``print(lat, lon)`` or ``round(lat, 2)`` passes never depends on the draw (``12.3000``
+    printed as ``12.3`` has one decimal: that failed one grading in 500), while
+    ``f"{lat:.1f}"`` always fails; and never a latitude equal to the longitude, so a
+    function that swaps them always fails."""
+    return prints_with_decimals(lat) and prints_with_decimals(lon) and lat != lon
 
 
 def api_vnet(fake: IssApi, *, virtual_sleep: bool = False) -> VNet:
@@ -56,7 +51,7 @@ def api_vnet(fake: IssApi, *, virtual_sleep: bool = False) -> VNet:
 
 
 def test_parses_position(student: Student, probe: Probe) -> None:
-    with DecimalPositions() as fake:
+    with IssApi(accept=decimal_position) as fake:
         # virtual time: the course's function loops ten times with sleep(1) and prints
         value = student.call("iss_position", vnet=api_vnet(fake, virtual_sleep=True),
                              timeout=WINDOW)
@@ -94,7 +89,7 @@ def positions_in_order(stdout: str, served: list[tuple[float, float]], *,
     position next to each other, in either order (which comes first is judged by
     ``parses_position``), each equal to the served value to the decimals it is printed with
     (``12.35`` shows ``12.3456``); numbers with fewer than ``min_decimals`` decimals do not
-    count (see :class:`DecimalPositions` for why that never depends on the draw)."""
+    count (see :func:`decimal_position` for why that never depends on the draw)."""
     numbers = [(float(n), 0.5 * 10.0 ** -len(n.partition(".")[2]) + 1e-9)
                for n in NUMBER.findall(stdout) if len(n.partition(".")[2]) >= min_decimals]
     found = i = 0
