@@ -491,6 +491,7 @@ def _spawn_beside(sock: socket.socket, payload: dict[str, Any], fds: list[int]) 
 
 
 _SYS_CLONE = {"x86_64": 56, "aarch64": 220}
+_PYDLL: list[Any] = []
 CLONE_PARENT = 0x00008000
 
 
@@ -510,8 +511,11 @@ def fork_beside() -> int:
     if number is None or not sys.platform.startswith("linux") or os.environ.get(
             "LABGRADE_CLONE_PARENT") == "0":
         return -1
-    libc = ctypes.PyDLL(None)  # the GIL stays held across the call, as os.fork() holds it
-    libc.syscall.restype = ctypes.c_long
+    if not _PYDLL:
+        libc = ctypes.PyDLL(None)  # the GIL stays held across the call, as os.fork() holds it
+        libc.syscall.restype = ctypes.c_long
+        _PYDLL.append(libc)
+    libc = _PYDLL[0]
     api = ctypes.pythonapi
     api.PyOS_BeforeFork()
     pid = libc.syscall(ctypes.c_long(number), ctypes.c_long(CLONE_PARENT | signal.SIGCHLD),
