@@ -505,3 +505,25 @@ def test_each_box_is_an_exact_copy_the_student_owns(tmp_path: Path, zygote: str,
     for finished in seen:
         assert finished.exit_code == 0, finished.stderr
         assert sorted(finished.stdout.splitlines()) == expected
+
+
+def test_the_zygote_runs_the_shim_and_mounts_as_their_source_says() -> None:
+    """The zygote takes the shim's and mounts.py's code from their bytecode files where they
+    are fresh (their source compiled where not): the same code, under the source's name
+    (tracebacks and the filters of labgrade's own frames depend on it)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parents[1])!r})\n"
+        "from pathlib import Path\n"
+        "from harness.sandbox import launcher\n"
+        "launcher._precompile()\n"
+        "for path, code in sorted(launcher._COMPILED.items()):\n"
+        "    fresh = compile(Path(path).read_bytes(), path, 'exec')\n"
+        "    print(Path(path).name, code.co_filename == path, code.co_code == fresh.co_code,\n"
+        "          code.co_names == fresh.co_names)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=30, check=True).stdout
+    assert out.splitlines() == ["mounts.py True True True", "shim.py True True True"]
