@@ -446,3 +446,22 @@ def test_a_client_s_two_runs_keep_their_own_evidence(reference_result) -> None: 
             assert typed.isascii() == (name != "utf8"), (proto, name, typed)
             assert len({e["data"] for e in evidence["exchanges"]}) == 2, evidence
 
+
+
+def test_time_replies_are_read_whatever_the_day_with_or_without_leading_zeros() -> None:
+    """dd/mm/yyyy HH:MM:SS, padded or not (``f"{d.day}/{d.month}/{d.year}"``), ctime and ISO
+    8601 are read as the time they say on every day of a year (a verdict that depended on
+    the date would pass on the 12th and fail on the 2nd); text without a time is not."""
+    from datetime import datetime, timedelta
+
+    module = pack_module(LAB9, "test_udp_time_server")
+    start = datetime(2026, 1, 1, 9, 5, 3)
+    for day in range(365):
+        when = start + timedelta(days=day, hours=day % 24)
+        for text in (when.strftime("%d/%m/%Y %H:%M:%S"),
+                     f"{when.day}/{when.month}/{when.year} {when.hour}:{when:%M:%S}",
+                     f"Hora: {when.day}/{when.month}/{when.year}, {when:%H:%M:%S}",
+                     when.ctime(), when.isoformat()):
+            assert module.parse_datetime(text) == when, text
+    for text in ("hola", "2/12/2026", "9:05:03", "32/1/2026 9:05:03"):
+        assert module.parse_datetime(text) is None, text

@@ -390,3 +390,16 @@ def test_r06_chooses_only_fractional_timeouts() -> None:
     drawn = {random_timeout() for _ in range(5000)}
     assert all(1 < t < 60 and t != int(t) for t in drawn)
     assert len(drawn) > 1000
+
+
+def test_r02_reads_an_address_wherever_a_sentence_puts_it() -> None:
+    """The course's program prints a sentence: an address at its end, before the period, is
+    read; a longer dotted number is not an address."""
+    from harness.checks.recipes.checks.test_r02_host_ip import IPV4
+
+    for text in ("La dirección IP de www.python.org es 198.18.5.7.",
+                 "IP: 198.18.5.7", "198.18.5.7\n", "(198.18.5.7), listo",
+                 "es 198.18.5.7.\nfin"):
+        assert IPV4.findall(text) == ["198.18.5.7"], text
+    for text in ("198.18.5.7.1", "1198.18.5.7", "198.18.5", "v1.198.18.5.7"):
+        assert IPV4.findall(text) == [], text

@@ -157,7 +157,9 @@ FORMATS = (
      lambda s: datetime.strptime(" ".join(s.split()), "%a %b %d %H:%M:%S %Y")),
     (re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"),
      lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))),
-    (re.compile(r"\b\d\d/\d\d/\d{4},? \d\d:\d\d:\d\d\b"),
+    # day, month and hour with or without a leading zero: f"{d.day}/{d.month}/..." is the
+    # same format, and a verdict must not depend on the day it is given
+    (re.compile(r"\b\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d\d:\d\d\b"),
      lambda s: datetime.strptime(s.replace(",", ""), "%d/%m/%Y %H:%M:%S")),
 )
 

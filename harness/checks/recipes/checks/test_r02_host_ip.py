@@ -17,7 +17,8 @@ TASK = "recipes.r02_host_ip"
 LOOPBACK = "127.0.0.1"
 HOST_NAME = re.compile(r"(?<![\w.-])(?=[\w.-]*[a-zA-Z])[\w-]+(?:\.[\w-]+)+(?![\w-])")
 """A dotted host name in printed text (``www.python.org``)."""
-IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.]|\.\d)")
+IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d|\.\d)")
+"""An IPv4 address in printed text, also at the end of a sentence (``es 198.18.5.7.``)."""
 MAX_NAMES = 50
 MAX_ADDRESSES = 3
 """A course function resolving one hard-coded name prints one address."""
