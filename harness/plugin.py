@@ -14,6 +14,7 @@ reason).
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import traceback
@@ -217,6 +218,52 @@ def _write_outcomes(config: pytest.Config) -> None:
     tmp.write_text(f'{{"outcomes": [{", ".join(encoded.values())}], {rest[1:]}',
                    encoding="utf-8")
     tmp.replace(out)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """With a claims folder (several grading runs share the submission's tasks), run the
+    checks of the tasks this run claims, task by task; pytest's own loop otherwise."""
+    claims = session.config.stash[CONFIG].claims
+    if not claims or session.config.option.collectonly:
+        return None
+    for item, nextitem in claimed(session.items, Path(claims)):
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        if session.shouldfail:
+            raise session.Failed(session.shouldfail)
+        if session.shouldstop:
+            raise session.Interrupted(session.shouldstop)
+    return True
+
+
+def claimed(items: list[pytest.Item], claims: Path
+            ) -> Iterator[tuple[pytest.Item, pytest.Item | None]]:
+    """``(item, the next item this run will run)`` for the items of each task this run
+    claims in ``claims``, in order. A task is claimed just before the last check of the task
+    before it runs (pytest tears a check's fixtures down knowing which check comes next)."""
+    tasks: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        tasks.setdefault(item.stash[TASK], []).append(item)
+    mine = (group for task, group in tasks.items() if _claim(claims, task))
+    current = next(mine, None)
+    while current is not None:
+        yield from itertools.pairwise(current)
+        following = next(mine, None)
+        yield current[-1], following[0] if following else None
+        current = following
+
+
+def _claim(claims: Path, task: str) -> bool:
+    """Whether this run takes ``task``: it made the task's folder first. A claims folder that
+    cannot be written is no reason to leave a task ungraded: then every run grades it (the
+    engine keeps one outcome per check)."""
+    try:
+        (claims / task).mkdir()
+    except FileExistsError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:

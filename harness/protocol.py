@@ -54,6 +54,11 @@ class RunConfig:
     """The check files of this run when it grades only some tasks (a shard); empty: all."""
     builtin: bool = False
     """The packs are labgrade's own (pytest runs without the plugins their checks never use)."""
+    claims: str = ""
+    """A folder the grading runs of one submission share: a run grades a task only once it
+    has claimed it there (one ``mkdir`` per task: exactly one run wins), so the runs take the
+    tasks as they go and end about together, whatever each task takes; empty: this run
+    grades every task it collects."""
     want_netns: bool = False
     """Enter a network namespace with only loopback (where the machine allows it)."""
     want_pidns: bool = False

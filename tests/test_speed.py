@@ -17,19 +17,18 @@ from tests.conftest import REFERENCE, TEMPLATE
 SMALL = ["recipes.r03_ipv4_convert", "recipes.r04_service_name", "recipes.r05_byte_order"]
 
 
-def test_shards_keep_each_task_whole_and_balance_the_checks() -> None:
+def test_every_run_is_given_every_task_largest_first() -> None:
+    """Each of the runs gets every task, in the order it tries to claim them (the task with
+    the most checks first); the runs share them through the claims folder."""
     rules = load()
     tasks = rules.tasks()
+    weight = {tk: sum(1 for c in rules.checks if task_of(c) == tk) for tk in tasks}
     for count in (2, 3, 4):
         parts = engine._shards(tasks, rules, count)
         assert len(parts) == count
-        flat = [tk for p in parts if p for tk in p]
-        assert sorted(flat) == sorted(tasks) and len(flat) == len(set(flat))
         for part in parts:
-            assert part == [tk for tk in tasks if tk in part]  # rubric order within a shard
-        sizes = [sum(1 for c in rules.checks if task_of(c) in (p or [])) for p in parts]
-        biggest = max(sum(1 for c in rules.checks if task_of(c) == tk) for tk in tasks)
-        assert max(sizes) - min(sizes) <= biggest, sizes
+            assert part is not None and sorted(part) == sorted(tasks)
+            assert [weight[tk] for tk in part] == sorted(weight.values(), reverse=True)
 
 
 def test_one_run_when_one_shard_or_a_task_has_no_module() -> None:
@@ -41,6 +40,44 @@ def test_one_run_when_one_shard_or_a_task_has_no_module() -> None:
     assert engine._check_files(odd) == {}  # that run collects the whole suite
     with pytest.raises(engine.UsageError):
         engine._shards(rules.tasks(), rules, 0)
+
+
+def _items(*tasks: str) -> list[Any]:
+    """Stand-ins for collected checks: two per task, named ``task/1`` and ``task/2``."""
+    from types import SimpleNamespace
+
+    from harness.plugin import TASK
+
+    return [SimpleNamespace(name=f"{tk}/{n}", stash={TASK: tk}) for tk in tasks for n in (1, 2)]
+
+
+def test_runs_that_share_a_claims_folder_grade_each_task_once(tmp_path: Path) -> None:
+    """Two runs over the same checks, in turns: each task is graded by exactly one of them,
+    whole; while one run is busy with a long task, the other takes every task left; and
+    pytest is told the next check each run will really run."""
+    from harness.plugin import claimed
+
+    tasks = ["slow", "a", "b", "c", "d"]
+    one = claimed(_items(*tasks), tmp_path)
+    two = claimed(_items(*tasks), tmp_path)
+    first = [next(one)]  # run one starts the slow task...
+    second = list(two)  # ...and run two takes everything else meanwhile
+    first += list(one)
+    names = [[item.name for item, _ in run] for run in (first, second)]
+    assert names[0] == ["slow/1", "slow/2"]
+    assert names[1] == ["a/1", "a/2", "b/1", "b/2", "c/1", "c/2", "d/1", "d/2"]
+    for run in (first, second):
+        nexts = [None if nxt is None else nxt.name for _, nxt in run]
+        assert nexts == [*[item.name for item, _ in run][1:], None]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(tasks)
+
+
+def test_without_a_writable_claims_folder_every_run_grades_every_task(tmp_path: Path) -> None:
+    from harness.plugin import claimed
+
+    gone = tmp_path / "gone"  # the engine's folder, removed: no task may go ungraded
+    assert [item.name for item, _ in claimed(_items("a", "b"), gone)] == \
+        ["a/1", "a/2", "b/1", "b/2"]
 
 
 def test_merged_runs_report_the_weakest_isolation_and_every_outcome() -> None:
