@@ -104,6 +104,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
                "                break\n"
                "            received += data\n",
                "        received = sock.recv(BUFSIZ)\n")), {"prints_echo"}),
+    "r13 client prints the message it sent": ("r13_tcp_echo_client", patch(
+        R13C, ('print(f"Eco recibido: {echo}")', 'print(f"Eco recibido: {args.message}")')),
+        {"prints_echo"}),
     "r13 client lets the error escape": ("r13_tcp_echo_client", patch(
         R13C, ("except ConnectionRefusedError:", "except ValueError:"),
         ("except OSError as exc:", "except KeyError as exc:")), {"handles_refused"}),
@@ -119,6 +122,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "r14 client adds a newline": ("r14_udp_echo_client", patch(
         R14C, ('message.encode("utf-8")', '(message + "\\n").encode("utf-8")')),
         {"sends_message"}),
+    "r14 client prints the message it sent": ("r14_udp_echo_client", patch(
+        R14C, ('print(f"Eco recibido: {echo}")', 'print(f"Eco recibido: {args.message}")')),
+        {"prints_echo"}),
     "r14 client prints only the size": ("r14_udp_echo_client", patch(
         R14C, ('print(f"Eco recibido: {echo}")', 'print(f"Eco recibido: {len(echo)} bytes")')),
         {"prints_echo"}),

@@ -111,7 +111,10 @@ def rejects_option(finished: Finished, received: bytes | None, option: str) -> b
 def echo_client_run(student: Student, proto: str) -> EchoRun:
     port = random_port()
     message = f"Mensaje de prueba ñandú {token(10)}"
-    run = _client_once(student, proto, port, message, None)
+    # the echo comes back as a per-run variant in both modes: a client that prints the
+    # message it sent instead of what came back never prints the echo (with --message the
+    # echo was exact, and such a client passed prints_echo)
+    run = _client_once(student, proto, port, message, swapper())
     if rejects_option(run.finished, run.received, "--message"):
         run = _client_once(student, proto, port, None, swapper())
         run.rejected_option = True
