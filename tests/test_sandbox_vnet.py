@@ -254,6 +254,94 @@ def test_fork_beside_makes_a_child_of_the_callers_parent(arch: str) -> None:
     assert lines[2] == "reaped here 7"
 
 
+NEW_PID_NAMESPACE = """
+import ctypes, os, signal, sys, threading
+sys.path.insert(0, sys.argv[1])
+from harness.sandbox import launcher
+if sys.argv[2] == "stale":  # the clone without setting glibc's copy of the thread id
+    launcher._tid_field = lambda libc: ctypes.c_int()
+r, w = os.pipe()
+middle = os.fork()  # the caller of fork_beside, as the zygote is the grading run's child
+if middle == 0:
+    pid = launcher.fork_beside(launcher.CLONE_NEWPID)
+    if pid == 0:  # another thread signals the main one, through glibc (pthread_kill)
+        got = []
+        signal.signal(signal.SIGUSR1, lambda *_: got.append(1))
+        def poke():
+            try:
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+            except OSError as exc:
+                got.append(type(exc).__name__)
+        t = threading.Thread(target=poke)
+        t.start()
+        t.join()
+        signal.sigtimedwait([], 0.05) if not got else None
+        os.write(w, f"{os.getpid()} {got}".encode())
+        os._exit(7)
+    os._exit(0 if pid > 0 else 3)
+_, status = os.waitpid(middle, 0)
+print("middle", os.waitstatus_to_exitcode(status))
+if os.waitstatus_to_exitcode(status) == 0:
+    print("child says", os.read(r, 64).decode())
+    print("reaped here", os.waitstatus_to_exitcode(os.waitpid(-1, 0)[1]))
+"""
+
+
+@pytest.mark.parametrize("tid", ["set", "stale"])
+def test_fork_beside_into_a_new_pid_namespace_keeps_glibc_right(tid: str) -> None:
+    """With ``CLONE_NEWPID`` the zygote's child is PID 1 of a namespace of its own (it runs
+    the student's code: there is no launcher in between) and glibc's copy of its thread id
+    is set as ``fork()`` sets it, so a thread can signal the main thread; left as the raw
+    clone leaves it, that signal goes nowhere."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", NEW_PID_NAMESPACE,
+                          str(Path(__file__).parents[1]), tid],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    if out.split() == ["middle", "3"]:
+        pytest.skip("no new PID namespace here (not privileged)")
+    lines = out.splitlines()
+    assert lines[0] == "middle 0" and lines[2] == "reaped here 7", out
+    if tid == "set":
+        assert lines[1] == "child says 1 [1]", out
+    else:
+        assert lines[1] == "child says 1 ['ProcessLookupError']", out
+
+
+def test_a_forked_student_process_is_pid_1_and_its_kill_ends_the_namespace(box) -> None:  # type: ignore[no-untyped-def]
+    """The zygote's student process is PID 1 of its own namespace and the grading run's own
+    child: a program that never ends, with a daemon of its own, is killed past its time and
+    nothing of it is left (the run waits for the namespace to end, not for a launcher)."""
+    sb = box({"forever.py": """
+        import ctypes, os, time
+        if os.fork() == 0:
+            os.setsid()
+            ctypes.CDLL(None).prctl(15, b"lgdaemon7q", 0, 0, 0)  # its name, seen from here
+            print("daemon", flush=True)
+            time.sleep(60)
+        time.sleep(0.2)
+        print(os.getpid(), flush=True)
+        time.sleep(60)
+    """})
+    if not sb.isolation.pidns:
+        pytest.skip("no PID namespace here")
+    child = sb.spawn("forever.py")
+    assert child.proc.init, "the zygote did not make the process PID 1 itself"
+    pid = child.proc.pid
+    finished = child.finish(1.0)
+    assert finished.timed_out and finished.stdout == "daemon\n1\n", finished
+    assert not os.path.exists(f"/proc/{pid}"), "PID 1 outlived its kill"
+    names = []
+    for entry in os.listdir("/proc"):
+        try:
+            names.append(Path(f"/proc/{entry}/comm").read_text().strip())
+        except OSError:
+            pass
+    assert "lgdaemon7q" not in names, "the daemon outlived the namespace's PID 1"
+    sb.close()
+
+
 ARGPARSE_PROGRAM = """
     import argparse, re, sys
     parser = argparse.ArgumentParser(description="Servidor de eco")

@@ -7,9 +7,12 @@ student's code. In order:
 
 1. the virtual network shim is loaded (installed later), and with a student user id a private
    mount namespace is entered (:mod:`harness.sandbox.mounts`, loaded by path);
-2. when asked, a new PID namespace: the launcher forks, the child is PID 1 of the namespace
-   (so when it ends, every process the student started ends with it) and dies with the
-   launcher (``PR_SET_PDEATHSIG``); the launcher forwards SIGINT/SIGTERM and mirrors the exit;
+2. when asked, a new PID namespace whose PID 1 runs the student's code (so when it ends,
+   every process the student started ends with it). The fork server makes the process PID 1
+   of its namespace as it forks it (:func:`fork_beside` with ``CLONE_NEWPID``), and the
+   grading run, its parent, signals and waits for it directly. Anywhere else the launcher
+   forks: the child is PID 1 and dies with the launcher (``PR_SET_PDEATHSIG``), and the
+   launcher forwards SIGINT/SIGTERM and mirrors the exit (:func:`enter_pid_namespace`);
 3. the student's view of the file system is mounted (the suite, the reference and the
    outputs hidden, the box on a size-limited tmpfs), then ``PR_SET_NO_NEW_PRIVS`` (setuid
    programs gain nothing), resource limits, then the student's user id (when running as root);
@@ -373,7 +376,7 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
         if mounts is not None:
             step = "entering a mount namespace"
             mounts.enter()
-        if cfg.get("pidns"):
+        if cfg.get("pidns") and not _BORN_PID1:
             enter_pid_namespace()
         if mounts is not None:
             step = "mounting the student's view"
@@ -464,15 +467,28 @@ def zygote(sock_fd: int) -> None:
         sock.send(reply or b"0")
 
 
+_BORN_PID1 = False
+"""In a student process: the fork server made it PID 1 of a new PID namespace."""
+
+
 def _spawn_beside(sock: socket.socket, payload: dict[str, Any], fds: list[int]) -> bytes:
     """Fork the student process A as a child of the zygote's parent (the requester); the
-    reply is A's pid, sent once A is the requester's child."""
-    pid = fork_beside()
+    reply is A's pid, sent once A is the requester's child, followed by `` init`` when A is
+    PID 1 of a PID namespace of its own (it runs the student's code itself: ending it ends
+    the namespace)."""
+    global _BORN_PID1
+    config = payload.get("config")
+    init = isinstance(config, dict) and bool(config.get("pidns"))
+    pid = fork_beside(CLONE_NEWPID) if init else -1
+    if pid < 0:
+        init = False
+        pid = fork_beside()
     if pid == 0:
+        _BORN_PID1 = init
         sock.close()
         _forked(payload, fds)
     if pid > 0:
-        return str(pid).encode()
+        return f"{pid}{' init' if init else ''}".encode()
     # no clone(CLONE_PARENT) here: Z1 forks A and exits, and A is handed to the requester
     # (a subreaper) as an orphan
     r, w = os.pipe()
@@ -498,18 +514,20 @@ _PYDLL: list[Any] = []
 CLONE_PARENT = 0x00008000
 
 
-def fork_beside() -> int:
+def fork_beside(flags: int = 0) -> int:
     """``fork()``, except that the child's parent is this process's parent
-    (``clone(CLONE_PARENT | SIGCHLD)``): 0 in the child, its pid here, -1 where the kernel or
-    the architecture does not allow it (the caller forks twice instead).
+    (``clone(CLONE_PARENT | flags | SIGCHLD)``; ``flags``: ``CLONE_NEWPID`` makes the child
+    PID 1 of a new PID namespace): 0 in the child, its pid here, -1 where the kernel or the
+    architecture does not allow it (the caller forks otherwise).
 
     It saves the zygote a whole process per student process (Z1, its fork and its exit: about
-    a seventh of a student process's CPU). The child is not made by glibc's ``fork()``, so
-    glibc's at-fork handlers do not run in it and its thread block keeps the zygote's thread
-    id; Python's own fork bookkeeping does run (``PyOS_AfterFork_Child``: locks, threads,
-    ``os.register_at_fork`` hooks). That child only runs the launcher's set-up and the PID
-    namespace's forwarder: the student's code runs in the namespace's PID 1, which it makes
-    with ``os.fork()``, a real ``fork()``. Single-threaded callers only (the zygote)."""
+    a seventh of a student process's CPU), and with ``CLONE_NEWPID`` another (the launcher
+    that forked PID 1 and waited for it: a quarter). The child is not made by glibc's
+    ``fork()``, so glibc's at-fork handlers do not run in it (nothing holds their locks: the
+    caller is single-threaded), and glibc's copy of its thread id is set here, as ``fork()``
+    sets it (:func:`_tid_field`; without it, no ``CLONE_NEWPID``). Python's own fork
+    bookkeeping runs (``PyOS_AfterFork_Child``: locks, threads, ``os.register_at_fork``
+    hooks). Single-threaded callers only (the zygote)."""
     number = _SYS_CLONE.get(os.uname().machine)
     if number is None or not sys.platform.startswith("linux") or os.environ.get(
             "LABGRADE_CLONE_PARENT") == "0":
@@ -517,17 +535,58 @@ def fork_beside() -> int:
     if not _PYDLL:
         libc = ctypes.PyDLL(None)  # the GIL stays held across the call, as os.fork() holds it
         libc.syscall.restype = ctypes.c_long
+        libc.pthread_self.restype = ctypes.c_void_p
         _PYDLL.append(libc)
-    libc = _PYDLL[0]
+        _PYDLL.append(_tid_field(libc))
+    libc, tid = _PYDLL
+    if flags & CLONE_NEWPID and tid is None:
+        return -1
     api = ctypes.pythonapi
     api.PyOS_BeforeFork()
-    pid = libc.syscall(ctypes.c_long(number), ctypes.c_long(CLONE_PARENT | signal.SIGCHLD),
+    pid = libc.syscall(ctypes.c_long(number), ctypes.c_long(CLONE_PARENT | flags | signal.SIGCHLD),
                        *(ctypes.c_long(0) for _ in range(4)))
     if pid == 0:
+        if tid is not None:
+            tid.value = os.getpid()  # this process's only thread: its id is its pid
         api.PyOS_AfterFork_Child()
     else:
         api.PyOS_AfterFork_Parent()
     return int(pid) if pid >= 0 else -1
+
+
+TID_SCAN = 1024
+"""How far into glibc's thread block (``struct pthread``) :func:`_tid_field` looks."""
+
+
+def _tid_field(libc: Any) -> Any:
+    """glibc's copy of the calling thread's id (the ``tid`` of its ``struct pthread``), as a
+    ``c_int`` to write in a raw-cloned child, or None where it cannot be told for sure.
+
+    glibc reads it when another thread signals this one (``pthread_kill``); ``fork()`` sets it
+    in the child, a raw ``clone()`` does not, and in a new PID namespace the inherited value
+    names no process. Found by its value: the one place in the block of this thread and of a
+    second thread that holds that thread's id."""
+    import threading
+
+    def offsets(block: int, tid: int) -> list[int]:
+        words = (ctypes.c_int * (TID_SCAN // 4)).from_address(block)
+        return [4 * i for i, word in enumerate(words) if word == tid]
+
+    found: list[list[int]] = []
+
+    def in_thread() -> None:
+        found.append(offsets(libc.pthread_self(), threading.get_native_id()))
+
+    try:
+        mine = offsets(libc.pthread_self(), threading.get_native_id())
+        thread = threading.Thread(target=in_thread)
+        thread.start()
+        thread.join()
+    except Exception:
+        return None
+    if len(mine) != 1 or found != [mine]:
+        return None
+    return ctypes.c_int.from_address(libc.pthread_self() + mine[0])
 
 
 def _forked(payload: dict[str, Any], fds: list[int]) -> None:

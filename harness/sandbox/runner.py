@@ -222,10 +222,12 @@ class Child:
 
     def _kill(self) -> None:
         """End the whole tree and return once it is gone, sockets closed: with a PID
-        namespace the launcher kills PID 1 and exits only after the kernel ended the
-        namespace (``HARD_STOP``); then (or without one) SIGKILL to everything."""
+        namespace, SIGKILL to its PID 1 when that is our child (the kernel reports it ended
+        once the whole namespace has), or else ``HARD_STOP`` to the launcher, which kills
+        PID 1 and exits only after that; then (or without one) SIGKILL to everything."""
         if self._pidns:
-            _signal(self.proc, HARD_STOP)
+            init = isinstance(self.proc, ForkedProcess) and self.proc.init
+            _signal(self.proc, signal.SIGKILL if init else HARD_STOP)
             if self._exited.wait(HARD_STOP_S):
                 return
         reaper.kill_tree(self.proc, self.tag, self.cgroup)

@@ -75,8 +75,11 @@ class ZygoteError(OSError):
 class ForkedProcess:
     """A student process the zygote forked and handed to us (we are its subreaper)."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, *, init: bool = False) -> None:
         self.pid = pid
+        self.init = init
+        """PID 1 of its own PID namespace: killing it ends the namespace, and it is waited
+        for once every process in it has ended."""
         self.returncode: int | None = None
         self._lock = threading.Lock()
 
@@ -129,13 +132,14 @@ class Zygote:
                 reply = self._sock.recv(32)
             except OSError as exc:
                 raise ZygoteError(f"the fork server is gone: {exc}") from exc
+        words = reply.split()
         try:
-            pid = int(reply)
-        except ValueError:
+            pid = int(words[0])
+        except (IndexError, ValueError):
             pid = 0
-        if pid <= 0:
+        if pid <= 0 or words[1:] not in ([], [b"init"]):
             raise ZygoteError(f"the fork server answered {reply!r}")
-        return ForkedProcess(pid)
+        return ForkedProcess(pid, init=words[1:] == [b"init"])
 
     def close(self) -> None:
         self._sock.close()  # the zygote sees EOF and exits
