@@ -8,11 +8,11 @@ selected tasks with the same isolation; student code runs in further children of
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import secrets
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -85,6 +85,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     validate(only, rules.checks)
     wanted = default_shards() if shards is None else shards  # before the server is busy
     warm.server(_runner_env())  # started now: its imports overlap what comes before a run
+    threading.Thread(target=_world_writable, name="labgrade-scan", daemon=True).start()
     tasks = [tk for tk in rules.tasks() if task_selected(tk, only)]
     problems = file_problems(root, [files.get(tk) or task_file(tk) for tk in tasks])
     hidden = [root, root.parent, *(hide or []), *(p.root for p in given)]
@@ -283,10 +284,17 @@ def _unavailable(iso: Isolation) -> IsolationUnavailable:
     return IsolationUnavailable(key="usage.isolation_strict", level=iso.describe())
 
 
-@functools.cache
+_WRITABLE: list[tuple[str, ...]] = []
+_WRITABLE_LOCK = threading.Lock()
+
+
 def _world_writable() -> tuple[str, ...]:
-    """The host's world-writable folders, scanned once per process (a batch scans once)."""
-    return tuple(mounts.world_writable())
+    """The host's world-writable folders, scanned once per process (a batch scans once;
+    the runs of one submission, started at once, wait for the one scan)."""
+    with _WRITABLE_LOCK:
+        if not _WRITABLE:
+            _WRITABLE.append(tuple(mounts.world_writable()))
+        return _WRITABLE[0]
 
 
 def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str, Any],

@@ -21,13 +21,19 @@ import pytest
 from harness.packs import declarative
 from harness.plugin import CONFIG
 
+_FOLDERS = pytest.StashKey[dict[Path, "str | None"]]()
+
 
 def _pack_of(path: Path, config: pytest.Config) -> str | None:
-    """The pack name when ``path`` is a check file of a pack of this run."""
-    for root, name in config.stash[CONFIG].courses.items():
-        if path.resolve().parent == Path(root) / "checks":
-            return str(name)
-    return None
+    """The pack name when ``path`` is a check file of a pack of this run (each folder
+    resolved once: pytest asks for every file it walks)."""
+    folders = config.stash.setdefault(_FOLDERS, {})
+    folder = path.resolve().parent if path.is_symlink() else path.parent
+    if folder not in folders:
+        real = folder.resolve()
+        folders[folder] = next((str(name) for root, name in config.stash[CONFIG].courses.items()
+                                if real == Path(root) / "checks"), None)
+    return folders[folder]
 
 
 class PackModule(pytest.Module):

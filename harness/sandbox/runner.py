@@ -145,12 +145,13 @@ class Child:
     """A running student process. Use as a context manager: leaving stops it."""
 
     def __init__(self, proc: subprocess.Popen[bytes] | ForkedProcess, channel: EventChannel,
-                 scratch: Path, limits: Limits, *, box: Path | None = None,
+                 outputs: tuple[int, int], limits: Limits, *, box: Path | None = None,
                  tag: str | None = None, cgroup: cgroups.Group | None = None,
                  pidns: bool = False) -> None:
         self.proc = proc
         self.channel = channel
-        self.scratch = scratch
+        self.outputs = outputs
+        """Its stdout and stderr: in-memory files (descriptors) this child owns."""
         self.limits = limits
         self.box = box
         self.tag = tag
@@ -206,7 +207,9 @@ class Child:
 
     def output(self) -> str:
         """What it printed so far."""
-        return _read(self.scratch / "stdout", self.limits.file_size_mb * 1024 * 1024)[0]
+        if self.finished is not None:
+            return self.finished.stdout
+        return _read(self.outputs[0], self.limits.file_size_mb * 1024 * 1024)[0]
 
     def stop(self) -> Finished:
         """Stop it (SIGINT, a grace period, then SIGKILL to the whole tree) and read back."""
@@ -256,8 +259,8 @@ class Child:
         self.channel.close()
         self.channel.wait_closed(0.5)
         cap = self.limits.file_size_mb * 1024 * 1024
-        out, out_n = _read(self.scratch / "stdout", cap)
-        err, err_n = _read(self.scratch / "stderr", cap)
+        out, out_n = _read(self.outputs[0], cap)
+        err, err_n = _read(self.outputs[1], cap)
         self.finished = Finished(
             exit_code=None if sig is not None else code, signal=sig, timed_out=timed_out,
             stdout=out, stderr=err, stdout_bytes=out_n, stderr_bytes=err_n,
@@ -273,12 +276,13 @@ class Child:
         return self.finished
 
     def _clean(self) -> None:
-        """Remove the scratch folder and the box, whatever the student left in them (any
+        """Close the output files and remove the box, whatever the student left in it (any
         depth, any modes); a failure is left for the run's own temporary folder, which the
         engine removes, and never changes a verdict."""
         if self.cgroup is not None:
             self.cgroup.close()
-        remove_tree(self.scratch)
+        for fd in self.outputs:
+            os.close(fd)
         if self.box is not None:
             remove_tree(self.box)
 
@@ -309,6 +313,7 @@ class Sandbox:
         self._zygote_broken = False
         self._starting = threading.Lock()
         self._plan: tuple[dict[str, Any], str] | None = None
+        self._mountpoint: Path | None = None
         self._local: set[str] | None = None
         self._warmable: dict[str, list[str]] = {}
 
@@ -318,12 +323,16 @@ class Sandbox:
 
     def _box(self) -> Path:
         """A fresh box: ``work/`` (a copy of the working copy) and ``home/``, owned by the
-        student's uid when there is one. With the private view, an empty folder: the student
-        process mounts its size-limited tmpfs there and copies the working copy in itself
-        (:func:`harness.sandbox.mounts.apply`)."""
-        box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
+        student's uid when there is one. With the private view, the sandbox's one empty
+        folder, the same for all its processes: each student process mounts its own
+        size-limited tmpfs there, in its own mount namespace, and copies the working copy in
+        itself (:func:`harness.sandbox.mounts.apply`)."""
         if self._viewed:
-            return box
+            with self._starting:
+                if self._mountpoint is None:
+                    self._mountpoint = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
+                return self._mountpoint
+        box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
         shutil.copytree(self.workdir, box / "work", symlinks=False,
                         copy_function=shutil.copyfile)  # contents only: no metadata to copy
         (box / "home").mkdir()
@@ -366,9 +375,9 @@ class Sandbox:
               calls: list[dict[str, Any]] | None = None) -> Child:
         """Start ``file`` (relative to the working copy) and return at once."""
         box = self._box()
-        scratch = Path(tempfile.mkdtemp(prefix="labgrade-run-"))
-        stdin_path = scratch / "stdin"
-        stdin_path.write_bytes(stdin.encode("utf-8") if isinstance(stdin, str) else stdin)
+        own_box = None if box == self._mountpoint else box
+        fin = _memory_file("stdin", stdin.encode("utf-8") if isinstance(stdin, str) else stdin)
+        fout, ferr = _memory_file("stdout"), _memory_file("stderr")
         channel = EventChannel()
         iso = self.isolation
         group = self._cgroups.create(self.limits.processes) if self._cgroups else None
@@ -387,11 +396,9 @@ class Sandbox:
             "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
             reaper.TAG: reaper.new_tag(secrets.token_hex(8)),
         }
-        with open(stdin_path, "rb") as fin, open(scratch / "stdout", "wb") as fout, \
-                open(scratch / "stderr", "wb") as ferr, reaper.spawning():
+        with reaper.spawning():
             try:
-                proc = self._fork(config, env, [fin.fileno(), fout.fileno(), ferr.fileno(),
-                                                channel.write_fd],
+                proc = self._fork(config, env, [fin, fout, ferr, channel.write_fd],
                                   self._warm(file)) or subprocess.Popen(
                     [self.python, "-I", "-u", "-B", "-X", "utf8", str(LAUNCHER)],
                     stdin=fin, stdout=fout, stderr=ferr,
@@ -400,13 +407,16 @@ class Sandbox:
             except BaseException:
                 if group is not None:
                     group.close()
-                remove_tree(box)
-                remove_tree(scratch)
+                if own_box is not None:
+                    remove_tree(own_box)
+                os.close(fout)
+                os.close(ferr)
                 raise
             finally:
+                os.close(fin)
                 channel.child_side_done()
             reaper.started(proc.pid)
-        return Child(proc, channel, scratch, self.limits, box=box,
+        return Child(proc, channel, (fout, ferr), self.limits, box=own_box,
                      tag=None if iso.pidns else env[reaper.TAG], cgroup=group,
                      pidns=iso.pidns)
 
@@ -470,6 +480,9 @@ class Sandbox:
             reaper.reaped(self._zygote.proc.pid)
             self._zygote = None
         reaper.sweep_orphans()
+        if self._mountpoint is not None:
+            remove_tree(self._mountpoint)
+            self._mountpoint = None
 
 
 def _rebox(plan: dict[str, Any], old: str, new: str) -> dict[str, Any]:
@@ -586,13 +599,36 @@ def _size_mb(folder: Path) -> int:
     return total // (1024 * 1024) + 1
 
 
-def _read(path: Path, limit: int = 64 * 1024 * 1024) -> tuple[str, int]:
+def _memory_file(name: str, data: bytes = b"") -> int:
+    """A descriptor of a new file that lives in memory only (``memfd``; elsewhere an
+    unnamed temporary file), holding ``data``, read from its start: a student process's
+    stdin, stdout or stderr. No folder, no name, nothing to remove (a file per stream and a
+    folder per process cost the disk's file system a new inode each, then their removal)."""
+    try:
+        fd = os.memfd_create(f"labgrade-{name}", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        with tempfile.TemporaryFile() as spare:
+            fd = os.dup(spare.fileno())
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _read(fd: int, limit: int = 64 * 1024 * 1024) -> tuple[str, int]:
     """A capped output file, whole (up to ``limit`` bytes, which the file size limit already
     bounds), decoded with replacement, and the file's full size."""
+    chunks = []
     try:
-        with open(path, "rb") as f:
-            data = f.read(limit)
-            size = os.fstat(f.fileno()).st_size
+        size = os.fstat(fd).st_size
+        done, want = 0, min(size, limit)
+        while done < want:
+            chunk = os.pread(fd, want - done, done)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            done += len(chunk)
     except OSError:
         return "", 0
-    return data.decode("utf-8", errors="replace"), size
+    return b"".join(chunks).decode("utf-8", errors="replace"), size
