@@ -24,7 +24,9 @@ def main() -> None:
         "sigint_default": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
         "sigchld_default": signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL,
         "threads": threading.active_count(), "main": __name__}
-    report.write_text(json.dumps(seen), encoding="utf-8")
+    partial = report.with_suffix(".part")  # whole or absent: the tests poll for the file
+    partial.write_text(json.dumps(seen), encoding="utf-8")
+    partial.replace(report)
     print("to stdout")
     print("to stderr", file=sys.stderr)
     if what == "exit3":
