@@ -301,9 +301,9 @@ def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str
                lang: str, only: list[str] | None, hide: list[str], namespaces: set[str],
                use_cgroup: bool = False, extra: dict[str, Any] | None = None
                ) -> tuple[dict[str, Any], str]:
-    """Run the suite in :mod:`harness.runner`. Everything the run creates on disk (boxes,
-    scratch folders, the fork server's) lives in one temporary folder of its own, removed
-    afterwards however the run ended; past the ``submission_s`` budget the run is killed
+    """Run the suite in :mod:`harness.runner`. Everything the run creates on disk (its
+    boxes, the fork server's) lives in one temporary folder of its own, removed afterwards
+    however the run ended; past the ``submission_s`` budget the run is killed
     with everything it started (its PID namespace, its cgroup, its tagged processes)."""
     tmpdir = Path(tempfile.mkdtemp(prefix="labgrade-run-"))
     token = secrets.token_hex(6)
@@ -344,7 +344,7 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
     env = _runner_env()
     run_tmp = tmpdir / "tmp"
     run_tmp.mkdir()
-    env["TMPDIR"] = str(run_tmp)  # the run's boxes and scratch folders: removed with it
+    env["TMPDIR"] = str(run_tmp)  # the run's boxes: removed with it
     env[reaper.RUN_TAG_ENV] = token
     env[WRITABLE_ENV] = json.dumps([*_world_writable(), tempfile.gettempdir()])
     if group is not None:

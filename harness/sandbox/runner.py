@@ -3,8 +3,9 @@
 Every program run and every function call of a student happens here, in a child process:
 its own session, a scrubbed environment, its own box (a fresh copy of the submission as its
 working directory, and a home and temp folder; whatever the program deletes or writes there
-is gone with it), stdin from a file (then EOF), stdout and stderr to size-capped files (never
-a pipe the grader waits on), and on stop SIGINT first (which flushes the child's output), then
+is gone with it), stdin from a file (then EOF), stdout and stderr to size-capped files in
+memory (``memfd``; never a pipe the grader waits on), and on stop SIGINT first (which flushes
+the child's output), then
 SIGKILL to the whole tree (:mod:`harness.sandbox.reaper`). With a student uid, the child also
 gets a private view of the file system (:mod:`harness.sandbox.mounts`).
 """
