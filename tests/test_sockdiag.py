@@ -8,6 +8,7 @@ import os
 import socket
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,7 @@ def answered(entries: list[sockdiag.Entry] | None) -> list[sockdiag.Entry]:
 @pytest.fixture
 def no_sockdiag(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fallback: a kernel that does not answer sock_diag."""
-    monkeypatch.setattr(sockdiag, "table", lambda *_a, **_k: None)
+    monkeypatch.setattr(sockdiag, "_diag", lambda *_a, **_k: None)
 
 
 @pytest.fixture
@@ -120,11 +121,34 @@ def test_time_wait_is_seen_on_the_servers_port(reader: str,
         assert sockets.time_wait_on(fresh.getsockname()[1]) == []
 
 
-def test_no_answer_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A machine without netlink (or without inet_diag): None, so callers read /proc."""
+def test_without_sock_diag_the_table_comes_from_proc(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """A machine without netlink (or without inet_diag): the same rows from /proc/net,
+    IPv4 and IPv6 decoded; None where /proc/net cannot be read either."""
     def refuse(*_args: object, **_kwargs: object) -> socket.socket:
         raise OSError(93, "Protocol not supported")
 
-    monkeypatch.setattr(sockdiag.socket, "socket", refuse)
-    assert sockdiag.table("tcp") is None
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        both = answered(sockdiag.table("tcp", LISTEN))
+        monkeypatch.setattr(sockdiag.socket, "socket", refuse)
+        assert sockdiag._diag("tcp", LISTEN) is None
+        from_proc = sockdiag.table("tcp", LISTEN)
+    assert from_proc is not None
+    assert [e for e in from_proc if e.local[1] == port] == \
+        [e for e in both if e.local[1] == port] == \
+        [sockdiag.Entry(sockdiag.TCP_LISTEN, ("127.0.0.1", port), ("0.0.0.0", 0), os.geteuid())]
     assert sockdiag.table("sctp") is None
+    (tmp_path / "tcp6").write_text(
+        "  sl  local_address                         remote_address                        st "
+        "tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A "
+        "00000000:00000000 00:00000000 00000000  1001        0 1 1 0 100 0 0 10 0\n",
+        encoding="ascii")
+    monkeypatch.setattr(sockdiag, "PROC_NET", str(tmp_path))
+    assert sockdiag.table("tcp", LISTEN) == [
+        sockdiag.Entry(sockdiag.TCP_LISTEN, ("::1", 8080), ("::", 0), 1001)]
+    monkeypatch.setattr(sockdiag, "PROC_NET", str(tmp_path / "missing"))
+    assert sockdiag.table("tcp") is None

@@ -543,35 +543,17 @@ def _signal(proc: subprocess.Popen[bytes] | ForkedProcess, sig: int) -> None:
 
 def holds_port(proto: str, port: int, uid: int | None) -> bool | None:
     """Whether a socket of the user ``uid`` is bound to ``port`` (TCP: listening) in this
-    process's network, as the kernel's tables (``/proc/net/tcp``, ``udp``, and their IPv6
-    twins) say; None where that cannot be told (no student uid: every process is the
-    grader's user; no ``/proc/net``). A server's port comes from an event the student's
-    process writes, which it can forge: this is the grader's own look (through sock_diag,
-    which lists listening sockets without walking the whole TCP table as ``/proc`` does)."""
+    process's network, as the kernel's socket table says (:func:`sockdiag.table`); None
+    where that cannot be told (no student uid: every process is the grader's user; no
+    table). A server's port comes from an event the student's process writes, which it can
+    forge: this is the grader's own look."""
     if uid is None:
         return None
     entries = sockdiag.table(proto, 1 << sockdiag.TCP_LISTEN if proto == "tcp"
                              else sockdiag.ALL_STATES)
-    if entries is not None:
-        return any(e.local[1] == port and e.uid == uid for e in entries)
-    seen = False
-    for table in (proto, f"{proto}6"):
-        try:
-            with open(f"/proc/net/{table}", encoding="ascii") as f:
-                lines = f.read().splitlines()[1:]
-        except OSError:
-            continue
-        seen = True
-        for line in lines:
-            fields = line.split()
-            try:
-                local_port = int(fields[1].rsplit(":", 1)[1], 16)
-                owner, state = int(fields[7]), fields[3]
-            except (IndexError, ValueError):
-                continue
-            if local_port == port and owner == uid and (proto == "udp" or state == "0A"):
-                return True
-    return False if seen else None
+    if entries is None:
+        return None
+    return any(e.local[1] == port and e.uid == uid for e in entries)
 
 
 def writable_places() -> list[str]:
