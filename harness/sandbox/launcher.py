@@ -576,8 +576,15 @@ def _tid_field(libc: Any) -> Any:
     glibc reads it when another thread signals this one (``pthread_kill``); ``fork()`` sets it
     in the child, a raw ``clone()`` does not, and in a new PID namespace the inherited value
     names no process. Found by its value: the one place in the block of this thread and of a
-    second thread that holds that thread's id."""
+    second thread that holds that thread's id (glibc only: its block is larger than the part
+    looked at)."""
     import threading
+
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return None
+    except (OSError, ValueError):
+        return None
 
     def offsets(block: int, tid: int) -> list[int]:
         words = (ctypes.c_int * (TID_SCAN // 4)).from_address(block)
