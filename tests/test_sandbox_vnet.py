@@ -208,22 +208,18 @@ def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str,  # 
     sb.close()
 
 
-FORK_BESIDE = """
-import os, random, sys, threading
+BESIDE = """
+import os, random, signal, sys, threading, time
 sys.path.insert(0, sys.argv[1])
 from harness.sandbox import launcher
-if sys.argv[2] == "unsupported":
-    launcher._SYS_CLONE.clear()
+%s
 r, w = os.pipe()
 middle = os.fork()  # the caller of fork_beside, as the zygote is the grading run's child
 if middle == 0:
     before = random.random()
-    pid = launcher.fork_beside()
-    if pid == 0:  # Python works here: threads, and the at-fork hooks ran (random reseeded)
-        t = threading.Thread(target=lambda: None)
-        t.start()
-        t.join()
-        os.write(w, f"{os.getppid()} {random.random() != before}".encode())
+    pid = launcher.fork_beside(%s)
+    if pid == 0:
+%s
         os._exit(7)
     os._exit(0 if pid > 0 else 3)
 _, status = os.waitpid(middle, 0)
@@ -232,6 +228,17 @@ if os.waitstatus_to_exitcode(status) == 0:
     print("child says", os.read(r, 64).decode(), "mine", os.getpid())
     print("reaped here", os.waitstatus_to_exitcode(os.waitpid(-1, 0)[1]))
 """
+"""A process (middle) calls ``fork_beside``: its child reports back and is reaped here."""
+FORK_BESIDE = BESIDE % ("""
+if sys.argv[2] == "unsupported":
+    launcher._SYS_CLONE.clear()
+""", "", """
+        # Python works here: threads, and the at-fork hooks ran (random reseeded)
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+        os.write(w, f"{os.getppid()} {random.random() != before}".encode())
+""")
 
 
 @pytest.mark.parametrize("arch", ["supported", "unsupported"])
@@ -254,18 +261,12 @@ def test_fork_beside_makes_a_child_of_the_callers_parent(arch: str) -> None:
     assert lines[2] == "reaped here 7"
 
 
-NEW_PID_NAMESPACE = """
-import ctypes, os, signal, sys, threading
-sys.path.insert(0, sys.argv[1])
-from harness.sandbox import launcher
+NEW_PID_NAMESPACE = BESIDE % ("""
+import ctypes
 if sys.argv[2] == "stale":  # the clone without setting glibc's copy of the thread id
     launcher._tid_field = lambda libc: ctypes.c_int()
-r, w = os.pipe()
-middle = os.fork()  # the caller of fork_beside, as the zygote is the grading run's child
-if middle == 0:
-    pid = launcher.fork_beside(launcher.CLONE_NEWPID)
-    if pid == 0:  # another thread signals the main one, through glibc (pthread_kill)
-        got = []
+""", "launcher.CLONE_NEWPID", """
+        got = []  # another thread signals the main one, through glibc (pthread_kill)
         signal.signal(signal.SIGUSR1, lambda *_: got.append(1))
         def poke():
             try:
@@ -275,16 +276,12 @@ if middle == 0:
         t = threading.Thread(target=poke)
         t.start()
         t.join()
-        signal.sigtimedwait([], 0.05) if not got else None
+        for _ in range(200):  # the handler runs in the main thread, at its next instruction
+            if got:
+                break
+            time.sleep(0.005)
         os.write(w, f"{os.getpid()} {got}".encode())
-        os._exit(7)
-    os._exit(0 if pid > 0 else 3)
-_, status = os.waitpid(middle, 0)
-print("middle", os.waitstatus_to_exitcode(status))
-if os.waitstatus_to_exitcode(status) == 0:
-    print("child says", os.read(r, 64).decode())
-    print("reaped here", os.waitstatus_to_exitcode(os.waitpid(-1, 0)[1]))
-"""
+""")
 
 
 @pytest.mark.parametrize("tid", ["set", "stale"])
@@ -303,10 +300,11 @@ def test_fork_beside_into_a_new_pid_namespace_keeps_glibc_right(tid: str) -> Non
         pytest.skip("no new PID namespace here (not privileged)")
     lines = out.splitlines()
     assert lines[0] == "middle 0" and lines[2] == "reaped here 7", out
+    said = lines[1].rsplit(" mine ", 1)[0]
     if tid == "set":
-        assert lines[1] == "child says 1 [1]", out
+        assert said == "child says 1 [1]", out
     else:
-        assert lines[1] == "child says 1 ['ProcessLookupError']", out
+        assert said == "child says 1 ['ProcessLookupError']", out
 
 
 def test_a_forked_student_process_is_pid_1_and_its_kill_ends_the_namespace(box) -> None:  # type: ignore[no-untyped-def]
