@@ -4,12 +4,14 @@ hand-written grader in the course's style.
     python bench/grade_times.py [--repeat 5] [--no-baseline]
 
 Prints the machine (cores, CPU, load), then for lab9 only and for everything (lab9 + recipes):
-the median and min–max wall time of ``--repeat`` gradings, the number of checks and the CPU
-time per check (the grader and every process it started). Then it runs the hand-written
-baseline (``bench/handwritten.py``) on the reference in the same run and prints how many times
-faster labgrade is per check. Targets (issue 12, 2 cores): reference everything <= 3 s,
-template everything <= 2.5 s, reference lab9 <= 1.2 s, CPU per check <= 25 ms, >= 30x the
-hand-written grader per check. A measurement, not a test: nothing here asserts a time.
+the median and min–max wall time of ``--repeat`` gradings, the number of checks, the CPU
+time per check (the grader and every process it started) and how many grading runs each
+grading had (one per idle core at its start, unless ``--shards`` says). Then it runs the
+hand-written baseline (``bench/handwritten.py``) on the reference in the same run and prints
+how many times faster labgrade is per check. Targets (issue 12, 2 cores): reference
+everything <= 3 s, template everything <= 2.5 s, reference lab9 <= 1.2 s, CPU per check
+<= 25 ms, >= 30x the hand-written grader per check. A measurement, not a test: nothing here
+asserts a time.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe, spread
 
 from harness import warm
-from harness.engine import grade
+from harness.engine import default_shards, grade
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,17 +41,20 @@ def cpu_seconds() -> float:
 
 def measure(path: Path, only: list[str] | None, repeat: int,
             shards: int | None = None) -> dict[str, object]:
-    walls, cpus = [], []
+    walls, cpus, runs = [], [], []
     result = None
     for _ in range(repeat):
         cpu0, start = cpu_seconds(), time.perf_counter()
-        result = grade(path, only=only, report=False, shards=shards)
+        # what grade() would choose by itself, chosen here to be printed
+        runs.append(default_shards() if shards is None else shards)
+        result = grade(path, only=only, report=False, shards=runs[-1])
         walls.append(time.perf_counter() - start)
         warm.stop()  # as one `labgrade grade` would: the server's own CPU counted, each time
         cpus.append(cpu_seconds() - cpu0)
     assert result is not None
     n = len(result.checks)
     return {"walls": walls, "cpu_per_check_ms": [1000 * c / n for c in cpus], "checks": n,
+            "runs": ",".join(map(str, runs)),
             "score": f"{result.score:g}/{result.max_score:g}", "isolation": result.isolation}
 
 
@@ -70,13 +75,13 @@ def main() -> None:
     print(describe(str(first["isolation"])))
     print(f"shards per submission: {args.shards or 'default (one per idle core, at most 4)'}")
     print(f"{'submission':<17} {'scope':<5} {'wall s: median (min–max)':<28} {'checks':>6} "
-          f"{'CPU ms/check':>13} {'score':>8}")
+          f"{'CPU ms/check':>13} {'score':>8}  runs per grading")
     for (name, scope), m in measured.items():
         walls = m["walls"]
         cpu = m["cpu_per_check_ms"]
         assert isinstance(walls, list) and isinstance(cpu, list)
         print(f"{name:<17} {scope:<5} {spread(walls):<28} {m['checks']:>6} "
-              f"{statistics.median(cpu):>13.0f} {m['score']:>8}")
+              f"{statistics.median(cpu):>13.0f} {m['score']:>8}  {m['runs']}")
     if args.no_baseline:
         return
     import handwritten
