@@ -307,10 +307,14 @@ def test_fork_beside_into_a_new_pid_namespace_keeps_glibc_right(tid: str) -> Non
         assert said == "child says 1 ['ProcessLookupError']", out
 
 
-def test_a_forked_student_process_is_pid_1_and_its_kill_ends_the_namespace(box) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("clone_parent", ["1", "0"], ids=["pid1-at-birth", "launcher"])
+def test_a_forked_student_process_is_pid_1_and_its_kill_ends_the_namespace(
+        box, monkeypatch, clone_parent: str) -> None:  # type: ignore[no-untyped-def]
     """The zygote's student process is PID 1 of its own namespace and the grading run's own
     child: a program that never ends, with a daemon of its own, is killed past its time and
-    nothing of it is left (the run waits for the namespace to end, not for a launcher)."""
+    nothing of it is left (the run waits for the namespace to end, not for a launcher).
+    Without ``CLONE_PARENT``, a launcher forks PID 1 and the same holds through it."""
+    monkeypatch.setenv("LABGRADE_CLONE_PARENT", clone_parent)
     sb = box({"forever.py": """
         import ctypes, os, time
         if os.fork() == 0:
@@ -325,7 +329,7 @@ def test_a_forked_student_process_is_pid_1_and_its_kill_ends_the_namespace(box) 
     if not sb.isolation.pidns:
         pytest.skip("no PID namespace here")
     child = sb.spawn("forever.py")
-    assert child.proc.init, "the zygote did not make the process PID 1 itself"
+    assert child.proc.init == (clone_parent == "1"), "PID 1 made by the wrong process"
     pid = child.proc.pid
     finished = child.finish(1.0)
     assert finished.timed_out and finished.stdout == "daemon\n1\n", finished
