@@ -85,7 +85,7 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     validate(only, rules.checks)
     wanted = default_shards() if shards is None else shards  # before the server is busy
     warm.server(_runner_env())  # started now: its imports overlap what comes before a run
-    threading.Thread(target=_world_writable, name="labgrade-scan", daemon=True).start()
+    threading.Thread(target=_prescan, name="labgrade-scan", daemon=True).start()
     tasks = [tk for tk in rules.tasks() if task_selected(tk, only)]
     problems = file_problems(root, [files.get(tk) or task_file(tk) for tk in tasks])
     hidden = [root, root.parent, *(hide or []), *(p.root for p in given)]
@@ -295,6 +295,15 @@ def _world_writable() -> tuple[str, ...]:
         if not _WRITABLE:
             _WRITABLE.append(tuple(mounts.world_writable()))
         return _WRITABLE[0]
+
+
+def _prescan() -> None:
+    """:func:`_world_writable` ahead of the runs that need it; a failure here is left to them
+    (they scan again, and report it)."""
+    try:
+        _world_writable()
+    except Exception:
+        pass
 
 
 def _run_suite(workdir: Path, iso: Isolation, limits: Any, *, problems: dict[str, Any],
