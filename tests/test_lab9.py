@@ -447,7 +447,6 @@ def test_a_client_s_two_runs_keep_their_own_evidence(reference_result) -> None: 
             assert len({e["data"] for e in evidence["exchanges"]}) == 2, evidence
 
 
-
 def test_time_replies_are_read_whatever_the_day_with_or_without_leading_zeros() -> None:
     """dd/mm/yyyy HH:MM:SS, padded or not (``f"{d.day}/{d.month}/{d.year}"``), ctime and ISO
     8601 are read as the time they say on every day of a year (a verdict that depended on

@@ -493,28 +493,27 @@ def test_checks_read_the_sources_as_submitted(tmp_path: Path) -> None:
     grading.sandbox.close()
 
 
-def test_a_reused_view_plan_is_the_plan_made_afresh_for_each_box(tmp_path: Path) -> None:
-    """The student's view is planned once per sandbox and moved to each new box: it must be
-    exactly the plan made from nothing for that box."""
-    import tempfile
-
+def test_the_view_is_planned_once_for_the_sandboxs_one_box(tmp_path: Path) -> None:
+    """The student's view is planned once per sandbox, for its one box folder (every process
+    mounts its own tmpfs there): exactly the plan made from nothing for that folder, the
+    same for every process, and the folder goes when the sandbox closes."""
     from harness.sandbox import mounts
 
     iso = detect(netns=False)
     if iso.uid is None:
         pytest.skip("no student uid here: no private view to plan")
     sb = Sandbox(REFERENCE, isolation=iso, hide=[str(tmp_path)])
-    for _ in range(3):
-        box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
-        try:
-            fresh = mounts.plan(keep=[*sb._keep, str(box)], hide=sb.hide, uid=iso.uid,
-                                proc=iso.pidns, writable=sb._writable,
-                                box={"path": str(box), "source": str(REFERENCE),
-                                     "size_mb": sb._copy_mb + sb.limits.disk_mb})
-            assert sb._view(box) == fresh
-            assert any(str(box) in c["keep"] for c in fresh["cover"])  # the box is in it
-        finally:
-            box.rmdir()
+    box, plan = sb._view()
+    fresh = mounts.plan(keep=[*sb._keep, str(box)], hide=sb.hide, uid=iso.uid,
+                        proc=iso.pidns, writable=sb._writable,
+                        box={"path": str(box), "source": str(REFERENCE),
+                             "size_mb": sb._copy_mb + sb.limits.disk_mb})
+    assert plan == fresh
+    assert any(str(box) in c["keep"] for c in fresh["cover"])  # the box is in it
+    assert sb._view() == (box, plan)
+    assert box.is_dir() and not any(box.iterdir())
+    sb.close()
+    assert not box.exists()
 
 
 def test_a_copy_an_import_hook_would_load_is_hidden_too(tmp_path: Path,

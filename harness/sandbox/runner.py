@@ -5,9 +5,9 @@ its own session, a scrubbed environment, its own box (a fresh copy of the submis
 working directory, and a home and temp folder; whatever the program deletes or writes there
 is gone with it), stdin from a file (then EOF), stdout and stderr to size-capped files in
 memory (``memfd``; never a pipe the grader waits on), and on stop SIGINT first (which flushes
-the child's output), then
-SIGKILL to the whole tree (:mod:`harness.sandbox.reaper`). With a student uid, the child also
-gets a private view of the file system (:mod:`harness.sandbox.mounts`).
+the child's output), then SIGKILL to the whole tree (:mod:`harness.sandbox.reaper`). With a
+student uid, the child also gets a private view of the file system
+(:mod:`harness.sandbox.mounts`).
 """
 
 from __future__ import annotations
@@ -313,8 +313,7 @@ class Sandbox:
         self._zygote: Zygote | None = None
         self._zygote_broken = False
         self._starting = threading.Lock()
-        self._plan: tuple[dict[str, Any], str] | None = None
-        self._mountpoint: Path | None = None
+        self._viewing: tuple[Path, dict[str, Any]] | None = None
         self._local: set[str] | None = None
         self._warmable: dict[str, list[str]] = {}
 
@@ -323,16 +322,8 @@ class Sandbox:
         return self.isolation.uid is not None and self.isolation.view
 
     def _box(self) -> Path:
-        """A fresh box: ``work/`` (a copy of the working copy) and ``home/``, owned by the
-        student's uid when there is one. With the private view, the sandbox's one empty
-        folder, the same for all its processes: each student process mounts its own
-        size-limited tmpfs there, in its own mount namespace, and copies the working copy in
-        itself (:func:`harness.sandbox.mounts.apply`)."""
-        if self._viewed:
-            with self._starting:
-                if self._mountpoint is None:
-                    self._mountpoint = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
-                return self._mountpoint
+        """A fresh box (without the private view): ``work/`` (a copy of the working copy)
+        and ``home/``, owned by the student's uid when there is one."""
         box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
         shutil.copytree(self.workdir, box / "work", symlinks=False,
                         copy_function=shutil.copyfile)  # contents only: no metadata to copy
@@ -345,23 +336,23 @@ class Sandbox:
                     os.lchown(os.path.join(dirpath, name), uid, uid)
         return box
 
-    def _view(self, box: Path) -> dict[str, Any] | None:
-        """The student's view for a process in ``box``: planned for the first box, then the
-        same plan with each later box in its place (every box is a fresh folder beside the
-        first, so nothing else of the plan depends on it: the plan resolves and inspects a
-        few dozen paths, a couple of milliseconds per process)."""
-        uid = self.isolation.uid
-        if uid is None or not self._viewed:
-            return None
+    def _view(self) -> tuple[Path, dict[str, Any]]:
+        """With the private view: the sandbox's one box folder and the student's view planned
+        for it, made once (the plan resolves and inspects a few dozen paths). The folder stays
+        empty here: each student process mounts its own size-limited tmpfs on it, in its own
+        mount namespace, and copies the working copy in itself
+        (:func:`harness.sandbox.mounts.apply`)."""
+        assert self.isolation.uid is not None
         with self._starting:  # processes started at once (run_clients) share one plan
-            planned = self._plan
-            if planned is None or Path(planned[1]).parent != box.parent:
-                plan = mounts.plan(keep=[*self._keep, str(box)], hide=self.hide, uid=uid,
-                                   proc=self.isolation.pidns, writable=self._writable,
+            if self._viewing is None:
+                box = Path(tempfile.mkdtemp(prefix="labgrade-box-"))
+                plan = mounts.plan(keep=[*self._keep, str(box)], hide=self.hide,
+                                   uid=self.isolation.uid, proc=self.isolation.pidns,
+                                   writable=self._writable,
                                    box={"path": str(box), "source": str(self.workdir),
                                         "size_mb": self._copy_mb + self.limits.disk_mb})
-                planned = self._plan = (plan, str(box))
-        return _rebox(planned[0], planned[1], str(box))
+                self._viewing = (box, plan)
+            return self._viewing
 
     def holds(self, proto: str, port: int) -> bool | None:
         """Whether the student's user has a socket on ``port`` (:func:`holds_port`)."""
@@ -375,8 +366,12 @@ class Sandbox:
               vnet: VNet | None = None, mode: str = "run",
               calls: list[dict[str, Any]] | None = None) -> Child:
         """Start ``file`` (relative to the working copy) and return at once."""
-        box = self._box()
-        own_box = None if box == self._mountpoint else box
+        if self._viewed:
+            box, view = self._view()
+            own_box = None  # the sandbox's, removed when it closes
+        else:
+            box = own_box = self._box()
+            view = None
         fin = _memory_file("stdin", stdin.encode("utf-8") if isinstance(stdin, str) else stdin)
         fout, ferr = _memory_file("stdout"), _memory_file("stderr")
         channel = EventChannel()
@@ -385,7 +380,7 @@ class Sandbox:
         config = {
             "mode": mode, "file": str(box / "work" / file), "argv": list(args or []),
             "calls": calls or [], "cwd": str(box / "work"), "events_fd": channel.write_fd,
-            "shim": str(SHIM), "mounts": str(MOUNTS), "view": self._view(box),
+            "shim": str(SHIM), "mounts": str(MOUNTS), "view": view,
             "vnet": (vnet or VNet()).to_json(), "pidns": iso.pidns,
             "limits": self.limits.rlimits(with_nproc=iso.uid is not None) if iso.rlimits else {},
             "uid": iso.uid, "gid": iso.uid,
@@ -481,21 +476,9 @@ class Sandbox:
             reaper.reaped(self._zygote.proc.pid)
             self._zygote = None
         reaper.sweep_orphans()
-        if self._mountpoint is not None:
-            remove_tree(self._mountpoint)
-            self._mountpoint = None
-
-
-def _rebox(plan: dict[str, Any], old: str, new: str) -> dict[str, Any]:
-    """``plan`` (from :func:`mounts.plan` for the box ``old``) for the box ``new``."""
-    def swap(path: str) -> str:
-        return new + path[len(old):] if path == old or path.startswith(old + "/") else path
-
-    return {**plan,
-            "cover": [{**c, "path": swap(c["path"]), "keep": [swap(k) for k in c["keep"]]}
-                      for c in plan["cover"]],
-            "hide": [swap(h) for h in plan["hide"]],
-            "box": {**plan["box"], "path": new} if plan.get("box") else plan.get("box")}
+        if self._viewing is not None:
+            remove_tree(self._viewing[0])
+            self._viewing = None
 
 
 def hidden_by_default() -> list[str]:
