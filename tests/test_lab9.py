@@ -464,3 +464,20 @@ def test_time_replies_are_read_whatever_the_day_with_or_without_leading_zeros() 
             assert module.parse_datetime(text) == when, text
     for text in ("hola", "2/12/2026", "9:05:03", "32/1/2026 9:05:03"):
         assert module.parse_datetime(text) is None, text
+
+
+def test_discard_lines_counted_as_the_output_grows_equal_a_count_of_the_whole() -> None:
+    """The wait loop counts the server's discard lines on an output that grows while it
+    looks (lines cut anywhere, ``\\r\\n`` endings, a line still being written): each count
+    equals :func:`discard_lines` of the whole output so far, and an output that is not the
+    one seen before is counted afresh."""
+    module = pack_module(LAB9, "test_udp_time_server")
+    rng = random.Random(7)
+    words = ["Descartado 3\n", "respondido\n", "drop\r\n", "hora 4\r\n", "DISCARD", "ok"]
+    for _ in range(50):
+        text = "".join(rng.choice(words) for _ in range(60))
+        counter = module.DiscardCounter()
+        cuts = [*sorted(rng.sample(range(len(text) + 1), 12)), len(text)]
+        for cut in cuts:
+            assert counter.count(text[:cut]) == module.discard_lines(text[:cut]), text[:cut]
+        assert counter.count("descartado\n") == 1  # another output: afresh

@@ -10,6 +10,7 @@ so (with its error line) by every check that needed the probe.
 
 from __future__ import annotations
 
+import functools
 import re
 import selectors
 import socket
@@ -91,7 +92,8 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[tuple[bytes, 
     """Send :data:`BATCH` requests from as many sockets and wait one window for them all."""
     sel = selectors.DefaultSelector()
     socks = []
-    lines_before = discard_lines(server.child.output())
+    discards = DiscardCounter()
+    lines_before = discards.count(server.child.output())
     try:
         for i in range(BATCH):
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -108,7 +110,8 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[tuple[bytes, 
         end = time.monotonic() + WINDOW
         quiet_until = time.monotonic() + QUIET
         accounted = 0
-        while (done := sum(pattern) + discard_lines(server.child.output()) - lines_before) < BATCH:
+        while (done := sum(pattern) + discards.count(server.child.output()) - lines_before) \
+                < BATCH:
             if done > accounted:  # the server is still working through the batch
                 accounted = done
                 quiet_until = time.monotonic() + QUIET
@@ -144,6 +147,26 @@ def discard_lines(stdout: str) -> int:
     return sum(1 for line in stdout.splitlines() if DISCARD.search(line))
 
 
+class DiscardCounter:
+    """:func:`discard_lines` of an output that only grows, reading each complete line once:
+    a batch's wait loop looks at the server's whole output every time a reply arrives, and
+    counting every line again each time was most of the probe's own CPU."""
+
+    def __init__(self) -> None:
+        self._done = 0
+        """How much of the output is complete lines already counted."""
+        self._lines = 0
+
+    def count(self, stdout: str) -> int:
+        if len(stdout) < self._done:  # not the output seen before: count it afresh
+            self._done = self._lines = 0
+        end = stdout.rfind("\n", self._done) + 1  # after '\n' no line boundary is cut
+        if end > self._done:
+            self._lines += discard_lines(stdout[self._done:end])
+            self._done = end
+        return self._lines + discard_lines(stdout[self._done:])  # the line still being written
+
+
 def shared(student: Student) -> DropProbe:
     return student.cached("drop", lambda: run_probe(student))
 
@@ -164,7 +187,10 @@ FORMATS = (
 )
 
 
+@functools.lru_cache(maxsize=64)
 def parse_datetime(text: str) -> datetime | None:
+    """The date and time in a reply (one of :data:`FORMATS`), or None. Cached: the hundreds
+    of replies of a probe are a few texts, one per second it lasts."""
     for pattern, parse in FORMATS:
         match = pattern.search(text)
         if match:
