@@ -616,3 +616,38 @@ def test_the_zygote_runs_the_shim_and_mounts_as_their_source_says() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=30, check=True).stdout
     assert out.splitlines() == ["mounts.py True True True", "shim.py True True True"]
+
+
+def test_scripts_start_from_their_fresh_bytecode_as_their_source_would(tmp_path: Path) -> None:
+    """The fork server's command (:func:`script_command`) runs the launcher from the bytecode
+    file Python keeps beside it when that file matches the source (size and time), and from
+    the source otherwise, with the ``__name__``, ``__file__`` and ``sys.argv`` the script
+    would have had run by name. Proven with a bytecode file whose code differs from its
+    source: it is run only while it is fresh."""
+    import importlib.util
+    import subprocess
+    import sys
+    from importlib._bootstrap_external import _code_to_timestamp_pyc  # type: ignore[attr-defined]
+
+    from harness.sandbox.zygote import script_command
+
+    script = tmp_path / "prog.py"
+    body = "import sys\nprint({!r}, __name__, __file__ == sys.argv[0], sys.argv[1:])\n"
+    script.write_text(body.format("source"), encoding="utf-8")
+    st = script.stat()
+    other = compile(body.format("bytecode"), str(script), "exec")
+    pyc = Path(importlib.util.cache_from_source(str(script)))
+    pyc.parent.mkdir()
+    pyc.write_bytes(_code_to_timestamp_pyc(other, st.st_mtime, st.st_size))
+
+    def run() -> str:
+        return subprocess.run(script_command(sys.executable, script, "a", "--b"),
+                              capture_output=True, text=True, timeout=30,
+                              check=True).stdout.strip()
+
+    assert run() == "bytecode __main__ True ['a', '--b']"
+    script.write_text(body.format("source") + "\n", encoding="utf-8")  # changed: stale
+    assert run() == "source __main__ True ['a', '--b']"
+    pyc.unlink()
+    assert run() == "source __main__ True ['a', '--b']"
+    assert not pyc.exists()  # -B: nothing written beside the submission's or our files

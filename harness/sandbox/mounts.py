@@ -32,7 +32,10 @@ from __future__ import annotations
 import ctypes
 import os
 import stat
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # not imported at run time (see the launcher's imports)
+    from typing import Any
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -45,7 +48,7 @@ SCAN_DEPTH = 5
 PSEUDO_FS = frozenset({"proc", "sysfs", "cgroup", "cgroup2", "devpts", "debugfs", "tracefs",
                        "securityfs", "pstore", "bpf", "configfs", "fusectl", "binfmt_misc",
                        "autofs", "nsfs", "efivarfs", "selinuxfs", "rpc_pipefs", "nfsd"})
-Plan = dict[str, Any]
+Plan = dict[str, "Any"]
 
 
 _LIBC: list[Any] = []

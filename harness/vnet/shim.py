@@ -23,12 +23,14 @@ This is convenience and port isolation, not security: containment lives in the s
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import socket as _socket_mod
 import time as _time_mod
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # not imported at run time (see the launcher's imports)
+    from typing import Any
 
 _real_socket = _socket_mod.socket
 _real_getaddrinfo = _socket_mod.getaddrinfo
@@ -95,6 +97,8 @@ def _is_ip(text: str) -> bool:
 def virtual_address(name: str, salt: str = "") -> str:
     """The deterministic documentation-range address of a name with no explicit record
     (with a per-run ``salt``, one nobody can know before the run)."""
+    import hashlib  # here: 5 ms of a process's start, for a name few programs look up
+
     digest = hashlib.sha256((salt + name).encode("utf-8", "replace")).digest()
     if salt:  # 198.18.0.0/15 (RFC 2544, never routed): too many to print them all
         return f"198.{18 + digest[0] % 2}.{digest[1]}.{1 + digest[2] % 254}"

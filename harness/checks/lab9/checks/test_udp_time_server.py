@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from harness.api import CheckFailed, Probe, Server, Student, abnormal_end, say, show
 
 from .common import judge_port
-from .stats import BATCH, RUNS_Z_MAX, RateState, randomness
+from .stats import BATCH, RUNS_Z_MAX, Randomness, RateState, randomness
 
 TASK = "lab9.udp_time_server"
 WINDOW = 5.0
@@ -57,10 +57,18 @@ class DropProbe:
     def rate(self) -> RateState:
         return RateState(self.n, self.n - self.count)
 
-    def evidence(self) -> dict[str, object]:
-        return {**self.rate.evidence(), "replies": self.count,
-                **randomness(self.pattern).evidence(),
+    @functools.cached_property
+    def randomness(self) -> Randomness:
+        return randomness(self.pattern)
+
+    @functools.cached_property
+    def _evidence(self) -> dict[str, object]:
+        return {**self.rate.evidence(), "replies": self.count, **self.randomness.evidence(),
                 "pattern": "".join(map(str, self.pattern))[:1000]}
+
+    def evidence(self) -> dict[str, object]:
+        """The probe's statistics, for the report (worked out once: three checks show them)."""
+        return dict(self._evidence)
 
     def judge_ended(self, probe: Probe) -> None:
         """A server that crashed or ended during the probe: that is the cause to name."""
@@ -239,7 +247,7 @@ def test_drops_random(student: Student, probe: Probe) -> None:
     p = shared(student)
     probe.note(drop=p.evidence())
     p.judge_ended(probe)
-    verdict = randomness(p.pattern)
+    verdict = p.randomness
     if verdict.failed == "no_variation":
         raise probe.fail("lab9.udp_time_server.no_variation", n=p.n, replies=p.count)
     if verdict.failed == "runs":
