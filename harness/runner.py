@@ -20,13 +20,15 @@ from harness.protocol import RunConfig
 
 INI = Path(__file__).with_name("checks") / "grading.ini"
 """pytest's settings for a grading run (its folder is the run's rootdir)."""
-BUILTIN_ONLY = ("--assert=plain", *(f"-pno:{name}" for name in (
+BUILTIN_ONLY = ("--assert=plain", "--capture=no", *(f"-pno:{name}" for name in (
     "doctest", "junitxml", "pastebin", "legacypath", "tmpdir", "monkeypatch", "recwarn",
     "setuponly", "setupplan", "stepwise", "logging", "unittest", "unraisableexception",
     "threadexception", "debugging", "faulthandler", "subtests")))
 """For the built-in packs only (``builtin`` in the run's configuration), whose checks use none
 of these: no assertion rewriting (their ``assert`` lines only narrow types after a verdict;
-rewriting every module on import cost about a quarter of a second of CPU per run) and none
+rewriting every module on import cost about a quarter of a second of CPU per run), no output
+capture (they print nothing; and a run forked by a template, :mod:`harness.template`, writes
+to its own log, not to the descriptors the template's capture would have saved) and none
 of pytest's plugins they do not use (nor :func:`_no_wrapped_fixture_scan`). A course pack's
 checks keep pytest's defaults."""
 
@@ -34,6 +36,17 @@ checks keep pytest's defaults."""
 def main(argv: list[str]) -> int:
     given = Path(argv[0])
     cfg = RunConfig.from_json(given.read_text(encoding="utf-8"), where=str(given))
+    cfg_path = prepare(cfg, given)
+    import pytest
+
+    if cfg.builtin:
+        _no_wrapped_fixture_scan()
+    return int(pytest.main(pytest_args(cfg, cfg_path)))
+
+
+def prepare(cfg: RunConfig, given: Path) -> Path:
+    """Everything of a run before pytest: its namespaces, its subreaper and janitor, its
+    cgroup; returns the configuration file for the plugin (``--lg-config``)."""
     from harness.sandbox.reaper import become_subreaper
 
     become_subreaper()  # orphaned student processes come back to us, to be ended
@@ -55,22 +68,21 @@ def main(argv: list[str]) -> int:
 
     start_janitor()  # orphans are reaped as they die, not only at the end
     cgroups.available()  # join the run's cgroup (set by the engine) before anything starts
-    import pytest
-
     # the plugin's copy, with the namespaces entered (the engine's file stays as written;
     # the isolation goes back in the run's report)
     cfg_path = given.with_name("run.json")
     cfg_path.write_text(cfg.to_json(), encoding="utf-8")
-    args = ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",
+    return cfg_path
+
+
+def pytest_args(cfg: RunConfig, cfg_path: Path | str) -> list[str]:
+    """pytest's command line for the run of ``cfg`` (its plugin reads ``cfg_path``)."""
+    return ["-p", "harness.plugin", "-p", "pytest_timeout", "-p", "no:cacheprovider",
             "--noconftest", "-c", str(INI), "--rootdir", str(INI.parent), "-q", "-rN",
             "--no-header", "--tb=native", "--lg-config", str(cfg_path),
             "-o", f"timeout={cfg.check_timeout:g}",
             "-p", "harness.packs.collect", "--continue-on-collection-errors",
             *(BUILTIN_ONLY if cfg.builtin else ()), *cfg.files()]
-    if cfg.builtin:
-        _no_wrapped_fixture_scan()
-    code = pytest.main(args)
-    return int(code)
 
 
 def _no_wrapped_fixture_scan() -> None:

@@ -284,6 +284,7 @@ def serve(fd: int) -> None:
         except Exception:
             pass
     compile("", "<labgrade>", "exec")  # builds the ast node types once, not in every run
+    from harness import template
     if threading.active_count() != 1:  # fork only from a single-threaded process
         return
     wake_r, wake_w = os.pipe()
@@ -303,8 +304,9 @@ def serve(fd: int) -> None:
                     except BlockingIOError:
                         break
             for pid, code in _reap():
-                live.discard(pid)
-                sock.send(json.dumps({"pid": pid, "code": code}).encode())
+                if pid in live:  # not a template (harness.template): those are not runs
+                    live.discard(pid)
+                    sock.send(json.dumps({"pid": pid, "code": code}).encode())
             if sock.fileno() in ready:
                 data = sock.recv(MAX_MESSAGE)
                 if not data:
@@ -318,10 +320,15 @@ def serve(fd: int) -> None:
                         os.kill(int(msg["kill"]), signal.SIGKILL)
                     continue
                 me = os.getpid()
-                gc.freeze()  # the forks leave what they share out of their collections
-                pid = os.fork()
-                if pid == 0:
-                    _child(msg, [sock.fileno(), wake_r, wake_w], me)
+                close = [sock.fileno(), wake_r, wake_w]
+                forked = template.fork_run(msg, close)
+                if forked is None:
+                    close += template.fds()
+                    gc.freeze()  # the forks leave what they share out of their collections
+                    forked = os.fork()
+                    if forked == 0:
+                        _child(msg, close, me)
+                pid = forked
                 live.add(pid)
                 sock.send(json.dumps({"id": msg["id"], "pid": pid}).encode())
     except (OSError, ValueError):
@@ -367,35 +374,44 @@ def _child(msg: dict[str, Any], close: list[int], server: int) -> None:
     """The forked run: becomes what ``python -m harness.runner ARGV`` started by the engine
     would be, runs its ``__main__``, and ends like an interpreter does."""
     import runpy
-    import tempfile
 
     from harness.sandbox.launcher import end_forked
 
     def body() -> int:
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the server
-        if os.getppid() != server:  # the server died before that took effect
-            os._exit(1)
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for fd in close:
-            os.close(fd)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        out = os.open(msg["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        os.close(out)
-        os.chdir(msg["cwd"])
-        os.environ.clear()
-        os.environ.update(msg["env"])
-        tempfile.tempdir = None  # TMPDIR is the run's own
-        sys.argv = [msg["module"], *msg["argv"]]
+        become_run(msg, close, server)
         runpy.run_module(msg["module"], run_name="__main__", alter_sys=True)
         return 0
 
     end_forked(body, 1)
+
+
+def become_run(msg: dict[str, Any], close: list[int], server: int) -> None:
+    """In a process forked for the run ``msg`` (a child of the server ``server``): what a
+    fresh ``python -m MODULE ARGV`` started by the engine would have: dies with the server,
+    signal handlers, descriptors (``close`` closed; stdin empty, output to the run's log),
+    working folder, environment, temporary folder, ``sys.argv``."""
+    import tempfile
+
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the server
+    if os.getppid() != server:  # the server died before that took effect
+        os._exit(1)
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for fd in close:
+        os.close(fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    out = os.open(msg["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    os.chdir(msg["cwd"])
+    os.environ.clear()
+    os.environ.update(msg["env"])
+    tempfile.tempdir = None  # TMPDIR is the run's own
+    sys.argv = [msg["module"], *msg["argv"]]
 
 
 if __name__ == "__main__":
