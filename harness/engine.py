@@ -26,7 +26,7 @@ from harness.packs import builtin, check_module, run_config, task_files
 from harness.packs import courses as course_packs
 from harness.packs import rubric as pack_rubric
 from harness.points import total
-from harness.protocol import ProtocolError, RunConfig, RunReport
+from harness.protocol import ProtocolError, RunConfig, RunReport, read_journal
 from harness.results import CheckResult, Problem, SubmissionResult, write_json
 from harness.rubric import Rubric, load, task_file, task_of
 from harness.sandbox import cgroups, mounts, reaper
@@ -370,6 +370,8 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
     except ProtocolError as exc:  # ours: its checks are reported as not run, with this
         report = RunReport()
         log_text += f"\n{exc}"
+    if not report.outcomes:  # stopped before its end: the checks it finished, as they ended
+        report.outcomes = read_journal(cfg.report)
     raw: dict[str, Any] = {"outcomes": report.outcomes, "collected": report.collected,
                            "collect_errors": report.collect_errors,
                            "isolation": report.isolation or asdict(iso)}

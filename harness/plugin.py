@@ -28,7 +28,7 @@ from harness.api.verdicts import CheckSkipped
 from harness.checks.student import Student
 from harness.checks.support import CheckFailed, Probe
 from harness.errors import HarnessError
-from harness.protocol import RunConfig
+from harness.protocol import RunConfig, journal_path
 from harness.rubric import task_file
 from harness.sandbox.isolation import Isolation
 from harness.sandbox.runner import Limits, Sandbox
@@ -198,26 +198,45 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(params, default=str))
 
 
+def _encode_finished(config: pytest.Config) -> list[str]:
+    """The outcomes of the checks finished since the last call, as JSON (each encoded once:
+    final once its check has finished)."""
+    encoded = config.stash.setdefault(ENCODED, {})
+    new = []
+    for check_id, o in config.stash[OUTCOMES].items():
+        if check_id not in encoded:
+            encoded[check_id] = json.dumps({k: v for k, v in o.items() if k != "start"},
+                                           default=str)
+            new.append(encoded[check_id])
+    return new
+
+
 def _write_outcomes(config: pytest.Config) -> None:
     """Write the run's report (:class:`~harness.protocol.RunReport`) with every outcome so
-    far (atomically): a run stopped midway (its time budget spent) still reports the checks
-    it finished."""
+    far (atomically): when the run starts, once its checks are collected, and at its end."""
     cfg = config.stash.get(CONFIG, None)
     if not cfg:
         return
-    encoded = config.stash.setdefault(ENCODED, {})
-    for check_id, o in config.stash[OUTCOMES].items():
-        if check_id not in encoded:  # final once its check has finished: encoded once
-            encoded[check_id] = json.dumps({k: v for k, v in o.items() if k != "start"},
-                                           default=str)
+    _encode_finished(config)
     rest = json.dumps({"collected": config.stash.get(COLLECTED, []),
                        "collect_errors": config.stash.get(COLLECT_ERRORS, []),
                        "isolation": cfg.isolation}, default=str)
     out = Path(cfg.report)
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(f'{{"outcomes": [{", ".join(encoded.values())}], {rest[1:]}',
+    tmp.write_text(f'{{"outcomes": [{", ".join(config.stash[ENCODED].values())}], {rest[1:]}',
                    encoding="utf-8")
     tmp.replace(out)
+
+
+def _journal(config: pytest.Config) -> None:
+    """Append each check's outcome to the run's journal as it finishes (one JSON line): a
+    run stopped midway (its time budget spent) still reports the checks it finished, without
+    writing every outcome again after each check (:func:`harness.protocol.read_journal`)."""
+    cfg = config.stash.get(CONFIG, None)
+    new = _encode_finished(config) if cfg else []
+    if new:
+        with open(journal_path(cfg.report), "a", encoding="utf-8") as f:  # type: ignore[union-attr]
+            f.write("".join(f"{line}\n" for line in new))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -275,10 +294,14 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
             f"{report.nodeid}: {str(report.longrepr)[-1500:]}")
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _write_outcomes(session.config)  # with the checks collected
+
+
 def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
     config = _CONFIG_REF.get("config")
     if config is not None:
-        _write_outcomes(config)
+        _journal(config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -14,6 +14,7 @@ import json
 import types
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
@@ -98,6 +99,30 @@ class RunReport:
     @classmethod
     def from_json(cls, text: str, where: str = "run report") -> RunReport:
         return cls(**_checked(cls, text, where))
+
+
+def journal_path(report: str | Path) -> Path:
+    """The journal beside a run's report: each finished check's outcome, one JSON line each,
+    appended as the run goes (the report itself holds them all only once the run ends)."""
+    return Path(f"{report}.outcomes")
+
+
+def read_journal(report: str | Path) -> list[dict[str, Any]]:
+    """The outcomes in the journal of the report ``report``, in order; a line cut short (the
+    run killed while writing it) and anything not an object are left out."""
+    try:
+        text = journal_path(report).read_text(encoding="utf-8")
+    except OSError:
+        return []
+    outcomes = []
+    for line in text.splitlines():
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            outcomes.append(value)
+    return outcomes
 
 
 def _checked(cls: type, text: str, where: str) -> dict[str, Any]:

@@ -75,3 +75,18 @@ def test_the_run_reports_its_isolation_and_leaves_the_engine_s_file_as_written(
     sent = RunConfig.from_json(seen["config"])
     assert sent.isolation["netns"] is False  # as the engine wrote it: the run enters it
     assert ("netns" in result.isolation) == json.loads(seen["written"])["netns"]
+
+
+def test_the_journal_keeps_each_whole_outcome_in_order(tmp_path: Path) -> None:
+    """A run appends each finished check's outcome to the journal beside its report; read
+    back in order, without a last line cut short by a kill, nor anything but objects."""
+    from harness.protocol import journal_path, read_journal
+
+    report = tmp_path / "report.json"
+    assert read_journal(report) == []  # no journal: a run that finished no check
+    first, second = {"id": "lab9.a.x", "status": "passed"}, {"id": "lab9.a.y", "status": "failed"}
+    journal_path(report).write_text(
+        f"{json.dumps(first)}\n[1, 2]\n{json.dumps(second)}\n{json.dumps(first)[:12]}",
+        encoding="utf-8")
+    assert journal_path(report) == tmp_path / "report.json.outcomes"
+    assert read_journal(report) == [first, second]

@@ -465,3 +465,22 @@ def test_printed_echo_is_read_from_bytes_literals_too() -> None:
     text = b"Mensaje de prueba. Se hara eco de esto"
     assert len(swap(text)) == len(text) and swap(text).lower() == text.lower()
     assert swap(text[:10]) + swap(text[10:]) == swap(text)  # piece by piece, same answer
+
+
+def test_r16_splits_text_into_its_ascii_and_non_ascii_characters() -> None:
+    """The raw HTTP client's body is judged on its ASCII markers and on its multi-byte
+    characters apart: each part keeps exactly the characters below (or from) U+0080, in
+    order, whatever the mix (random texts over the whole of Unicode)."""
+    import random
+
+    from harness.checks import builtin_roots
+    from harness.packs.collect import pack_module
+
+    recipes = next(root for root in builtin_roots() if root.name == "recipes")
+    module = pack_module(recipes, "test_r16_raw_http")
+    rng = random.Random(16)
+    for _ in range(500):
+        text = "".join(chr(rng.choice((rng.randrange(128), rng.randrange(128, 0xD800))))
+                       for _ in range(rng.randrange(60)))
+        assert module.ascii_part(text) == "".join(c for c in text if ord(c) < 128)
+        assert module.non_ascii_part(text) == "".join(c for c in text if ord(c) >= 128)

@@ -189,12 +189,16 @@ def test_host_header(run: GetRun, probe: Probe) -> None:
                  got=show(host), expected=run.host)
 
 
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+ASCII = re.compile(r"[\x00-\x7f]+")
+
+
 def ascii_part(text: str) -> str:
-    return "".join(c for c in text if ord(c) < 128)
+    return NON_ASCII.sub("", text)
 
 
 def non_ascii_part(text: str) -> str:
-    return "".join(c for c in text if ord(c) >= 128)
+    return ASCII.sub("", text)
 
 
 def test_reads_all_chunks(run: GetRun, probe: Probe) -> None:
@@ -221,9 +225,10 @@ def test_utf8_body(run: GetRun, probe: Probe) -> None:
     probe.note(expected=say("recipes.evidence.utf8_chars", sample=quoted(want[:12])))
     if not got:
         raise probe.fail(f"{TASK}.no_utf8", got=quoted(text[:160]))
-    for i, (a, b) in enumerate(zip(got, want, strict=False)):
-        if a != b:
-            raise probe.fail(f"{TASK}.utf8_broken", got=quoted(got[max(0, i - 5):i + 10]),
-                             expected=quoted(want[max(0, i - 5):i + 10]))
+    n = min(len(got), len(want))
+    if got[:n] != want[:n]:  # where they first differ (compared in C first: 30 000 chars)
+        i = next(i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b)
+        raise probe.fail(f"{TASK}.utf8_broken", got=quoted(got[max(0, i - 5):i + 10]),
+                         expected=quoted(want[max(0, i - 5):i + 10]))
     probe.expect(len(got) <= len(want), f"{TASK}.utf8_broken", got=quoted(got[len(want):][:20]),
                  expected=quoted(want[-10:]))
