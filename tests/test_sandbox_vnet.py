@@ -651,3 +651,65 @@ def test_scripts_start_from_their_fresh_bytecode_as_their_source_would(tmp_path:
     pyc.unlink()
     assert run() == "source __main__ True ['a', '--b']"
     assert not pyc.exists()  # -B: nothing written beside the submission's or our files
+
+
+def test_imports_are_found_in_every_block_of_a_program(tmp_path: Path) -> None:
+    """The imports the zygote may warm are read from every statement, at any depth (a
+    function, a class, ``if``/``else``, ``try`` with its handlers and ``finally``, ``with``,
+    loops, ``match`` cases), as a walk of every node of the program finds them; the reference's
+    programs as well."""
+    import ast
+
+    from harness.sandbox.zygote import _imports
+
+    program = tmp_path / "prog.py"
+    program.write_text(textwrap.dedent("""\
+        import a1, a2.b as c
+        from b1 import x
+        from . import rel
+        def f():
+            import f1
+            class K:
+                import k1
+        if x:
+            import i1
+        elif y:
+            import i2
+        else:
+            import i3
+        try:
+            import t1
+        except ImportError:
+            import t2
+        else:
+            import t3
+        finally:
+            import t4
+        with open(p) as q:
+            import w1
+        for i in r:
+            import l1
+        else:
+            import l2
+        while z:
+            from l3 import v
+        match m:
+            case 1:
+                import m1
+        async def g():
+            async with h:
+                import g1
+        """), encoding="utf-8")
+
+    def walked(path: Path) -> set[str]:
+        tree = ast.parse(path.read_bytes())
+        return {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names} | {
+            node.module for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+
+    assert _imports(program) == walked(program) == {
+        "a1", "a2.b", "b1", "f1", "k1", "i1", "i2", "i3", "t1", "t2", "t3", "t4", "w1", "l1",
+        "l2", "l3", "m1", "g1"}
+    for source in sorted(REFERENCE.rglob("*.py")):
+        assert _imports(source) == walked(source), source

@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def _imports(path: Path) -> set[str]:
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -82,6 +83,20 @@ def script_command(python: str, script: Path, *args: str) -> list[str]:
     """The command that runs ``script`` with ``args`` in an isolated interpreter (``-I``: no
     environment, no user or script folder on the path), through :data:`BOOT`."""
     return [python, "-I", "-u", "-B", "-X", "utf8", "-c", BOOT, str(script), *args]
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement of ``body`` and of the blocks inside it (functions, classes, ``if``,
+    ``try`` and its handlers, ``with``, loops, ``match`` cases): where an import can be,
+    without visiting the expressions, most of a program's nodes."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                stack += block
 
 
 class ZygoteError(OSError):
