@@ -101,6 +101,11 @@ def enabled() -> bool:
     return os.environ.get(TEMPLATE_ENV) != "0" and sys.platform.startswith("linux")
 
 
+def pids() -> list[int]:
+    """In the warm server: the template processes (its children, never reported as runs)."""
+    return [t.pid for t in _TEMPLATES.values() if t is not None]
+
+
 def fds() -> list[int]:
     """In the warm server: its sockets to the templates (no run or template keeps them)."""
     return [t.fd for t in _TEMPLATES.values() if t is not None]

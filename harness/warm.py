@@ -334,12 +334,14 @@ def serve(fd: int) -> None:
     except (OSError, ValueError):
         pass
     finally:
-        for pid in live:
+        # the templates too: gone (not still freeing their memory) once the server is
+        ending = [*live, *template.pids()]
+        for pid in ending:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        for pid in live:
+        for pid in ending:
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
