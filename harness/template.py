@@ -122,7 +122,7 @@ def fork_run(msg: dict[str, Any], close: list[int]) -> int | None:
     try:
         cfg_path = str(msg["argv"][0])
         k = key(_read(cfg_path))
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+    except Exception:  # unreadable, or not a configuration: the run itself will say so
         return None
     if k is None:
         return None
@@ -131,7 +131,7 @@ def fork_run(msg: dict[str, Any], close: list[int]) -> int | None:
             return None
         try:
             _TEMPLATES[k] = Template(cfg_path, [*close, *fds()])
-        except OSError:
+        except Exception:  # no fork, no socket: the server forks the runs itself
             _TEMPLATES[k] = None
     template = _TEMPLATES[k]
     if template is None:

@@ -147,3 +147,30 @@ def test_the_key_is_the_command_line_and_each_file_as_it_is(tmp_path: Path) -> N
     assert template.key(cfg(builtin=False)) is None
     os.utime(files[0], ns=(1, 1))
     assert template.key(cfg()) != base
+
+
+def test_a_configuration_no_template_can_read_leaves_the_server_serving(tmp_path: Path
+                                                                        ) -> None:
+    """A run whose configuration is not one (the warm server reads it to find the run's
+    template) ends as it would have started alone, with its traceback, and the server goes
+    on serving the next runs."""
+    from harness.protocol import ProtocolError
+
+    warm.stop()
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "TMPDIR": str(tmp_path)}
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text('{"not": "a configuration"}', encoding="utf-8")
+    try:
+        server = warm.server(env)
+        assert server is not None
+        log = tmp_path / "log"
+        code = warm.run([str(cfg)], env=env, cwd=tmp_path, log=log, timeout=60, base_env=env)
+        assert code == 1
+        assert ProtocolError.__name__ in log.read_text(encoding="utf-8")
+        assert not server.gone and warm.server(env) is server
+        assert engine.grade(REFERENCE, only=["lab9.udp_client"], report=False,
+                            shards=1).score > 0
+        assert warm.server(env) is server and not server.gone
+    finally:
+        warm.stop()
