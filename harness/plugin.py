@@ -233,9 +233,11 @@ def _journal(config: pytest.Config) -> None:
     run stopped midway (its time budget spent) still reports the checks it finished, without
     writing every outcome again after each check (:func:`harness.protocol.read_journal`)."""
     cfg = config.stash.get(CONFIG, None)
-    new = _encode_finished(config) if cfg else []
+    if cfg is None:
+        return
+    new = _encode_finished(config)
     if new:
-        with open(journal_path(cfg.report), "a", encoding="utf-8") as f:  # type: ignore[union-attr]
+        with open(journal_path(cfg.report), "a", encoding="utf-8") as f:
             f.write("".join(f"{line}\n" for line in new))
 
 
