@@ -394,8 +394,8 @@ def score(outcomes: list[dict[str, Any]], rules: Rubric, *, lang: str,
     if tasks is not None:
         unknown = [c for c in unknown if task_of(c) in tasks]
     if unknown:
-        raise UsageError(f"rubric {rules.source} names checks that do not exist: "
-                         f"{', '.join(unknown[:5])}; fix the ids (see the README's catalogue)")
+        raise UsageError(key="usage.rubric.unknown_ids", where=rules.source,
+                         ids=", ".join(unknown[:5]))
     by_id = {o["id"]: o for o in outcomes}
     ordered = [c for c in rules.checks if c in by_id] + \
         [o["id"] for o in outcomes if o["id"] not in rules.checks]

@@ -548,3 +548,25 @@ def test_a_mutant_is_graded_on_the_tasks_it_replaces_or_on_everything(tmp_path: 
                                        (f"{server}.octal",))) is None
     assert _changed_tasks(pack, mutant(["lab9/base_server.py"],
                                        ("bases2023.base_client.exits",))) is None
+
+
+def test_a_rubric_naming_checks_no_run_found_is_refused_in_the_run_language() -> None:
+    """The engine's last look at a rubric (the ids every run collected): checks it names
+    that no check module defines are a usage error, said in Spanish or English."""
+    from harness.engine import score
+    from harness.rubric import CheckRule, Rubric
+
+    rules = Rubric(checks={"mi_curso.upper_server.upper": CheckRule(points=1.0),
+                           "mi_curso.upper_server.uper": CheckRule(points=1.0)},
+                   source="r.toml")
+    with pytest.raises(UsageError) as caught:
+        score([], rules, lang="es", collected=["mi_curso.upper_server.upper"])
+    assert caught.value.message("es") == (
+        "la rúbrica r.toml nombra comprobaciones que no existen: mi_curso.upper_server.uper; "
+        "corrige los ids (están en el catálogo del README)")
+    assert str(caught.value) == caught.value.message("en") == (
+        "rubric r.toml names checks that do not exist: mi_curso.upper_server.uper; fix the "
+        "ids (see the README's catalogue)")
+    # every id collected: no refusal (the checks no run reported are "not run")
+    assert [c.id for c in score([], rules, lang="es", collected=[*rules.checks]).checks] == \
+        [*rules.checks]
