@@ -713,3 +713,38 @@ def test_imports_are_found_in_every_block_of_a_program(tmp_path: Path) -> None:
         "l2", "l3", "m1", "g1"}
     for source in sorted(REFERENCE.rglob("*.py")):
         assert _imports(source) == walked(source), source
+
+
+@pytest.mark.parametrize("failing", ["EventChannel", "_fork"])
+def test_a_process_that_cannot_be_started_leaves_nothing_open(box, monkeypatch,  # type: ignore[no-untyped-def]
+                                                             failing: str) -> None:
+    """Whatever fails while a student process is being started (its event channel, the fork
+    itself), the error reaches the check and the memory files and pipes made for it are
+    closed, its box removed."""
+    import tempfile
+
+    from harness.sandbox import runner
+
+    sandbox = box({"p.py": "print('hola')\n"}, portable=True)
+    try:
+        assert sandbox.run("p.py").stdout == "hola\n"  # the sandbox's own set-up is done
+
+        def broken(*_args: object, **_kw: object) -> None:
+            raise OSError(24, "Too many open files")
+
+        if failing == "_fork":
+            monkeypatch.setattr(sandbox, "_fork", broken)
+            monkeypatch.setattr(runner.subprocess, "Popen", broken)
+        else:
+            monkeypatch.setattr(runner, failing, broken)
+        def boxes() -> set[Path]:  # without the private view, each process has its own
+            return set(Path(tempfile.gettempdir()).glob("labgrade-box-*"))
+
+        fds, before = set(os.listdir("/proc/self/fd")), boxes()
+        for _ in range(3):
+            with pytest.raises(OSError, match="Too many open files"):
+                sandbox.spawn("p.py", stdin="x")
+        assert set(os.listdir("/proc/self/fd")) <= fds
+        assert boxes() <= before
+    finally:
+        sandbox.close()

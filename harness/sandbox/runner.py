@@ -372,46 +372,54 @@ class Sandbox:
         else:
             box = own_box = self._box()
             view = None
-        fin = _memory_file("stdin", stdin.encode("utf-8") if isinstance(stdin, str) else stdin)
-        fout, ferr = _memory_file("stdout"), _memory_file("stderr")
-        channel = EventChannel()
+        fin = fout = ferr = -1
+        channel: EventChannel | None = None
+        group = None
         iso = self.isolation
-        group = self._cgroups.create(self.limits.processes) if self._cgroups else None
-        config = {
-            "mode": mode, "file": str(box / "work" / file), "argv": list(args or []),
-            "calls": calls or [], "cwd": str(box / "work"), "events_fd": channel.write_fd,
-            "shim": str(SHIM), "mounts": str(MOUNTS), "view": view,
-            "vnet": (vnet or VNet()).to_json(), "pidns": iso.pidns,
-            "limits": self.limits.rlimits(with_nproc=iso.uid is not None) if iso.rlimits else {},
-            "uid": iso.uid, "gid": iso.uid,
-            "cgroup": group.procs_file if group is not None else None,
-        }
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(box / "home"),
-            "TMPDIR": str(box / "home"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-            "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
-            reaper.TAG: reaper.new_tag(secrets.token_hex(8)),
-        }
-        with reaper.spawning():
-            try:
+        try:  # whatever fails on the way, nothing made for this process stays behind
+            fin = _memory_file("stdin", stdin.encode("utf-8") if isinstance(stdin, str) else stdin)
+            fout = _memory_file("stdout")
+            ferr = _memory_file("stderr")
+            channel = EventChannel()
+            group = self._cgroups.create(self.limits.processes) if self._cgroups else None
+            config = {
+                "mode": mode, "file": str(box / "work" / file), "argv": list(args or []),
+                "calls": calls or [], "cwd": str(box / "work"), "events_fd": channel.write_fd,
+                "shim": str(SHIM), "mounts": str(MOUNTS), "view": view,
+                "vnet": (vnet or VNet()).to_json(), "pidns": iso.pidns,
+                "limits": self.limits.rlimits(with_nproc=iso.uid is not None)
+                if iso.rlimits else {},
+                "uid": iso.uid, "gid": iso.uid,
+                "cgroup": group.procs_file if group is not None else None,
+            }
+            env = {
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(box / "home"),
+                "TMPDIR": str(box / "home"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONIOENCODING": "utf-8", reaper.TAG: reaper.new_tag(secrets.token_hex(8)),
+            }
+            with reaper.spawning():
                 proc = self._fork(config, env, [fin, fout, ferr, channel.write_fd],
                                   self._warm(file)) or subprocess.Popen(
                     [self.python, "-I", "-u", "-B", "-X", "utf8", str(LAUNCHER)],
                     stdin=fin, stdout=fout, stderr=ferr,
                     env={**env, "LABGRADE_CHILD": json.dumps(config)}, cwd=box,
                     start_new_session=True, pass_fds=(channel.write_fd,), close_fds=True)
-            except BaseException:
-                if group is not None:
-                    group.close()
-                if own_box is not None:
-                    remove_tree(own_box)
-                os.close(fout)
-                os.close(ferr)
-                raise
-            finally:
+                reaper.started(proc.pid)
+        except BaseException:
+            if group is not None:
+                group.close()
+            if own_box is not None:
+                remove_tree(own_box)
+            for fd in (fout, ferr):
+                if fd >= 0:
+                    os.close(fd)
+            raise
+        finally:
+            if fin >= 0:
                 os.close(fin)
+            if channel is not None:
                 channel.child_side_done()
-            reaper.started(proc.pid)
         return Child(proc, channel, (fout, ferr), self.limits, box=own_box,
                      tag=None if iso.pidns else env[reaper.TAG], cgroup=group,
                      pidns=iso.pidns)
