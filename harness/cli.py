@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness import __version__
 from harness.cli_guard import (
@@ -25,6 +26,9 @@ from harness.engine import ISOLATION_MODES, grade, write_outputs
 from harness.errors import UsageError
 from harness.i18n import LANGS, t
 from harness.results import SubmissionResult
+
+if TYPE_CHECKING:
+    from harness.batch import BatchResult
 
 __all__ = ["EXIT_FAILING", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -247,7 +251,12 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         "the class junit.xml); exports of an earlier run that this one does "
                         "not write are removed (default: none)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
-    # course platforms (harness.platforms; issue 11)
+    _add_platforms(p)
+    _common(p)
+
+
+def _add_platforms(p: argparse.ArgumentParser) -> None:
+    """The course platforms' files (harness.platforms; issue 11), of a batch or a merge."""
     p.add_argument("--moodle-worksheet", type=Path, metavar="FILE",
                    help="Moodle's offline grading worksheet (CSV) to fill: writes "
                         "moodle-worksheet.csv, same columns, separator and encoding")
@@ -261,7 +270,6 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="the grade column's name in moodle-gradebook.csv and canvas.csv")
     p.add_argument("--csv-sep", default=",", choices=(",", ";", "tab"),
                    help="separator of moodle-gradebook.csv and canvas.csv (default ,)")
-    _common(p)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -282,17 +290,22 @@ def cmd_batch(args: argparse.Namespace) -> int:
                      seconds=time.monotonic() - started, lang=args.lang))
     for name in ("index.html", "grades.csv"):
         print(t("cli.written", args.lang, path=str(out / name)))
-    from harness.platforms import write_platform_exports  # issue 11: course platforms
+    _platform_files(batch, args, args.lang)
+    return EXIT_OK
+
+
+def _platform_files(batch: BatchResult, args: argparse.Namespace, lang: str) -> None:
+    """Write and name the course platforms' files the options ask for (issue 11)."""
+    from harness.platforms import write_platform_exports
 
     written = write_platform_exports(
         batch, moodle_worksheet=args.moodle_worksheet, moodle_gradebook=args.moodle_gradebook,
         moodle_roster=args.moodle_roster, canvas=args.canvas, csv_sep=args.csv_sep,
-        assignment=args.assignment, lang=args.lang)
+        assignment=args.assignment, lang=lang)
     for note in written.notes:
         print(note)
     for path in written.paths:
-        print(t("cli.written", args.lang, path=str(path)))
-    return EXIT_OK
+        print(t("cli.written", lang, path=str(path)))
 
 
 def batch_line(n: int, *, graded: int, cached: int, ungraded: int, seconds: float,
@@ -312,13 +325,15 @@ def _add_merge(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("merge", help="combine the outputs of labgrade batch --shard I/N into "
                                      "one class page and grades.csv",
                        description="Combine the output folders of labgrade batch --shard I/N "
-                                   "(every slice once) into one class page and grades.csv.",
+                                   "(every slice once) into one class page and grades.csv, "
+                                   "and the course platforms' files the options ask for.",
                        formatter_class=_formatter, epilog=EXIT_STATUS)
     p.add_argument("folders", type=Path, nargs="+", help="the shards' output folders")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--format", default="",
                    help="junit: also the class junit.xml; github: a class job summary "
                         "(where $GITHUB_STEP_SUMMARY is set) (default: none)")
+    _add_platforms(p)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -331,6 +346,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
             folders=plural("batch.n_folders", len(args.folders), lang)))
     for name in ("index.html", "grades.csv"):
         print(t("cli.written", lang, path=str(args.out / name)))
+    _platform_files(batch, args, lang)
     return EXIT_OK
 
 

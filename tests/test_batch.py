@@ -726,3 +726,25 @@ def test_a_clean_build_ships_every_data_file(tmp_path: Path) -> None:
                    for p in (src / folder).rglob("*") if p.is_file()}
     assert wanted - shipped == set()
     assert os.access(out / "harness" / "gradescope" / "run_autograder", os.X_OK)
+
+
+def test_a_merge_writes_the_course_platforms_files_as_a_batch_does(
+        graded: dict[str, Any], tmp_path: Path) -> None:
+    """``labgrade merge`` takes the platform options of ``labgrade batch``: the shards of a
+    class merged with ``--canvas`` give the Canvas file, each student's points in it."""
+    from harness.platforms.csvfile import number
+
+    export = tmp_path / "canvas-export.csv"
+    export.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Lab 9 (4411)\n"
+                      "    Points Possible,,,,,10\n"
+                      "\"Pérez, Ana\",31,A-1,ana,S1,\n"
+                      "\"Ruiz, Carla\",32,A-2,carla,S1,\n"
+                      "\"Solo, Han\",33,A-3,han,S2,\n", encoding="utf-8")
+    out = tmp_path / "merged"
+    assert main(["merge", *map(str, graded["shards"]), "--out", str(out), "--canvas",
+                 str(export), "--assignment", "Lab 9"]) == 0
+    rows = list(csv.reader(io.StringIO((out / "canvas.csv").read_text(encoding="utf-8"))))
+    assert rows[0][5] == "Lab 9 (4411)"
+    assert rows[2:] == [["Pérez, Ana", "31", "A-1", "ana", "S1", number(EXPECTED["ana"])],
+                        ["Ruiz, Carla", "32", "A-2", "carla", "S1",
+                         number(EXPECTED["carla"])]]
