@@ -24,8 +24,10 @@ selected (``pytest_collection_modifyitems``). From there it forks each run of th
 - **Fallback.** ``LABGRADE_TEMPLATE=0``, a template that cannot start or has died, or more
   than :data:`MAX_TEMPLATES` sets of files: the warm server forks the run itself, as before.
   The verdicts are the same either way (tested).
-- **Nothing left behind.** A template dies with the warm server (``PR_SET_PDEATHSIG``), and
-  ends when the server closes its socket.
+- **Nothing left behind.** A template ends when the server closes its socket, dies with the
+  server (``PR_SET_PDEATHSIG``), and is killed and waited for by the server on its way out.
+  Its own two files (the configuration it started pytest with, and that configuration's
+  report) are in the first run's folder, which the engine removes with that run.
 """
 
 from __future__ import annotations
@@ -177,6 +179,8 @@ def _template(cfg_path: str, sock: socket.socket, close: list[int], server: int)
     from harness import runner
     from harness.sandbox.launcher import end_forked
 
+    cfg_path = os.path.abspath(cfg_path)  # before the template leaves the server's folder
+
     def body() -> int:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the server
         if os.getppid() != server:
@@ -190,7 +194,9 @@ def _template(cfg_path: str, sock: socket.socket, close: list[int], server: int)
             os.dup2(null, fd)
         os.close(null)
         os.chdir("/")
-        own = tempfile.mkdtemp(prefix="labgrade-template-")
+        # in the first run's folder: the engine removes it with that run, which cannot end
+        # before the template has forked it, even if the template is killed meanwhile
+        own = tempfile.mkdtemp(prefix="labgrade-template-", dir=os.path.dirname(cfg_path))
         cfg = replace(_read(cfg_path), report=os.path.join(own, "report.json"))
         path = os.path.join(own, "run.json")
         Path(path).write_text(cfg.to_json(), encoding="utf-8")
