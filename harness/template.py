@@ -100,7 +100,13 @@ _TEMPLATES: dict[str, Template | None] = {}
 
 
 def enabled() -> bool:
-    return os.environ.get(TEMPLATE_ENV) != "0" and sys.platform.startswith("linux")
+    """Templates on: not turned off, and their runs can be forked beside them
+    (:func:`harness.sandbox.launcher.fork_beside`: Linux on x86_64 or aarch64, unless
+    ``LABGRADE_CLONE_PARENT=0``)."""
+    from harness.sandbox.launcher import _SYS_CLONE
+
+    return os.environ.get(TEMPLATE_ENV) != "0" and sys.platform.startswith("linux") and \
+        os.uname().machine in _SYS_CLONE and os.environ.get("LABGRADE_CLONE_PARENT") != "0"
 
 
 def pids() -> list[int]:
