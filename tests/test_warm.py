@@ -316,3 +316,49 @@ def test_a_run_the_server_cannot_start_starts_cold(tmp_path: Path,
     assert asked == [[str(tmp_path / "cfg.json")]]
     assert code == 1 and "FileNotFoundError" in log.read_text(encoding="utf-8")
     warm.stop()
+
+
+WRAPPED = '''
+import functools
+import pytest
+
+
+def logged(f):
+    @functools.wraps(f)
+    def inner(*a, **kw):
+        return f(*a, **kw)
+    return inner
+
+
+@logged
+@pytest.fixture
+def hidden():
+    return 1
+
+
+def test_x():
+    pass
+'''
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["course", "builtin"])
+def test_only_builtin_runs_skip_the_scan_for_wrapped_fixtures(tmp_path: Path,
+                                                              skip: bool) -> None:
+    """pytest 9 warns about a fixture hidden behind another decorator; a run of the built-in
+    packs turns that scan off (:func:`harness.runner._no_wrapped_fixture_scan`), a run of
+    course packs keeps it (their authors see the warning)."""
+    (tmp_path / "test_w.py").write_text(WRAPPED, encoding="utf-8")
+    script = ("import sys, pytest\n"
+              f"sys.path.insert(0, {str(REPO)!r})\n"
+              "from harness import runner\n"
+              f"if {skip}:\n"
+              "    runner._no_wrapped_fixture_scan()\n"
+              f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', {str(tmp_path)!r}]))\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    from _pytest.fixtures import FixtureManager
+
+    if not hasattr(FixtureManager, "_check_for_wrapped_fixture"):
+        pytest.skip("this pytest has no such scan")
+    assert ("cannot discover fixture 'hidden'" in proc.stdout) != skip, proc.stdout
