@@ -29,7 +29,7 @@ from harness.points import total
 from harness.protocol import ProtocolError, RunConfig, RunReport, read_journal
 from harness.results import CheckResult, Problem, SubmissionResult, write_json
 from harness.rubric import Rubric, load, task_file, task_of
-from harness.sandbox import cgroups, mounts, reaper
+from harness.sandbox import cgroups, reaper, scancache
 from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import Isolation, detect
 from harness.sandbox.runner import WRITABLE_ENV
@@ -290,10 +290,11 @@ _WRITABLE_LOCK = threading.Lock()
 
 def _world_writable() -> tuple[str, ...]:
     """The host's world-writable folders, scanned once per process (a batch scans once;
-    the runs of one submission, started at once, wait for the one scan)."""
+    the runs of one submission, started at once, wait for the one scan), or the previous
+    command's scan where nothing it rests on has changed (:mod:`harness.sandbox.scancache`)."""
     with _WRITABLE_LOCK:
         if not _WRITABLE:
-            _WRITABLE.append(tuple(mounts.world_writable()))
+            _WRITABLE.append(tuple(scancache.world_writable()))
         return _WRITABLE[0]
 
 

@@ -3,13 +3,23 @@ deliberate bug, grade them through the real engine, and read the verdicts."""
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from harness.engine import grade
 from harness.results import CheckResult, SubmissionResult
+from harness.sandbox import scancache
+
+# the gradings of these tests keep the host's scan (harness.sandbox.scancache) in a folder of
+# this test session's, not in the user's own cache; the xdist workers share the controller's
+if not os.environ.get(scancache.DIR_ENV):
+    os.environ[scancache.DIR_ENV] = tempfile.mkdtemp(prefix="labgrade-tests-cache-")
+    atexit.register(shutil.rmtree, os.environ[scancache.DIR_ENV], True)
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference"

@@ -129,19 +129,33 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
             "hide": _outermost(hidden), "proc": proc, "box": box, "uid": uid}
 
 
-def world_writable(depth: int = SCAN_DEPTH) -> list[str]:
+def world_writable(depth: int = SCAN_DEPTH, seen: dict[str, Any] | None = None) -> list[str]:
     """Every folder that any user may write to (mode ``o+w``, sticky or not), on every
     mounted file system that can hold files (``/proc``, ``/sys`` and the like are skipped),
     down to ``depth`` levels below its mount point: the places where a student could leave
     files after grading or pass them to another submission. Read from the mount table at
     start, so a machine's own (``/run/lock``, ``/var/lib/php/sessions``, a mounted volume)
-    are found without a list kept by hand."""
+    are found without a list kept by hand.
+
+    ``seen``: filled with what the answer rests on, for :mod:`harness.sandbox.scancache`:
+    each folder looked at, with :func:`signature` of it (``None`` where it could not be
+    looked at); the key ``""`` is set when a folder could not be listed (then the answer
+    rests on something no signature shows)."""
+    found: set[str] = set()
+    for point in sorted({row[4].replace("\\040", " ") for row in writable_mounts()}):
+        _scan(point, depth, found, seen)
+    return sorted(found)
+
+
+def writable_mounts() -> list[list[str]]:
+    """The rows of this process's mount table (``/proc/self/mountinfo``, split) that
+    :func:`world_writable` scans: file systems that can hold files, mounted read-write."""
     try:
         with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
             rows = [line.split() for line in f]
     except OSError:
         return []
-    points = []
+    kept = []
     for row in rows:
         try:
             sep = row.index("-")
@@ -150,17 +164,24 @@ def world_writable(depth: int = SCAN_DEPTH) -> list[str]:
         fstype, options = row[sep + 1], row[5].split(",")
         if fstype in PSEUDO_FS or "ro" in options:
             continue
-        points.append(row[4].replace("\\040", " "))
-    found: set[str] = set()
-    for point in sorted(set(points)):
-        _scan(point, depth, found)
-    return sorted(found)
+        kept.append(row)
+    return kept
 
 
-def _scan(top: str, depth: int, found: set[str]) -> None:
+def signature(st: os.stat_result) -> list[int]:
+    """What of a folder's ``lstat`` a scan's answer rests on: which folder it is (device,
+    inode), its mode, and its modification and change times in nanoseconds (an entry added,
+    removed or renamed in it changes both; ``chmod``, ``chown`` and ``utime`` change the
+    change time, which no user can set)."""
+    return [st.st_dev, st.st_ino, st.st_mode, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _scan(top: str, depth: int, found: set[str], seen: dict[str, Any] | None = None) -> None:
     try:
         dev = os.lstat(top).st_dev
     except OSError:
+        if seen is not None:
+            seen[top] = None
         return
     stack = [(top, 0)]
     while stack:
@@ -168,7 +189,11 @@ def _scan(top: str, depth: int, found: set[str]) -> None:
         try:
             st = os.lstat(folder)
         except OSError:
+            if seen is not None:
+                seen[folder] = None
             continue
+        if seen is not None:
+            seen[folder] = signature(st)
         if not stat.S_ISDIR(st.st_mode) or st.st_dev != dev:
             continue  # another mount: scanned on its own
         if st.st_mode & stat.S_IWOTH:
@@ -180,6 +205,8 @@ def _scan(top: str, depth: int, found: set[str]) -> None:
             with os.scandir(folder) as entries:
                 subdirs = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
         except OSError:
+            if seen is not None:
+                seen[""] = None
             continue
         stack += [(d, level + 1) for d in subdirs]
 
