@@ -129,7 +129,8 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
             "hide": _outermost(hidden), "proc": proc, "box": box, "uid": uid}
 
 
-def world_writable(depth: int = SCAN_DEPTH, seen: dict[str, Any] | None = None) -> list[str]:
+def world_writable(depth: int = SCAN_DEPTH, listings: dict[str, Any] | None = None
+                   ) -> list[str]:
     """Every folder that any user may write to (mode ``o+w``, sticky or not), on every
     mounted file system that can hold files (``/proc``, ``/sys`` and the like are skipped),
     down to ``depth`` levels below its mount point: the places where a student could leave
@@ -137,13 +138,19 @@ def world_writable(depth: int = SCAN_DEPTH, seen: dict[str, Any] | None = None) 
     start, so a machine's own (``/run/lock``, ``/var/lib/php/sessions``, a mounted volume)
     are found without a list kept by hand.
 
-    ``seen``: filled with what the answer rests on, for :mod:`harness.sandbox.scancache`:
-    each folder looked at, with :func:`signature` of it (``None`` where it could not be
-    looked at); the key ``""`` is set when a folder could not be listed (then the answer
-    rests on something no signature shows)."""
+    ``listings``: the subfolders of each folder a previous scan listed, with
+    :func:`signature` of the folder then (``{path: [signature, [name, ...]]}``, see
+    :mod:`harness.sandbox.scancache`): a folder whose signature is the same is not listed
+    again. Every folder is looked at (``lstat``) every time, so whether it is world-writable
+    is always read afresh. Replaced on return by this scan's listings."""
     found: set[str] = set()
-    for point in sorted({row[4].replace("\\040", " ") for row in writable_mounts()}):
-        _scan(point, depth, found, seen)
+    fresh: dict[str, Any] = {}
+    points = {row[4].replace("\\040", " ") for row in writable_mounts()}
+    for point in sorted(points):
+        _scan(point, depth, found, listings or {}, fresh)
+    if listings is not None:
+        listings.clear()
+        listings.update(fresh)
     return sorted(found)
 
 
@@ -169,19 +176,18 @@ def writable_mounts() -> list[list[str]]:
 
 
 def signature(st: os.stat_result) -> list[int]:
-    """What of a folder's ``lstat`` a scan's answer rests on: which folder it is (device,
-    inode), its mode, and its modification and change times in nanoseconds (an entry added,
-    removed or renamed in it changes both; ``chmod``, ``chown`` and ``utime`` change the
-    change time, which no user can set)."""
+    """When a folder's list of entries is known not to have changed: the same folder
+    (device, inode), mode, and modification and change times in nanoseconds (an entry
+    added, removed or renamed changes both; ``utime``, which can put the modification time
+    back, changes the change time, which no user can set)."""
     return [st.st_dev, st.st_ino, st.st_mode, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _scan(top: str, depth: int, found: set[str], seen: dict[str, Any] | None = None) -> None:
+def _scan(top: str, depth: int, found: set[str], old: dict[str, Any],
+          fresh: dict[str, Any]) -> None:
     try:
         dev = os.lstat(top).st_dev
     except OSError:
-        if seen is not None:
-            seen[top] = None
         return
     stack = [(top, 0)]
     while stack:
@@ -189,11 +195,7 @@ def _scan(top: str, depth: int, found: set[str], seen: dict[str, Any] | None = N
         try:
             st = os.lstat(folder)
         except OSError:
-            if seen is not None:
-                seen[folder] = None
             continue
-        if seen is not None:
-            seen[folder] = signature(st)
         if not stat.S_ISDIR(st.st_mode) or st.st_dev != dev:
             continue  # another mount: scanned on its own
         if st.st_mode & stat.S_IWOTH:
@@ -201,14 +203,19 @@ def _scan(top: str, depth: int, found: set[str], seen: dict[str, Any] | None = N
             continue  # covered whole: what is below is out of sight too
         if level >= depth:
             continue
-        try:
-            with os.scandir(folder) as entries:
-                subdirs = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
-        except OSError:
-            if seen is not None:
-                seen[""] = None
-            continue
-        stack += [(d, level + 1) for d in subdirs]
+        # looked at before listing: an entry added meanwhile changes the folder again
+        sig = signature(st)
+        known = old.get(folder)
+        if known is not None and known[0] == sig:
+            names = known[1]
+        else:
+            try:
+                with os.scandir(folder) as entries:
+                    names = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+            except OSError:
+                continue
+        fresh[folder] = [sig, names]
+        stack += [(os.path.join(folder, n), level + 1) for n in names]
 
 
 def _around(folders: list[str], kept: list[str], depth: int = 4) -> list[str]:

@@ -1,21 +1,20 @@
-"""The host's world-writable folders (:func:`harness.sandbox.mounts.world_writable`), kept
-between grading commands and proven still true before each use.
+"""The listings behind the scan of the host's world-writable folders
+(:func:`harness.sandbox.mounts.world_writable`), kept between grading commands.
 
 The scan lists about three thousand folders (75 ms of CPU on the development machine, most
 of it in the kernel), once per ``labgrade grade``: a tenth of the CPU of grading lab9. What
-the answer rests on is small and cheap to look at again: the mount table's rows it scanned,
-and the ``lstat`` of each folder it looked at (:func:`harness.sandbox.mounts.signature`:
-device, inode, mode, modification and change times). A folder made world-writable since
-changed its change time; a folder created, removed or renamed since changed its parent's
-modification and change times; a file system mounted or unmounted changed the mount table.
-So the kept answer is used only when every one of those is exactly as it was (about 4,600
-``lstat`` calls, a quarter of the scan's cost), and the host is scanned again otherwise, or
-when a folder could not be listed during the scan.
+is kept is only which subfolders each folder had, with the folder's signature when it was
+listed (:func:`harness.sandbox.mounts.signature`: device, inode, mode, modification and
+change times). The next scan still looks at every folder (``lstat``: whether it is
+world-writable is read afresh every time) and lists again each folder whose signature
+differs: an entry added, removed or renamed changes the folder's modification and change
+times, and ``utime``, which can put the first back, changes the second, which no user can
+set. The answer is the one a full scan gives; the cost is about a quarter of one.
 
 The file is the grader's own: ``$LABGRADE_CACHE_DIR`` or ``$XDG_CACHE_HOME/labgrade``
 (``~/.cache/labgrade``), a folder of the grader's user that no other user may write to, the
-file likewise (anything else is ignored and left alone). ``LABGRADE_SCAN_CACHE=0`` scans
-every time and keeps nothing.
+file likewise (anything else is ignored and left alone). ``LABGRADE_SCAN_CACHE=0`` lists
+every folder every time and keeps nothing.
 """
 
 from __future__ import annotations
@@ -47,37 +46,35 @@ def cache_dir() -> str | None:
 
 
 def world_writable(folder: str | None = None, depth: int = mounts.SCAN_DEPTH) -> list[str]:
-    """:func:`harness.sandbox.mounts.world_writable`, from the kept scan when nothing it
-    rests on has changed (``folder``: where it is kept, :func:`cache_dir` by default)."""
+    """:func:`harness.sandbox.mounts.world_writable`, listing again only the folders that
+    changed since the kept listings (``folder``: where they are kept, :func:`cache_dir` by
+    default)."""
     folder = cache_dir() if folder is None else folder
-    key = [VERSION, os.geteuid(), depth, mounts.writable_mounts()]
-    if folder:
-        kept = _load(folder)
-        if kept is not None and kept.get("key") == key and _still(kept.get("seen")):
-            found = kept.get("found")
-            if isinstance(found, list) and all(isinstance(p, str) for p in found):
-                return found
-    seen: dict[str, Any] = {}
-    found = mounts.world_writable(depth, seen)
-    # a folder that could not be listed, or a mount that came or went during the scan: the
-    # answer rests on more than the signatures show, so it is not kept
-    if folder and "" not in seen and key[3] == mounts.writable_mounts():
-        _save(folder, {"key": key, "found": found, "seen": seen})
+    if not folder:
+        return mounts.world_writable(depth)
+    kept = _load(folder) or {}
+    mine = dict(kept)
+    found = mounts.world_writable(depth, mine)
+    # writing the file changes its own folder (when the scan reaches it): that alone is no
+    # reason to write it again at every grading
+    changed = {p for p in mine.keys() | kept.keys() if mine.get(p) != kept.get(p)}
+    if changed - {os.path.realpath(folder)}:
+        _save(folder, {"version": VERSION, "listings": mine})
     return found
 
 
-def _still(seen: object) -> bool:
-    """Every folder the kept scan looked at is exactly as it was then."""
-    if not isinstance(seen, dict) or not seen:
-        return False
-    for path, was in seen.items():
-        try:
-            now: list[int] | None = mounts.signature(os.lstat(path))
-        except OSError:
-            now = None
-        if now != was:
-            return False
-    return True
+def _valid(listings: object) -> dict[str, Any] | None:
+    """``listings`` as :func:`harness.sandbox.mounts.world_writable` takes them, or None."""
+    if not isinstance(listings, dict):
+        return None
+    for path, entry in listings.items():
+        if not (isinstance(path, str) and isinstance(entry, list) and len(entry) == 2
+                and isinstance(entry[0], list) and len(entry[0]) == 5
+                and all(type(n) is int for n in entry[0]) and isinstance(entry[1], list)
+                and all(isinstance(n, str) and "/" not in n and n not in ("", ".", "..")
+                        for n in entry[1])):
+            return None
+    return listings
 
 
 def _ours(st: os.stat_result) -> bool:
@@ -98,7 +95,9 @@ def _load(folder: str) -> dict[str, Any] | None:
             return None
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = json.loads(f.read())
-        return data if isinstance(data, dict) else None
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            return None
+        return _valid(data.get("listings"))
     except (OSError, ValueError):
         return None
     finally:
