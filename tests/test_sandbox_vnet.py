@@ -187,7 +187,7 @@ def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str,  # 
                                               clone_parent: str) -> None:
     """A process forked by the zygote (beside it, or through Z1) ends like a fresh
     interpreter: non-daemon threads are joined, atexit handlers run, sys.exit sets the
-    status, output is flushed."""
+    status, output is flushed; and it collects garbage as one does (the zygote does not)."""
     monkeypatch.setenv("LABGRADE_ZYGOTE", zygote)
     monkeypatch.setenv("LABGRADE_CLONE_PARENT", clone_parent)
     sb = box({"end.py": """
@@ -198,11 +198,13 @@ def test_forked_and_fresh_processes_end_alike(box, monkeypatch, zygote: str,  # 
         print(input(), sys.argv[1:])
         go.set()
         sys.exit(3)
-    """, "env.py": "import os\nprint(sorted(k for k in os.environ if k.startswith('LABGRADE')))\n"})
+    """, "env.py": "import os\nprint(sorted(k for k in os.environ if k.startswith('LABGRADE')))\n",
+        "gc_on.py": "import gc\nprint(gc.isenabled(), gc.get_threshold())\n"})
     finished = sb.run("end.py", args=["a"], stdin="hola\n", timeout=5)
     assert finished.stdout == "hola ['a']\nthread\natexit\n"
     assert finished.exit_code == 3
     assert sb.run("env.py", timeout=5).stdout.strip() in ("[]", "['LABGRADE_TAG']")
+    assert sb.run("gc_on.py", timeout=5).stdout == "True (700, 10, 10)\n"
     if zygote == "1" and sb.isolation.pidns:
         assert sb._zygote is not None  # the fork server really served these
     sb.close()

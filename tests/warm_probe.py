@@ -4,6 +4,7 @@ and then does WHAT (``ok``, ``exit3``, ``say``, ``raise``, ``signal``, ``sleep``
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -23,7 +24,8 @@ def main() -> None:
         "stdin": sys.stdin.read(), "tmp": tempfile.gettempdir(),
         "sigint_default": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
         "sigchld_default": signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL,
-        "threads": threading.active_count(), "main": __name__}
+        "threads": threading.active_count(), "main": __name__,
+        "gc": [gc.isenabled(), list(gc.get_threshold())]}
     partial = report.with_suffix(".part")  # whole or absent: the tests poll for the file
     partial.write_text(json.dumps(seen), encoding="utf-8")
     partial.replace(report)
