@@ -136,6 +136,24 @@ def test_keeping_them_can_be_turned_off(host: dict[str, Any],
     assert scancache.cache_dir() == host["cache"]
 
 
+def test_they_are_kept_in_the_users_cache_and_never_in_the_working_folder(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(scancache.OFF_ENV, raising=False)
+    monkeypatch.delenv(scancache.DIR_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert scancache.cache_dir() == str(tmp_path / ".cache" / "labgrade")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert scancache.cache_dir() == str(tmp_path / "xdg" / "labgrade")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # ignored, as the XDG spec says
+    assert scancache.cache_dir() == str(tmp_path / ".cache" / "labgrade")
+    monkeypatch.setenv("HOME", "")  # no home: "~" stays "~", a relative path
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert scancache.cache_dir() is None
+    monkeypatch.setenv(scancache.DIR_ENV, "cache")
+    assert scancache.cache_dir() is None
+
+
 def test_the_real_machine_gives_the_same_answer_kept_or_not(tmp_path: Path) -> None:
     fresh = mounts.world_writable()
     assert scancache.world_writable(str(tmp_path / "c")) == fresh

@@ -35,14 +35,16 @@ OFF_ENV = "LABGRADE_SCAN_CACHE"
 
 
 def cache_dir() -> str | None:
-    """Where the scan is kept, or ``None`` when keeping it is turned off."""
+    """Where the listings are kept, or ``None`` when keeping them is turned off or there is
+    no absolute place for them (no home: nothing is written in the working folder)."""
     if os.environ.get(OFF_ENV, "1") == "0":
         return None
     chosen = os.environ.get(DIR_ENV)
     if chosen:
-        return chosen
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "labgrade")
+        return chosen if os.path.isabs(chosen) else None
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "labgrade") if os.path.isabs(base) else None
 
 
 def world_writable(folder: str | None = None, depth: int = mounts.SCAN_DEPTH) -> list[str]:
