@@ -189,7 +189,7 @@ def _template(cfg_path: str, sock: socket.socket, close: list[int], server: int)
 
     def body() -> int:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the server
-        gc.disable()  # none during pytest's start and the collection; each run has it back
+        gc.disable()  # none during pytest's start and the collection (a run has it back)
         if os.getppid() != server:
             os._exit(1)
         signal.set_wakeup_fd(-1)
@@ -254,7 +254,6 @@ class _Fork:
             gc.freeze()
             pid = fork_beside()
             if pid == 0:
-                gc.enable()
                 self.forked = True
                 self.sock.close()
                 become_run(msg, [], self.server)

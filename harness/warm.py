@@ -278,8 +278,9 @@ def serve(fd: int) -> None:
     when the socket closes (the engine is gone), kill the live runs and end."""
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C ends the runs and the engine
-    # no collection while importing: hundreds of modules' definitions are no garbage, and
-    # the collections their allocations set off were about 5 % of the imports' CPU
+    # no collection here (each run has it back, :func:`become_run`): hundreds of modules'
+    # definitions are no garbage, and the collections their allocations set off were about
+    # 5 % of the imports' CPU; the server itself only forks and passes messages on
     gc.disable()
     for name in PRELOAD:
         try:
@@ -287,8 +288,7 @@ def serve(fd: int) -> None:
         except Exception:
             pass
     compile("", "<labgrade>", "exec")  # builds the ast node types once, not in every run
-    gc.freeze()  # all of it left out of later collections, here and in the forks
-    gc.enable()
+    gc.freeze()  # all of it left out of the forks' collections
     from harness import template
     if threading.active_count() != 1:  # fork only from a single-threaded process
         return
@@ -396,7 +396,7 @@ def become_run(msg: dict[str, Any], close: list[int], server: int) -> None:
     """In a process forked for the run ``msg`` (a child of the server ``server``): what a
     fresh ``python -m MODULE ARGV`` started by the engine would have: dies with the server,
     signal handlers, descriptors (``close`` closed; stdin empty, output to the run's log),
-    working folder, environment, temporary folder, ``sys.argv``."""
+    working folder, environment, temporary folder, ``sys.argv``, garbage collection."""
     import tempfile
 
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the server
@@ -419,6 +419,7 @@ def become_run(msg: dict[str, Any], close: list[int], server: int) -> None:
     os.environ.update(msg["env"])
     tempfile.tempdir = None  # TMPDIR is the run's own
     sys.argv = [msg["module"], *msg["argv"]]
+    gc.enable()  # the server and the templates run without it
 
 
 if __name__ == "__main__":
