@@ -28,6 +28,8 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     (root / "var" / "tmp").chmod(0o1777)
     table = [["99", "27", "254:0", "/", str(root), "rw,relatime", "-", "ext4", "/dev/x", "rw"]]
     monkeypatch.setattr(mounts, "writable_mounts", lambda: [list(r) for r in table])
+    # the folders were all made a moment ago: kept anyway here (the tests of the rule set it)
+    monkeypatch.setattr(mounts, "RACY_NS", 0)
     listed: list[str] = []
     real = os.scandir
 
@@ -100,12 +102,64 @@ def test_kept_listings_another_user_could_have_written_are_ignored(
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # replaced by this scan's
 
 
-def test_malformed_listings_are_ignored(host: dict[str, Any]) -> None:
+@pytest.mark.parametrize("bad", ['[".."]', '["da\\u0000ta"]', "DEEP"])
+def test_malformed_listings_are_ignored(host: dict[str, Any], bad: str) -> None:
     scan(host)
     kept = Path(host["cache"]) / scancache.FILE
-    kept.write_text(kept.read_text().replace('["data"]', '[".."]'))
+    text = kept.read_text()
+    if bad == "DEEP":  # deeper than json can parse
+        kept.write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        kept.write_text(text.replace('["data"]', bad))
     scan(host)
     assert str(host["root"] / "srv") in host["listed"]
+
+
+@pytest.mark.parametrize("racy_ns", [mounts.RACY_NS, 0], ids=["rule", "without-the-rule"])
+def test_a_folder_changed_as_the_scan_began_is_listed_again_even_if_its_times_stay(
+        host: dict[str, Any], monkeypatch: pytest.MonkeyPatch, racy_ns: int) -> None:
+    """On a file system whose clock ticks once a second (or on an older kernel, every few
+    ms), a folder changed within the tick of the last change keeps its times: a listing made
+    in that tick is not kept. Here the times never move, as if every change fell in it."""
+    monkeypatch.setattr(mounts, "RACY_NS", racy_ns)
+    real = mounts.signature
+    monkeypatch.setattr(mounts, "signature", lambda st: [*real(st)[:3], 0, 0])
+    lib = host["root"] / "var" / "lib"
+    scan(host)
+    (lib / "sessions").mkdir()
+    (lib / "sessions").chmod(0o1733)
+    found = scan(host)
+    if racy_ns:
+        assert str(lib / "sessions") in found
+    else:  # what the rule prevents
+        assert str(lib / "sessions") not in found
+
+
+def test_folders_of_network_file_systems_are_listed_at_every_scan(
+        host: dict[str, Any]) -> None:
+    host["table"][0][7] = "nfs4"
+    assert scan(host) == [str(host["root"] / "var" / "tmp")]
+    assert scan(host) == [str(host["root"] / "var" / "tmp")]
+    assert str(host["root"] / "srv") in host["listed"]  # listed again
+    assert not (Path(host["cache"]) / scancache.FILE).exists()
+
+
+def test_they_are_not_kept_in_a_folder_another_user_controls(
+        host: dict[str, Any], tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("giving a folder to another user needs root")
+    theirs = tmp_path / "home-of-someone-else"
+    theirs.mkdir()
+    os.chown(theirs, 54321, 54321)
+    host["cache"] = str(theirs / ".cache" / "labgrade")
+    scan(host)
+    assert not (theirs / ".cache").exists()
+    open_to_all = tmp_path / "open"
+    open_to_all.mkdir()
+    open_to_all.chmod(0o777)  # writable by others, not sticky
+    host["cache"] = str(open_to_all / "labgrade")
+    scan(host)
+    assert not (open_to_all / "labgrade").exists()
 
 
 def test_a_folder_that_could_not_be_listed_is_listed_next_time(

@@ -32,6 +32,7 @@ from __future__ import annotations
 import ctypes
 import os
 import stat
+import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # not imported at run time (see the launcher's imports)
@@ -45,6 +46,15 @@ TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 COVER_SIZE = "16m"
 SCAN_DEPTH = 5
 """How deep :func:`world_writable` looks below each mount point (``/run/lock`` is 2)."""
+RACY_NS = 2_000_000_000
+"""A folder changed this recently when a scan begins may change again within the same tick of
+its file system's clock (a second on some) without its times moving: its listing is not kept."""
+LISTINGS_KEPT_ON = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "zfs", "tmpfs",
+                              "devtmpfs", "ramfs", "overlay"})
+"""File systems that keep a folder's modification and change times themselves, on this
+machine: a listing of one of their folders is kept while its times are the same. Network and
+FUSE file systems (``nfs``, ``cifs``, ``9p``, ``fuse.*``) may report times cached or made up:
+their folders are listed at every scan."""
 PSEUDO_FS = frozenset({"proc", "sysfs", "cgroup", "cgroup2", "devpts", "debugfs", "tracefs",
                        "securityfs", "pstore", "bpf", "configfs", "fusectl", "binfmt_misc",
                        "autofs", "nsfs", "efivarfs", "selinuxfs", "rpc_pipefs", "nfsd"})
@@ -142,12 +152,21 @@ def world_writable(depth: int = SCAN_DEPTH, listings: dict[str, Any] | None = No
     :func:`signature` of the folder then (``{path: [signature, [name, ...]]}``, see
     :mod:`harness.sandbox.scancache`): a folder whose signature is the same is not listed
     again. Every folder is looked at (``lstat``) every time, so whether it is world-writable
-    is always read afresh. Replaced on return by this scan's listings."""
+    is always read afresh. Replaced on return by this scan's listings, which leave out a
+    folder changed less than :data:`RACY_NS` before the scan began (a change within the same
+    tick of the file system's clock would leave its times as they are: it is listed again
+    next time, as Git treats a "racily clean" file) and every folder of a file system whose
+    folders' times are not known to be kept (:data:`LISTINGS_KEPT_ON`)."""
     found: set[str] = set()
     fresh: dict[str, Any] = {}
-    points = {row[4].replace("\\040", " ") for row in writable_mounts()}
-    for point in sorted(points):
-        _scan(point, depth, found, listings or {}, fresh)
+    types: dict[str, str] = {}
+    for row in writable_mounts():  # the mount on top of a point is listed last
+        types[row[4].replace("\\040", " ")] = row[row.index("-") + 1]
+    since = time.time_ns() - RACY_NS
+    for point in sorted(types):
+        kept = types[point] in LISTINGS_KEPT_ON
+        _scan(point, depth, found, (listings or {}) if kept else {}, fresh if kept else {},
+              since=since)
     if listings is not None:
         listings.clear()
         listings.update(fresh)
@@ -184,7 +203,7 @@ def signature(st: os.stat_result) -> list[int]:
 
 
 def _scan(top: str, depth: int, found: set[str], old: dict[str, Any],
-          fresh: dict[str, Any]) -> None:
+          fresh: dict[str, Any], *, since: int = 0) -> None:
     try:
         dev = os.lstat(top).st_dev
     except OSError:
@@ -214,7 +233,8 @@ def _scan(top: str, depth: int, found: set[str], old: dict[str, Any],
                     names = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
             except OSError:
                 continue
-        fresh[folder] = [sig, names]
+        if max(st.st_mtime_ns, st.st_ctime_ns) < since:
+            fresh[folder] = [sig, names]
         stack += [(os.path.join(folder, n), level + 1) for n in names]
 
 

@@ -32,6 +32,8 @@ VERSION = 1
 FILE = "world-writable.json"
 DIR_ENV = "LABGRADE_CACHE_DIR"
 OFF_ENV = "LABGRADE_SCAN_CACHE"
+MAX_BYTES = 64 << 20
+"""A larger file is not read (a machine's listings take about 0.3 MB)."""
 
 
 def cache_dir() -> str | None:
@@ -73,8 +75,8 @@ def _valid(listings: object) -> dict[str, Any] | None:
         if not (isinstance(path, str) and isinstance(entry, list) and len(entry) == 2
                 and isinstance(entry[0], list) and len(entry[0]) == 5
                 and all(type(n) is int for n in entry[0]) and isinstance(entry[1], list)
-                and all(isinstance(n, str) and "/" not in n and n not in ("", ".", "..")
-                        for n in entry[1])):
+                and all(isinstance(n, str) and "/" not in n and "\0" not in n
+                        and n not in ("", ".", "..") for n in entry[1])):
             return None
     return listings
 
@@ -84,23 +86,56 @@ def _ours(st: os.stat_result) -> bool:
     return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def _trusted_above(folder: str) -> bool:
+    """Every folder above ``folder`` that exists is the grader's user's or root's, and one
+    that others may write to is sticky (``/tmp``): no other user can put the kept listings
+    elsewhere or swap in a folder of theirs (a home that is not the grader's, as after
+    ``sudo -E``, is not used)."""
+    path = os.path.dirname(folder)
+    while True:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            st = None
+        except OSError:
+            return False
+        if st is not None:
+            if st.st_uid not in (0, os.geteuid()):
+                return False
+            if stat.S_ISLNK(st.st_mode):
+                real = os.path.realpath(path)
+                if os.path.islink(real):  # a loop, or a link to nowhere
+                    return False
+                path = real
+                continue
+            if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not st.st_mode & stat.S_ISVTX:
+                return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
 def _load(folder: str) -> dict[str, Any] | None:
     try:
-        if not _ours(os.lstat(folder)) or not stat.S_ISDIR(os.lstat(folder).st_mode):
+        if not _trusted_above(folder):
+            return None
+        st = os.lstat(folder)
+        if not _ours(st) or not stat.S_ISDIR(st.st_mode):
             return None
         fd = os.open(os.path.join(folder, FILE), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return None
     try:
         st = os.fstat(fd)
-        if not _ours(st) or not stat.S_ISREG(st.st_mode):
+        if not _ours(st) or not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
             return None
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = json.loads(f.read())
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return None
         return _valid(data.get("listings"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     finally:
         os.close(fd)
@@ -111,6 +146,8 @@ def _save(folder: str, data: dict[str, Any]) -> None:
     reads it meanwhile (another command, another test worker) reads one or the other."""
     tmp = None
     try:
+        if not _trusted_above(folder):
+            return
         os.makedirs(folder, mode=0o700, exist_ok=True)
         st = os.lstat(folder)
         if not stat.S_ISDIR(st.st_mode) or not _ours(st):
