@@ -213,3 +213,37 @@ def test_the_real_machine_gives_the_same_answer_kept_or_not(tmp_path: Path) -> N
     assert scancache.world_writable(str(tmp_path / "c")) == fresh
     assert (tmp_path / "c" / scancache.FILE).exists()
     assert scancache.world_writable(str(tmp_path / "c")) == fresh
+
+
+def test_a_file_system_with_no_mount_of_its_own_is_scanned_too(
+        host: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A btrfs subvolume any user may create has a device of its own and no line in the
+    mount table: the scan goes on into it (a real mount's folders are scanned from its own
+    line, or not at all: ``/proc``)."""
+    volume = host["root"] / "srv" / "data"
+    (volume / "shared").mkdir()
+    (volume / "shared").chmod(0o777)
+    real = os.lstat
+
+    class Elsewhere:
+        def __init__(self, st: os.stat_result) -> None:
+            for name in dir(st):
+                if name.startswith("st_"):
+                    setattr(self, name, getattr(st, name))
+            self.st_dev = st.st_dev + 1000
+
+    def lstat(path: Any, *args: Any, **kw: Any) -> Any:
+        st = real(path, *args, **kw)
+        inside = str(path) == str(volume) or str(path).startswith(str(volume) + os.sep)
+        return Elsewhere(st) if inside else st
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    assert str(volume / "shared") in scan(host)
+    # the same folder as the mount point of another file system: left to its own line
+    monkeypatch.setattr(mounts, "_mount_rows", lambda: [
+        ["101", "27", "0:99", "/", str(volume), "rw", "-", "btrfs", "/dev/z", "rw"]])
+    assert str(volume / "shared") not in scan(host)
+
+
+def test_mount_points_are_read_with_every_escape_the_kernel_writes() -> None:
+    assert mounts._unescape("/mnt/a\\040b\\011c\\012d\\134e") == "/mnt/a b\tc\nd\\e"

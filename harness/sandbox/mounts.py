@@ -161,12 +161,13 @@ def world_writable(depth: int = SCAN_DEPTH, listings: dict[str, Any] | None = No
     fresh: dict[str, Any] = {}
     types: dict[str, str] = {}
     for row in writable_mounts():  # the mount on top of a point is listed last
-        types[row[4].replace("\\040", " ")] = row[row.index("-") + 1]
+        types[_unescape(row[4])] = row[row.index("-") + 1]
+    points = {_unescape(row[4]) for row in _mount_rows()}
     since = time.time_ns() - RACY_NS
     for point in sorted(types):
         kept = types[point] in LISTINGS_KEPT_ON
         _scan(point, depth, found, (listings or {}) if kept else {}, fresh if kept else {},
-              since=since)
+              since=since, points=points)
     if listings is not None:
         listings.clear()
         listings.update(fresh)
@@ -176,11 +177,25 @@ def world_writable(depth: int = SCAN_DEPTH, listings: dict[str, Any] | None = No
 def writable_mounts() -> list[list[str]]:
     """The rows of this process's mount table (``/proc/self/mountinfo``, split) that
     :func:`world_writable` scans: file systems that can hold files, mounted read-write."""
+    return _writable(_mount_rows())
+
+
+def _mount_rows() -> list[list[str]]:
     try:
         with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
-            rows = [line.split() for line in f]
+            return [line.split() for line in f]
     except OSError:
         return []
+
+
+def _unescape(field: str) -> str:
+    """A path of the mount table as it is (the kernel writes a space, a tab, a newline and a
+    backslash as octal escapes)."""
+    return field.replace("\\011", "\t").replace("\\012", "\n").replace("\\040", " ") \
+        .replace("\\134", "\\")
+
+
+def _writable(rows: list[list[str]]) -> list[list[str]]:
     kept = []
     for row in rows:
         try:
@@ -203,20 +218,25 @@ def signature(st: os.stat_result) -> list[int]:
 
 
 def _scan(top: str, depth: int, found: set[str], old: dict[str, Any],
-          fresh: dict[str, Any], *, since: int = 0) -> None:
+          fresh: dict[str, Any], *, since: int = 0, points: set[str] | frozenset[str] = frozenset()
+          ) -> None:
     try:
-        dev = os.lstat(top).st_dev
+        top_dev = os.lstat(top).st_dev
     except OSError:
         return
-    stack = [(top, 0)]
+    stack = [(top, 0, top_dev)]
     while stack:
-        folder, level = stack.pop()
+        folder, level, dev = stack.pop()
         try:
             st = os.lstat(folder)
         except OSError:
             continue
-        if not stat.S_ISDIR(st.st_mode) or st.st_dev != dev:
-            continue  # another mount: scanned on its own
+        if not stat.S_ISDIR(st.st_mode):
+            continue
+        if st.st_dev != dev:
+            if folder in points:
+                continue  # another mount: scanned on its own (or not at all: /proc, ...)
+            dev = st.st_dev  # a file system with no mount of its own (a btrfs subvolume)
         if st.st_mode & stat.S_IWOTH:
             found.add(folder)
             continue  # covered whole: what is below is out of sight too
@@ -235,7 +255,7 @@ def _scan(top: str, depth: int, found: set[str], old: dict[str, Any],
                 continue
         if max(st.st_mtime_ns, st.st_ctime_ns) < since:
             fresh[folder] = [sig, names]
-        stack += [(os.path.join(folder, n), level + 1) for n in names]
+        stack += [(os.path.join(folder, n), level + 1, dev) for n in names]
 
 
 def _around(folders: list[str], kept: list[str], depth: int = 4) -> list[str]:
