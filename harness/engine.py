@@ -290,8 +290,8 @@ _WRITABLE_LOCK = threading.Lock()
 
 def _world_writable() -> tuple[str, ...]:
     """The host's world-writable folders, scanned once per process (a batch scans once;
-    the runs of one submission, started at once, wait for the one scan), or the previous
-    command's scan where nothing it rests on has changed (:mod:`harness.sandbox.scancache`)."""
+    the runs of one submission, started at once, wait for the one scan), listing again only
+    the folders that changed since the previous command's (:mod:`harness.sandbox.scancache`)."""
     with _WRITABLE_LOCK:
         if not _WRITABLE:
             _WRITABLE.append(tuple(scancache.world_writable()))

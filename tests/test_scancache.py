@@ -27,7 +27,7 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     (root / "var" / "tmp").mkdir()
     (root / "var" / "tmp").chmod(0o1777)
     table = [["99", "27", "254:0", "/", str(root), "rw,relatime", "-", "ext4", "/dev/x", "rw"]]
-    monkeypatch.setattr(mounts, "writable_mounts", lambda: [list(r) for r in table])
+    monkeypatch.setattr(mounts, "_mount_rows", lambda: [list(r) for r in table])
     # the folders were all made a moment ago: kept anyway here (the tests of the rule set it)
     monkeypatch.setattr(mounts, "RACY_NS", 0)
     listed: list[str] = []
@@ -239,9 +239,10 @@ def test_a_file_system_with_no_mount_of_its_own_is_scanned_too(
 
     monkeypatch.setattr(os, "lstat", lstat)
     assert str(volume / "shared") in scan(host)
-    # the same folder as the mount point of another file system: left to its own line
-    monkeypatch.setattr(mounts, "_mount_rows", lambda: [
-        ["101", "27", "0:99", "/", str(volume), "rw", "-", "btrfs", "/dev/z", "rw"]])
+    # the same folder as the mount point of another file system (read-only: not scanned from
+    # its own line either): left to that line
+    host["table"].append(["101", "27", "0:99", "/", str(volume), "ro", "-", "btrfs", "/dev/z",
+                          "ro"])
     assert str(volume / "shared") not in scan(host)
 
 

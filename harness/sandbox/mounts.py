@@ -159,10 +159,16 @@ def world_writable(depth: int = SCAN_DEPTH, listings: dict[str, Any] | None = No
     folders' times are not known to be kept (:data:`LISTINGS_KEPT_ON`)."""
     found: set[str] = set()
     fresh: dict[str, Any] = {}
-    types: dict[str, str] = {}
-    for row in writable_mounts():  # the mount on top of a point is listed last
-        types[_unescape(row[4])] = row[row.index("-") + 1]
-    points = {_unescape(row[4]) for row in _mount_rows()}
+    rows = _mount_rows()
+    points = {_unescape(row[4]) for row in rows}
+    types: dict[str, str] = {}  # the scanned ones: file systems that can hold files, read-write
+    for row in rows:  # the mount on top of a point is listed last
+        try:
+            fstype, options = row[row.index("-") + 1], row[5].split(",")
+        except (ValueError, IndexError):
+            continue
+        if fstype not in PSEUDO_FS and "ro" not in options:
+            types[_unescape(row[4])] = fstype
     since = time.time_ns() - RACY_NS
     for point in sorted(types):
         kept = types[point] in LISTINGS_KEPT_ON
@@ -174,13 +180,8 @@ def world_writable(depth: int = SCAN_DEPTH, listings: dict[str, Any] | None = No
     return sorted(found)
 
 
-def writable_mounts() -> list[list[str]]:
-    """The rows of this process's mount table (``/proc/self/mountinfo``, split) that
-    :func:`world_writable` scans: file systems that can hold files, mounted read-write."""
-    return _writable(_mount_rows())
-
-
 def _mount_rows() -> list[list[str]]:
+    """This process's mount table (``/proc/self/mountinfo``), each line split."""
     try:
         with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
             return [line.split() for line in f]
@@ -193,20 +194,6 @@ def _unescape(field: str) -> str:
     backslash as octal escapes)."""
     return field.replace("\\011", "\t").replace("\\012", "\n").replace("\\040", " ") \
         .replace("\\134", "\\")
-
-
-def _writable(rows: list[list[str]]) -> list[list[str]]:
-    kept = []
-    for row in rows:
-        try:
-            sep = row.index("-")
-        except ValueError:
-            continue
-        fstype, options = row[sep + 1], row[5].split(",")
-        if fstype in PSEUDO_FS or "ro" in options:
-            continue
-        kept.append(row)
-    return kept
 
 
 def signature(st: os.stat_result) -> list[int]:

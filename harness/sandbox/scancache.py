@@ -9,11 +9,15 @@ change times). The next scan still looks at every folder (``lstat``: whether it 
 world-writable is read afresh every time) and lists again each folder whose signature
 differs: an entry added, removed or renamed changes the folder's modification and change
 times, and ``utime``, which can put the first back, changes the second, which no user can
-set. The answer is the one a full scan gives; the cost is about a quarter of one.
+set. A folder changed just before the scan, and every folder of a file system that may not
+keep its folders' times (network, FUSE), is listed at every scan (see
+:func:`harness.sandbox.mounts.world_writable`). The answer is the one a full scan gives; the
+cost is about a third of one.
 
 The file is the grader's own: ``$LABGRADE_CACHE_DIR`` or ``$XDG_CACHE_HOME/labgrade``
-(``~/.cache/labgrade``), a folder of the grader's user that no other user may write to, the
-file likewise (anything else is ignored and left alone). ``LABGRADE_SCAN_CACHE=0`` lists
+(``~/.cache/labgrade``), a folder of the grader's user that no other user may write to, below
+folders of that user or root only (or sticky ones), the file likewise (anything else is
+ignored and left alone). ``LABGRADE_SCAN_CACHE=0`` lists
 every folder every time and keeps nothing.
 """
 
