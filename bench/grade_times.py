@@ -3,17 +3,17 @@ hand-written grader in the course's style.
 
     python bench/grade_times.py [--repeat 5] [--no-baseline]
 
-Prints the machine (cores, CPU, load), then for lab9 only and for everything (lab9 + recipes):
-the median and min–max wall time of ``--repeat`` gradings, the number of checks, the CPU
-time per check (the grader and every process it started) and how many grading runs each
-grading had (one per idle core at its start, unless ``--shards`` says). Then it runs the
-hand-written baseline (``bench/handwritten.py``) on the reference in the same run and prints
-how many times faster labgrade is per check. Last, the whole command as a user types it,
-``labgrade grade reference [--only lab9]``, a fresh process each time: its wall time and the
-CPU of everything it ran (Python's start, the imports, the world-writable scan, the report)
-per check. Targets (issue 12, 2 cores): reference
-everything <= 3 s, template everything <= 2.5 s, reference lab9 <= 1.2 s, CPU per check
-<= 25 ms, >= 30x the hand-written grader per check. A measurement, not a test: nothing here
+Prints the machine (cores, CPU, load), then for lab9 only and for everything (lab9 +
+recipes): the median and min–max wall time of ``--repeat`` gradings, the number of checks,
+the CPU time per check (the grader and every process it started) and how many grading runs
+each grading had (one per idle core at its start and per 32 checks, unless ``--shards``
+says). Then it runs the hand-written baseline (``bench/handwritten.py``) on the reference in
+the same run and prints how many times faster labgrade is per check. Last, the whole command
+as a user types it, ``labgrade grade reference [--only lab9]``, a fresh process each time:
+its wall time and the CPU of everything it ran (Python's start, the imports, the
+world-writable scan, the report) per check. Targets (issue 12, 2 cores): reference
+everything <= 3 s, template everything <= 2.5 s, reference lab9 <= 1.2 s, CPU per check <=
+25 ms, >= 30x the hand-written grader per check. A measurement, not a test: nothing here
 asserts a time.
 """
 
@@ -35,6 +35,8 @@ from machine import describe, spread
 
 from harness import warm
 from harness.engine import default_shards, grade
+from harness.rubric import load
+from harness.selection import check_selected
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,10 +51,11 @@ def measure(path: Path, only: list[str] | None, repeat: int,
             shards: int | None = None) -> dict[str, object]:
     walls, cpus, runs = [], [], []
     result = None
+    selected = sum(1 for c in load().checks if check_selected(c, only))
     for _ in range(repeat):
         cpu0, start = cpu_seconds(), time.perf_counter()
         # what grade() would choose by itself, chosen here to be printed
-        runs.append(default_shards() if shards is None else shards)
+        runs.append(default_shards(selected) if shards is None else shards)
         result = grade(path, only=only, report=False, shards=runs[-1])
         walls.append(time.perf_counter() - start)
         warm.stop()  # as one `labgrade grade` would: the server's own CPU counted, each time
@@ -100,7 +103,8 @@ def main() -> None:
                 for name, scope, only in rows}
     first = next(iter(measured.values()))
     print(describe(str(first["isolation"])))
-    print(f"shards per submission: {args.shards or 'default (one per idle core, at most 4)'}")
+    default = "default (one per idle core and per 32 checks, at most 4)"
+    print(f"shards per submission: {args.shards or default}")
     print(f"{'submission':<17} {'scope':<5} {'wall s: median (min–max)':<28} {'checks':>6} "
           f"{'CPU ms/check':>13} {'score':>8}  runs per grading")
     for (name, scope), m in measured.items():

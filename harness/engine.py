@@ -83,7 +83,9 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
             raise UsageError(f"invalid timeout {timeout} from --timeout: must be positive")
         limits = type(limits)(**{**asdict(limits), "wall_s": float(timeout)})
     validate(only, rules.checks)
-    wanted = default_shards() if shards is None else shards  # before the server is busy
+    # before the server is busy
+    wanted = default_shards(sum(1 for c in rules.checks if check_selected(c, only))) \
+        if shards is None else shards
     warm.server(_runner_env())  # started now: its imports overlap what comes before a run
     threading.Thread(target=_prescan, name="labgrade-scan", daemon=True).start()
     tasks = [tk for tk in rules.tasks() if task_selected(tk, only)]
@@ -148,19 +150,31 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     return result
 
 
-def default_shards() -> int:
-    """Grading runs of one submission at once: one per idle core (at most 4). A core is idle
-    when nothing is running on it right now (:func:`busy_cores`): on a busy machine (a test
-    suite, a batch beside it) more runs only add their start-up to the work, and the verdicts
-    never depend on how many there are. Not the load average: it still counts, for a minute,
-    the grading that has just ended (a second grade in a row got one run on an idle
-    machine)."""
+RUN_CHECKS = 32
+"""Checks a grading run is given, at least, before the submission gets another run at once.
+A run's own start (its pytest, its fork server, its namespaces) costs about 90 ms of CPU: a
+second run over lab9's 29 checks gave back 60 ms of wall time for it (0.48 against 0.54 s;
+22.7 against 19.7 ms of CPU per check), one over everything's 85 gave back 0.9 s (bench A/B
+pairs on 2 idle cores, issue 12)."""
+
+
+def default_shards(checks: int | None = None) -> int:
+    """Grading runs of one submission at once: one per idle core (at most 4), and with
+    ``checks`` (how many are selected) no more than one per :data:`RUN_CHECKS` of them. A
+    core is idle when nothing is running on it right now (:func:`busy_cores`): on a busy
+    machine (a test suite, a batch beside it) more runs only add their start-up to the work,
+    and the verdicts never depend on how many there are. Not the load average: it still
+    counts, for a minute, the grading that has just ended (a second grade in a row got one
+    run on an idle machine)."""
+    wanted = 4 if checks is None else max(1, min(4, -(-checks // RUN_CHECKS)))
+    if wanted == 1:
+        return 1  # nothing to count
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     busy = busy_cores()
-    return max(1, min(cores, 4, round(cores - busy)))
+    return max(1, min(cores, wanted, round(cores - busy)))
 
 
 def busy_cores(looks: int = 5, gap_s: float = 0.002) -> float:

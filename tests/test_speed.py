@@ -151,6 +151,41 @@ def test_default_shards_are_the_idle_cores(monkeypatch: pytest.MonkeyPatch, busy
     assert engine.default_shards() == shards
 
 
+@pytest.mark.parametrize(("checks", "cores", "shards"), [
+    (1, 2, 1), (29, 2, 1), (32, 2, 1), (33, 2, 2), (85, 2, 2), (85, 8, 3), (500, 8, 4)])
+def test_a_run_has_a_share_of_checks_worth_its_start(
+        monkeypatch: pytest.MonkeyPatch, checks: int, cores: int, shards: int) -> None:
+    """At most one run per RUN_CHECKS selected checks: lab9 alone (29) is one run even on
+    idle cores, everything (85) two on two cores; and the idle cores still bound it."""
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    monkeypatch.setattr(engine, "busy_cores", lambda: 0.0)
+    assert engine.RUN_CHECKS == 32
+    assert engine.default_shards(checks) == shards
+    monkeypatch.setattr(engine, "busy_cores", lambda: float(cores))
+    assert engine.default_shards(checks) == 1
+
+
+@pytest.mark.parametrize(("run_checks", "runs"), [(4, 2), (7, 1)])
+def test_grade_counts_the_selected_checks_for_its_runs(
+        monkeypatch: pytest.MonkeyPatch, run_checks: int, runs: int) -> None:
+    """grade() gives default_shards the number of checks --only selects (SMALL: 7 of them),
+    not the rubric's: 7 checks at 4 per run are two runs, at 7 per run one."""
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(engine, "busy_cores", lambda: 0.0)
+    monkeypatch.setattr(engine, "RUN_CHECKS", run_checks)
+    calls: list[int] = []
+    real = engine._run_suite
+
+    def spy(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], str]:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_run_suite", spy)
+    result = engine.grade(REFERENCE, only=SMALL, report=False)
+    assert len(result.checks) == 7 and {c.status for c in result.checks} == {"passed"}
+    assert len(calls) == runs
+
+
 @pytest.mark.skipif(not Path("/proc/stat").exists(), reason="needs Linux's /proc/stat")
 def test_busy_cores_sees_the_processes_running_now() -> None:
     """Two burners count as (at least) two busy cores while they run."""
@@ -180,9 +215,9 @@ def test_the_shard_count_is_taken_before_the_warm_server_starts(
     order: list[str] = []
     real_shards, real_server = engine.default_shards, warm.server
 
-    def count() -> int:
+    def count(checks: int | None = None) -> int:
         order.append("count")
-        return real_shards()
+        return real_shards(checks)
 
     def server(env: dict[str, str]) -> warm.Server | None:
         order.append("server")
