@@ -29,6 +29,7 @@ import atexit
 import ctypes
 import gc
 import importlib
+import io
 import json
 import os
 import select
@@ -37,6 +38,8 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import weakref
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -44,6 +47,9 @@ from typing import Any
 
 WARM_ENV = "LABGRADE_WARM"
 """``0``: every grading run a fresh interpreter (for comparing, and for debugging)."""
+WARM_FORK_ENV = "LABGRADE_WARM_FORK"
+"""``0``: the warm server is always a fresh ``python -m harness.warm``, never forked from
+the engine (for comparing, and for debugging)."""
 PRELOAD = (
     "pytest", "_pytest.config", "_pytest.main", "_pytest.python", "_pytest.runner",
     "_pytest.terminal", "_pytest.capture", "_pytest.fixtures", "_pytest.mark",
@@ -85,7 +91,11 @@ class WarmGone(OSError):
 class Server:
     """The engine's handle on one warm server: thread-safe, one reader thread."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, fork: bool | None = None) -> None:
+        """Start a server with ``env``: forked from this process where that gives the
+        server a fresh interpreter's state (``fork=None``: :func:`forkable`), which saves
+        the interpreter's start and the imports this process has made; a fresh
+        ``python -m harness.warm`` otherwise (``fork=False``)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
         self._lock = threading.Lock()
@@ -94,12 +104,18 @@ class Server:
         self._exits: dict[int, Future[int]] = {}  # request id -> exit code
         self._ids: dict[int, int] = {}  # pid of a live run -> its request id
         self.gone = False
+        path = _fresh_path(env) if fork is not False and (fork or forkable()) else None
+        self.forked = path is not None
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "harness.warm", str(theirs.fileno())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, env=env, cwd="/", pass_fds=(theirs.fileno(),),
-                close_fds=True)
+            if path is not None:
+                self.proc: subprocess.Popen[bytes] | _ForkedServer = \
+                    _ForkedServer(_fork_server(ours, theirs, env, path))
+            else:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "harness.warm", str(theirs.fileno())],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, env=env, cwd="/", pass_fds=(theirs.fileno(),),
+                    close_fds=True)
         finally:
             theirs.close()
         threading.Thread(target=self._read, name="labgrade-warm", daemon=True).start()
@@ -193,6 +209,173 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+class _ForkedServer:
+    """The part of ``Popen``'s interface :class:`Server` uses, for a server forked from this
+    process (our child: waited for and killed as one)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None and timeout is not None and not self._ends_within(timeout):
+            raise subprocess.TimeoutExpired(["harness.warm"], timeout)
+        if self.returncode is None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:  # collected elsewhere, as Popen takes it
+                self.returncode = 0
+        return self.returncode
+
+    def _ends_within(self, timeout: float) -> bool:
+        try:
+            fd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):  # no pidfd (Linux < 5.3): look every 5 ms
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    pid, status = os.waitpid(self.pid, os.WNOHANG)
+                except ChildProcessError:
+                    return True  # collected elsewhere: wait() says so
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+                    return True
+                time.sleep(0.005)
+            return False
+        try:
+            return bool(select.select([fd], [], [], timeout)[0])
+        finally:
+            os.close(fd)
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+FORK_PYTHON_VARS = frozenset({"PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONUNBUFFERED",
+                              "PYTHONHASHSEED"})
+"""The ``PYTHON*`` variables the engine may have been started with and still fork its
+server. A fresh server starts without them (:func:`harness.engine._runner_env`); a forked
+one undoes what they did: bytecode writing, ``sys.path``, its standard streams built afresh
+(:func:`_fresh_interpreter`); ``PYTHONHASHSEED`` only seeds ``hash()`` (tox sets it). Any
+other one (``PYTHONOPTIMIZE``, ``PYTHONUTF8``, ``PYTHONIOENCODING``, ...) set a state of the
+engine's interpreter that a fresh server would not have: the server is started afresh."""
+_FLAGS = ("debug", "inspect", "interactive", "optimize", "no_user_site", "no_site",
+          "ignore_environment", "verbose", "bytes_warning", "isolated", "dev_mode",
+          "safe_path", "warn_default_encoding")
+
+
+def forkable() -> bool:
+    """This process can fork a server that is what ``python -m harness.warm`` would be:
+    one thread (a fork copies no other thread, nor the locks they may hold), and the
+    interpreter started as the server would be (no ``-O``, ``-X``, ``-W``, ``-I``, ``-S``
+    and the like, no ``PYTHON*`` variable outside :data:`FORK_PYTHON_VARS`); not with
+    ``LABGRADE_WARM_FORK=0``."""
+    return os.environ.get(WARM_FORK_ENV, "1") != "0" \
+        and threading.active_count() == 1 and not sys.warnoptions \
+        and not getattr(sys, "_xoptions", None) \
+        and not any(getattr(sys.flags, f, 0) for f in _FLAGS) \
+        and not any(k.startswith("PYTHON") and k not in FORK_PYTHON_VARS for k in os.environ)
+
+
+def _fresh_path(env: dict[str, str]) -> list[str] | None:
+    """``sys.path`` of ``python -m harness.warm`` in ``/`` with ``env``: ``/`` (the working
+    folder, as ``-m`` puts it), ``env``'s ``PYTHONPATH``, then this interpreter's own
+    (from the standard library's zip on: the same for the same interpreter). ``None``
+    where that cannot be told."""
+    zipped = f"python{sys.version_info[0]}{sys.version_info[1]}.zip"
+    start = next((i for i, p in enumerate(sys.path) if os.path.basename(p) == zipped), None)
+    if start is None:
+        return None
+    extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return ["/", *extra, *sys.path[start:]]
+
+
+def _fork_server(ours: socket.socket, theirs: socket.socket, env: dict[str, str],
+                 path: list[str]) -> int:
+    """Fork the server; in the child, become what ``python -m harness.warm FD`` started by
+    ``Popen`` (``env``, ``cwd="/"``, standard streams on ``/dev/null``, only ``FD`` kept)
+    would be, and serve. Returns the child's pid."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()  # written once, by this process
+        except (OSError, ValueError, AttributeError):
+            pass
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        gc.disable()
+        gc.freeze()  # what this process had is never collected (nor closed) in the server
+        fd = theirs.fileno()
+        ours.close()  # the engine's end: the server must see it close when the engine ends
+        os.closerange(3, fd)
+        os.closerange(fd + 1, MAX_FD)
+        null = os.open(os.devnull, os.O_RDWR)
+        for std in (0, 1, 2):
+            os.dup2(null, std)
+        if null > 2:
+            os.close(null)
+        _fresh_interpreter(env, path, fd)
+        serve(fd)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+MAX_FD = 1 << 16
+
+
+def _fresh_interpreter(env: dict[str, str], path: list[str], fd: int) -> None:
+    """In the forked server: what a fresh interpreter started with ``env`` in ``/`` has and
+    this one may not: the folder, the environment, ``sys.path`` and ``sys.argv``, bytecode
+    writing, standard streams built afresh (the engine's may be a terminal's, reconfigured),
+    default signal handlers, no exit handlers of the engine's, a free start lock."""
+    global _start_lock
+
+    os.chdir("/")
+    os.environ.clear()
+    os.environ.update(env)
+    sys.path[:] = path
+    sys.argv[:] = [__file__, str(fd)]
+    sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
+    base = sys.__stdin__
+    encoding = getattr(base, "encoding", None) or "utf-8"
+    errors = getattr(base, "errors", None) or "strict"
+    for name, std, mode, errs, line in (("stdin", 0, "r", errors, False),
+                                        ("stdout", 1, "w", errors, False),
+                                        ("stderr", 2, "w", "backslashreplace", True)):
+        raw = io.FileIO(std, mode, closefd=False)
+        buffered = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
+        stream = io.TextIOWrapper(buffered, encoding=encoding, errors=errs,
+                                  line_buffering=line)
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+    signal.set_wakeup_fd(-1)
+    for sig in signal.valid_signals():
+        try:
+            handler = signal.getsignal(sig)
+            if callable(handler) and handler is not signal.default_int_handler:
+                signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # the engine's exit handlers never run in a server or in a run it forks; those a fresh
+    # server's imports register are registered again (the modules are imported already)
+    atexit._clear()
+    if "logging" in sys.modules:
+        atexit.register(sys.modules["logging"].shutdown)
+    atexit.register(stop)
+    if getattr(weakref.finalize, "_registered_with_atexit", False):
+        atexit.register(weakref.finalize._exitfunc)  # type: ignore[attr-defined]
+    _start_lock = threading.Lock()  # held by the engine's thread that forked
 
 
 def _settle(fut: Future[int] | None, value: int) -> None:

@@ -148,17 +148,21 @@ def test_a_run_dies_with_the_server_and_the_next_run_starts_another(tmp_path: Pa
     warm.stop()
 
 
+@pytest.mark.parametrize("fork", [False, True], ids=["fresh", "forked"])
 def test_the_server_and_its_runs_end_with_the_process_that_started_them(
-        tmp_path: Path) -> None:
+        tmp_path: Path, fork: bool) -> None:
     """The engine killed (no atexit, no clean-up): its socket closes, the server kills the
-    run it had going and ends."""
+    run it had going and ends (a server forked from the engine too: it keeps no copy of
+    the engine's end of the socket)."""
     script = textwrap.dedent(f"""
         import json, os, sys, threading, time
         from pathlib import Path
         sys.path.insert(0, {str(REPO)!r})
         from harness import warm
         tmp = Path({str(tmp_path)!r})
-        srv = warm.Server({{"PATH": os.environ.get("PATH", ""), "PYTHONPATH": {str(REPO)!r}}})
+        srv = warm.Server({{"PATH": os.environ.get("PATH", ""), "PYTHONPATH": {str(REPO)!r}}},
+                          fork={fork!r})
+        assert srv.forked is {fork!r}
         env = {{"PATH": os.environ.get("PATH", ""), "PYTHONPATH": {str(REPO)!r}}}
         threading.Thread(target=srv.run, args=([str(tmp / "p.json"), "sleep"],),
                          kwargs=dict(env=env, cwd=tmp, log=tmp / "p.log", timeout=None,
@@ -365,3 +369,166 @@ def test_only_builtin_runs_skip_the_scan_for_wrapped_fixtures(tmp_path: Path,
     if not hasattr(FixtureManager, "_check_for_wrapped_fixture"):
         pytest.skip("this pytest has no such scan")
     assert ("cannot discover fixture 'hidden'" in proc.stdout) != skip, proc.stdout
+
+
+# --- a server forked from the engine (harness.warm._fork_server) ----------------------------
+
+_FORKED_SCRIPT = """
+import atexit, json, os, signal, sys
+from pathlib import Path
+repo, tmp, fork = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, repo)
+# an engine with state of its own that a fresh server would not have
+(tmp / "mods").mkdir()
+(tmp / "mods" / "labgrade_engine_probe.py").write_text("")
+sys.path.insert(0, str(tmp / "mods"))
+import labgrade_engine_probe
+marks = tmp / "exits.txt"
+atexit.register(lambda: marks.open("a").write(f"{os.getpid()}\\n"))
+signal.signal(signal.SIGTERM, lambda *_: None)
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+signal.signal(signal.SIGALRM, lambda *_: None)
+sys.stdout.reconfigure(errors="replace", line_buffering=True)
+extra = open(tmp / "engine-file.txt", "w")
+os.chdir(tmp)
+from harness import warm
+env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": repo}
+srv = warm.Server(env, fork=None if fork == "auto" else fork == "yes")
+seen = {"forked": srv.forked, "server": srv.proc.pid}
+run = tmp / "run"
+run.mkdir()
+seen["code"] = srv.run([str(run / "p.json"), "ok"], module="tests.warm_probe", cwd=run,
+                       env={**env, "TMPDIR": str(run), "LABGRADE_PROBE": "yes"},
+                       log=run / "p.log", timeout=60)
+seen["server_cwd"] = os.readlink(f"/proc/{srv.proc.pid}/cwd")
+fds = f"/proc/{srv.proc.pid}/fd"  # after a run: the server waits in its loop
+seen["server_fds"] = sorted(os.readlink(f"{fds}/{fd}").split(":")[0] for fd in os.listdir(fds))
+seen["probe"] = json.loads((run / "p.json").read_text())
+seen["log"] = (run / "p.log").read_text()
+srv.close()
+print(json.dumps(seen))
+"""
+
+
+def _forked_probe(tmp: Path, fork: str, **env: str) -> dict[str, Any]:
+    tmp.mkdir()
+    proc = subprocess.run([sys.executable, "-c", _FORKED_SCRIPT, str(REPO), str(tmp), fork],
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={k: v for k, v in {**os.environ, **env}.items()
+                               if not k.startswith("PYTHON")
+                               or k in warm.FORK_PYTHON_VARS})
+    assert proc.returncode == 0, proc.stderr
+    seen: dict[str, Any] = json.loads(proc.stdout)
+    seen["exits"] = (tmp / "exits.txt").read_text().split()
+    return seen
+
+
+def test_a_server_forked_from_the_engine_is_a_fresh_one(tmp_path: Path) -> None:
+    """From a one-thread engine the server is forked, not started afresh: the run it forks
+    sees what a fresh server's run sees (folder, environment, sys.path, streams, signal
+    handlers, exit handlers, descriptors), nothing of the engine's (its folder on sys.path,
+    its handlers, its reconfigured stdout, its open file, its exit handler), and the server
+    holds only its socket, in ``/``."""
+    forked = _forked_probe(tmp_path / "forked", "auto")
+    fresh = _forked_probe(tmp_path / "fresh", "no")
+    assert forked["forked"] is True and fresh["forked"] is False
+    assert forked["code"] == fresh["code"] == 0
+    for seen in (forked, fresh):
+        assert "/dev/null" in seen["server_fds"] and "socket" in seen["server_fds"]
+        assert not any("engine-file" in fd for fd in seen["server_fds"])
+        assert seen["server_cwd"] == "/"
+        assert seen["probe"]["ppid"] == seen["server"]
+        assert "to stdout" in seen["log"] and "to stderr" in seen["log"]
+    # the same descriptors: /dev/null as 0-2, its socket, its wake-up pipe, the template's
+    assert forked["server_fds"] == fresh["server_fds"]
+    probe, reference = forked["probe"], fresh["probe"]
+    # its modules are the engine's (grader code, imported before the fork), its sys.path
+    # a fresh server's: nothing more is imported from the engine's folders
+    assert not any("mods" in p for p in probe["path"])
+    for key in ("env", "argv", "cwd", "tmp"):  # the runs' folders differ by name only
+        assert json.dumps(probe[key]).replace("/forked/", "/fresh/") == \
+            json.dumps(reference[key])
+    # exit handlers: a fresh server registers its own stop() twice (as __main__ and as
+    # harness.warm); that none of the engine's runs is test_the_engine_exit_handlers_...
+    for key in set(reference) - {"env", "argv", "cwd", "tmp", "pid", "ppid", "exitfuncs"}:
+        assert probe[key] == reference[key], key
+
+
+def test_the_engine_exit_handlers_run_once_in_the_engine(tmp_path: Path) -> None:
+    """The engine's exit handler (it writes its pid) runs at the engine's exit only: never
+    in the forked server nor in the run the server forked, which both end through their
+    own exit handlers."""
+    forked = _forked_probe(tmp_path / "forked", "auto")
+    assert forked["forked"] is True
+    assert len(forked["exits"]) == 1, forked["exits"]
+    assert forked["exits"][0] not in (str(forked["server"]), str(forked["probe"]["pid"]))
+    assert forked["probe"]["exitfuncs"] >= 1  # logging's and the server's own stop()
+
+
+@pytest.mark.parametrize(("env", "threads", "expected"), [
+    ({}, 1, True), ({"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+                     "PYTHONUNBUFFERED": "1", "PYTHONPATH": "/x"}, 1, True),
+    ({}, 2, False), ({"PYTHONOPTIMIZE": "1"}, 1, False), ({"PYTHONIOENCODING": "latin-1"}, 1,
+                                                           False),
+    ({"PYTHONUTF8": "1"}, 1, False), ({warm.WARM_FORK_ENV: "0"}, 1, False)],
+    ids=["clean", "allowed-vars", "threads", "optimize", "ioencoding", "utf8", "off"])
+def test_forkable_only_where_a_fork_is_a_fresh_server(
+        monkeypatch: pytest.MonkeyPatch, env: dict[str, str], threads: int,
+        expected: bool) -> None:
+    for key in [k for k in os.environ if k.startswith("PYTHON") or k == warm.WARM_FORK_ENV]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(warm.threading, "active_count", lambda: threads)
+    assert warm.forkable() is expected
+
+
+def test_forkable_not_under_interpreter_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-O`` (asserts gone from every check), ``-X``, ``-W``: a fresh server has none."""
+    for key in [k for k in os.environ if k.startswith("PYTHON") or k == warm.WARM_FORK_ENV]:
+        monkeypatch.delenv(key)
+    monkeypatch.setattr(warm.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(warm.sys, "warnoptions", [])
+    monkeypatch.setattr(warm.sys, "_xoptions", {})
+    assert warm.forkable() is True
+    flags = {f: getattr(sys.flags, f, 0) for f in warm._FLAGS}
+    monkeypatch.setattr(warm.sys, "flags", type("F", (), {**flags, "optimize": 1}))
+    assert warm.forkable() is False
+    monkeypatch.setattr(warm.sys, "flags", type("F", (), flags))
+    assert warm.forkable() is True
+    monkeypatch.setattr(warm.sys, "_xoptions", {"dev": True})
+    assert warm.forkable() is False
+    monkeypatch.setattr(warm.sys, "_xoptions", {})
+    monkeypatch.setattr(warm.sys, "warnoptions", ["error"])
+    assert warm.forkable() is False
+
+
+_GRADE_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from harness import engine, warm
+result = engine.grade(Path(sys.argv[2]), only=["lab9.udp_time_server", "recipes.r03"],
+                      report=False)
+print(json.dumps({"forked": warm._server.forked,
+                  "verdicts": [[c.id, c.status, c.score] for c in result.checks]}))
+"""
+
+
+@pytest.mark.parametrize("path", [REFERENCE, TEMPLATE], ids=["reference", "template"])
+def test_grade_forks_its_server_and_gets_the_verdicts_of_a_fresh_one(path: Path) -> None:
+    """engine.grade() in a one-thread process forks its warm server
+    (``LABGRADE_WARM_FORK=0``: a fresh one), and the verdicts are the same either way."""
+    got = {}
+    for flag in ("1", "0"):
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("PYTHON") or k in warm.FORK_PYTHON_VARS}
+        proc = subprocess.run([sys.executable, "-c", _GRADE_SCRIPT, str(REPO), str(path)],
+                              capture_output=True, text=True, timeout=120, check=False,
+                              env={**env, warm.WARM_FORK_ENV: flag})
+        assert proc.returncode == 0, proc.stderr
+        got[flag] = json.loads(proc.stdout.splitlines()[-1])
+    assert got["1"]["forked"] is True and got["0"]["forked"] is False
+    assert got["1"]["verdicts"] == got["0"]["verdicts"]
+    statuses = {s for _, s, _ in got["1"]["verdicts"]}
+    assert statuses == ({"passed"} if path == REFERENCE else {"failed"})

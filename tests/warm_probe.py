@@ -4,6 +4,7 @@ and then does WHAT (``ok``, ``exit3``, ``say``, ``raise``, ``signal``, ``sleep``
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
 import os
@@ -25,7 +26,14 @@ def main() -> None:
         "sigint_default": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
         "sigchld_default": signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL,
         "threads": threading.active_count(), "main": __name__,
-        "gc": [gc.isenabled(), list(gc.get_threshold())]}
+        "gc": [gc.isenabled(), list(gc.get_threshold())],
+        # what a server forked from the engine must not hand down (harness.warm._fork_server)
+        "path": sys.path, "bytecode": not sys.dont_write_bytecode,
+        "exitfuncs": atexit._ncallbacks(), "streams": [
+            [s.encoding, s.errors, s.line_buffering] for s in (sys.stdin, sys.stdout,
+                                                               sys.stderr)],
+        "handlers": {name: repr(signal.getsignal(getattr(signal, name)))
+                     for name in ("SIGTERM", "SIGHUP", "SIGUSR1", "SIGPIPE", "SIGALRM")}}
     partial = report.with_suffix(".part")  # whole or absent: the tests poll for the file
     partial.write_text(json.dumps(seen), encoding="utf-8")
     partial.replace(report)
