@@ -102,7 +102,9 @@ def test_kept_listings_another_user_could_have_written_are_ignored(
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # replaced by this scan's
 
 
-@pytest.mark.parametrize("bad", ['[".."]', '["da\\u0000ta"]', "DEEP"])
+@pytest.mark.parametrize("bad", ['[".."]', '["."]', '[""]', '["a/b"]', '["da\\u0000ta"]',
+                                 '["data", "x\\u0000"]', '["data", null]', '[7]', '"data"',
+                                 "DEEP"])
 def test_malformed_listings_are_ignored(host: dict[str, Any], bad: str) -> None:
     scan(host)
     kept = Path(host["cache"]) / scancache.FILE
@@ -113,6 +115,22 @@ def test_malformed_listings_are_ignored(host: dict[str, Any], bad: str) -> None:
         kept.write_text(text.replace('["data"]', bad))
     scan(host)
     assert str(host["root"] / "srv") in host["listed"]
+
+
+@pytest.mark.parametrize(("entry", "ok"), [
+    ([[1, 2, 3, 4, 5], ["a", "b.c", "..d"]], True), ([[1, 2, 3, 4, 5], []], True),
+    ([[1, 2, 3, 4, True], ["a"]], False), ([[1, 2, 3, 4], ["a"]], False),
+    ([[1, 2, 3, 4, 5.0], ["a"]], False), ([[1, 2, 3, 4, 5], ["a", "b\0"]], False),
+    ([[1, 2, 3, 4, 5], ["a\0b"]], False), ([[1, 2, 3, 4, 5], ["a", ".."]], False),
+    ([[1, 2, 3, 4, 5], ["", "a"]], False), ([[1, 2, 3, 4, 5], [b"a"]], False),
+    ([[1, 2, 3, 4, 5], "ab"], False), ([[1, 2, 3, 4, 5]], False)])
+def test_only_well_formed_listings_are_taken(entry: list[Any], ok: bool) -> None:
+    """A signature is five integers (no bool, no float), the names are strings that name an
+    entry of the folder (none empty, ``.``, ``..``, none with ``/`` or NUL): one bad entry and
+    the file is ignored whole."""
+    good = {"/srv": [[1, 2, 3, 4, 5], ["data"]]}
+    assert scancache._valid(good) == good
+    assert (scancache._valid({**good, "/x": entry}) is not None) is ok
 
 
 @pytest.mark.parametrize("racy_ns", [mounts.RACY_NS, 0], ids=["rule", "without-the-rule"])

@@ -65,7 +65,8 @@ def world_writable(folder: str | None = None, depth: int = mounts.SCAN_DEPTH) ->
     found = mounts.world_writable(depth, mine)
     # writing the file changes its own folder (when the scan reaches it): that alone is no
     # reason to write it again at every grading
-    changed = {p for p in mine.keys() | kept.keys() if mine.get(p) != kept.get(p)}
+    changed = set() if mine == kept else \
+        {p for p in mine.keys() | kept.keys() if mine.get(p) != kept.get(p)}
     if changed - {os.path.realpath(folder)}:
         _save(folder, {"version": VERSION, "listings": mine})
     return found
@@ -76,13 +77,28 @@ def _valid(listings: object) -> dict[str, Any] | None:
     if not isinstance(listings, dict):
         return None
     for path, entry in listings.items():
-        if not (isinstance(path, str) and isinstance(entry, list) and len(entry) == 2
-                and isinstance(entry[0], list) and len(entry[0]) == 5
-                and all(type(n) is int for n in entry[0]) and isinstance(entry[1], list)
-                and all(isinstance(n, str) and "/" not in n and "\0" not in n
-                        and n not in ("", ".", "..") for n in entry[1])):
+        if not (type(path) is str and type(entry) is list and len(entry) == 2
+                and type(entry[0]) is list and list(map(type, entry[0])) == _SIGNATURE
+                and _names(entry[1])):
             return None
     return listings
+
+
+_SIGNATURE = [int] * 5
+_NOT_NAMES = ("", ".", "..")
+
+
+def _names(names: object) -> bool:
+    """A list of names of entries of one folder: strings, none empty, ``.`` or ``..``, none
+    with a ``/`` or a NUL (checked on the names joined by NULs: one per gap)."""
+    if type(names) is not list:
+        return False
+    try:
+        joined = "\0".join(names)
+    except TypeError:  # not all strings
+        return False
+    return not names or ("/" not in joined and joined.count("\0") == len(names) - 1
+                         and not any(n in names for n in _NOT_NAMES))
 
 
 def _ours(st: os.stat_result) -> bool:
