@@ -271,13 +271,28 @@ _FLAGS = ("debug", "inspect", "interactive", "optimize", "no_user_site", "no_sit
           "safe_path", "warn_default_encoding")
 
 
+_fork_allowed = False
+
+
+def allow_fork() -> None:
+    """Called by the ``labgrade`` command (:func:`harness.cli.main` run as the program):
+    this process's state is the command's own, and its warm server may be forked from it
+    (:func:`forkable`). An engine inside another program (a test run, a notebook) may carry
+    state a fork would hand down (pytest's import hooks and warning filters, a tracer): its
+    server is always a fresh interpreter."""
+    global _fork_allowed
+    _fork_allowed = True
+
+
 def forkable() -> bool:
-    """This process can fork a server that is what ``python -m harness.warm`` would be:
-    one thread (a fork copies no other thread, nor the locks they may hold), and the
-    interpreter started as the server would be (no ``-O``, ``-X``, ``-W``, ``-I``, ``-S``
-    and the like, no ``PYTHON*`` variable outside :data:`FORK_PYTHON_VARS`); not with
-    ``LABGRADE_WARM_FORK=0``."""
-    return os.environ.get(WARM_FORK_ENV, "1") != "0" \
+    """This process can fork a server that is what ``python -m harness.warm`` would be: the
+    ``labgrade`` command's own process (:func:`allow_fork`), one thread (a fork copies no
+    other thread, nor the locks they may hold), no tracer or profiler (coverage, a
+    debugger), and the interpreter started as the server would be (no ``-O``, ``-X``,
+    ``-W``, ``-I``, ``-S`` and the like, no ``PYTHON*`` variable outside
+    :data:`FORK_PYTHON_VARS`); not with ``LABGRADE_WARM_FORK=0``."""
+    return _fork_allowed and os.environ.get(WARM_FORK_ENV, "1") != "0" \
+        and sys.gettrace() is None and sys.getprofile() is None \
         and threading.active_count() == 1 and not sys.warnoptions \
         and not getattr(sys, "_xoptions", None) \
         and not any(getattr(sys.flags, f, 0) for f in _FLAGS) \

@@ -392,6 +392,7 @@ sys.stdout.reconfigure(errors="replace", line_buffering=True)
 extra = open(tmp / "engine-file.txt", "w")
 os.chdir(tmp)
 from harness import warm
+warm.allow_fork()  # as the labgrade command does
 env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": repo}
 srv = warm.Server(env, fork=None if fork == "auto" else fork == "yes")
 seen = {"forked": srv.forked, "server": srv.proc.pid}
@@ -480,17 +481,27 @@ def test_forkable_only_where_a_fork_is_a_fresh_server(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(warm.threading, "active_count", lambda: threads)
+    monkeypatch.setattr(warm.sys, "gettrace", lambda: None)  # pytest-cov's, if any
+    monkeypatch.setattr(warm, "_fork_allowed", True)
     assert warm.forkable() is expected
+    monkeypatch.setattr(warm, "_fork_allowed", False)  # an engine inside another program
+    assert warm.forkable() is False
 
 
 def test_forkable_not_under_interpreter_options(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``-O`` (asserts gone from every check), ``-X``, ``-W``: a fresh server has none."""
+    """``-O`` (asserts gone from every check), ``-X``, ``-W``, a tracer: a fresh server has
+    none."""
     for key in [k for k in os.environ if k.startswith("PYTHON") or k == warm.WARM_FORK_ENV]:
         monkeypatch.delenv(key)
     monkeypatch.setattr(warm.threading, "active_count", lambda: 1)
     monkeypatch.setattr(warm.sys, "warnoptions", [])
     monkeypatch.setattr(warm.sys, "_xoptions", {})
+    monkeypatch.setattr(warm.sys, "gettrace", lambda: None)
+    monkeypatch.setattr(warm, "_fork_allowed", True)
     assert warm.forkable() is True
+    monkeypatch.setattr(warm.sys, "gettrace", lambda: print)  # coverage, a debugger
+    assert warm.forkable() is False
+    monkeypatch.setattr(warm.sys, "gettrace", lambda: None)
     flags = {f: getattr(sys.flags, f, 0) for f in warm._FLAGS}
     monkeypatch.setattr(warm.sys, "flags", type("F", (), {**flags, "optimize": 1}))
     assert warm.forkable() is False
@@ -508,6 +519,7 @@ import json, sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from harness import engine, warm
+warm.allow_fork()  # as the labgrade command does
 result = engine.grade(Path(sys.argv[2]), only=["lab9.udp_time_server", "recipes.r03"],
                       report=False)
 print(json.dumps({"forked": warm._server.forked,
@@ -532,3 +544,36 @@ def test_grade_forks_its_server_and_gets_the_verdicts_of_a_fresh_one(path: Path)
     assert got["1"]["verdicts"] == got["0"]["verdicts"]
     statuses = {s for _, s, _ in got["1"]["verdicts"]}
     assert statuses == ({"passed"} if path == REFERENCE else {"failed"})
+
+
+_CLI_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from harness import cli, warm
+args = ["grade", sys.argv[2], "--only", "lab9.tcp_server", "--out", sys.argv[3]]
+try:
+    if sys.argv[4] == "command-line":
+        sys.argv[:] = ["labgrade", *args]
+        cli.main()
+    else:
+        cli.main(args)
+except SystemExit:
+    pass
+print(warm._server.forked)
+"""
+
+
+@pytest.mark.parametrize(("how", "forked"), [("command-line", True), ("embedded", False)])
+def test_only_the_labgrade_command_forks_its_server(tmp_path: Path, how: str,
+                                                    forked: bool) -> None:
+    """``labgrade`` (cli.main reading the command line) forks its warm server; main() called
+    with its arguments by another program (a test run, a notebook: state of its own a fork
+    would hand down) starts a fresh one."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTHON") or k in warm.FORK_PYTHON_VARS}
+    proc = subprocess.run([sys.executable, "-c", _CLI_SCRIPT, str(REPO), str(REFERENCE),
+                           str(tmp_path / "out"), how], capture_output=True, text=True,
+                          timeout=120, check=False, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-1] == str(forked)
+    assert (tmp_path / "out" / "results.json").exists()
