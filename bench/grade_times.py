@@ -97,6 +97,9 @@ def main() -> None:
                         help="grading runs per submission at once (default: one per idle core, "
                              "at most 4; 1 grades each submission in one run)")
     args = parser.parse_args()
+    # each grade below stands for one `labgrade grade`, whose warm server is forked from it
+    # (this script has one thread, as the command has)
+    warm.allow_fork()
     rows = [("reference", "lab9", ["lab9"]), ("student_template", "lab9", ["lab9"]),
             ("reference", "all", None), ("student_template", "all", None)]
     measured = {(name, scope): measure(REPO / name, only, args.repeat, args.shards)
