@@ -213,21 +213,31 @@ class Server:
 
 class _ForkedServer:
     """The part of ``Popen``'s interface :class:`Server` uses, for a server forked from this
-    process (our child: waited for and killed as one)."""
+    process (our child: waited for and killed as one; thread-safe, and never signalled once
+    collected, when its pid could be another process's)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
+        self._lock = threading.Lock()
+
+    def _collect(self, block: bool) -> bool:
+        with self._lock:
+            if self.returncode is None:
+                try:
+                    pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+                except ChildProcessError:  # collected elsewhere, as Popen takes it
+                    pid, status = self.pid, 0
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+            return self.returncode is not None
 
     def wait(self, timeout: float | None = None) -> int:
-        if self.returncode is None and timeout is not None and not self._ends_within(timeout):
-            raise subprocess.TimeoutExpired(["harness.warm"], timeout)
-        if self.returncode is None:
-            try:
-                _, status = os.waitpid(self.pid, 0)
-                self.returncode = os.waitstatus_to_exitcode(status)
-            except ChildProcessError:  # collected elsewhere, as Popen takes it
-                self.returncode = 0
+        if timeout is not None and not self._collect(False):
+            if not (self._ends_within(timeout) and self._collect(False)):
+                raise subprocess.TimeoutExpired(["harness.warm"], timeout)
+        self._collect(True)
+        assert self.returncode is not None
         return self.returncode
 
     def _ends_within(self, timeout: float) -> bool:
@@ -235,27 +245,25 @@ class _ForkedServer:
             fd = os.pidfd_open(self.pid)
         except (AttributeError, OSError):  # no pidfd (Linux < 5.3): look every 5 ms
             deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                try:
-                    pid, status = os.waitpid(self.pid, os.WNOHANG)
-                except ChildProcessError:
-                    return True  # collected elsewhere: wait() says so
-                if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
-                    return True
+            while not self._collect(False):
+                if time.monotonic() >= deadline:
+                    return False
                 time.sleep(0.005)
-            return False
+            return True
         try:
-            return bool(select.select([fd], [], [], timeout)[0])
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(timeout * 1000))
         finally:
             os.close(fd)
 
     def kill(self) -> None:
-        if self.returncode is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        with self._lock:  # not collected yet: the pid is still this process's child
+            if self.returncode is None:
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
 
 FORK_PYTHON_VARS = frozenset({"PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONUNBUFFERED",
@@ -290,24 +298,39 @@ def forkable() -> bool:
     other thread, nor the locks they may hold), no tracer or profiler (coverage, a
     debugger), and the interpreter started as the server would be (no ``-O``, ``-X``,
     ``-W``, ``-I``, ``-S`` and the like, no ``PYTHON*`` variable outside
-    :data:`FORK_PYTHON_VARS`); not with ``LABGRADE_WARM_FORK=0``."""
+    :data:`FORK_PYTHON_VARS`, nothing a ``.pth`` file put first on ``sys.path``:
+    :func:`_fresh_path`); not with ``LABGRADE_WARM_FORK=0``."""
     return _fork_allowed and os.environ.get(WARM_FORK_ENV, "1") != "0" \
-        and sys.gettrace() is None and sys.getprofile() is None \
+        and sys.gettrace() is None and sys.getprofile() is None and not _monitored() \
         and threading.active_count() == 1 and not sys.warnoptions \
         and not getattr(sys, "_xoptions", None) \
         and not any(getattr(sys.flags, f, 0) for f in _FLAGS) \
         and not any(k.startswith("PYTHON") and k not in FORK_PYTHON_VARS for k in os.environ)
 
 
+def _monitored() -> bool:
+    """A tool holds one of ``sys.monitoring``'s slots (Python 3.12+: coverage's ``sysmon``
+    core, profilers), where ``sys.gettrace`` says nothing."""
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is None:
+        return False
+    return any(monitoring.get_tool(tool) is not None for tool in range(6))
+
+
 def _fresh_path(env: dict[str, str]) -> list[str] | None:
     """``sys.path`` of ``python -m harness.warm`` in ``/`` with ``env``: ``/`` (the working
     folder, as ``-m`` puts it), ``env``'s ``PYTHONPATH``, then this interpreter's own
     (from the standard library's zip on: the same for the same interpreter). ``None``
-    where that cannot be told."""
+    where that cannot be told: no zip entry, or anything but this process's script folder
+    and ``PYTHONPATH`` before it."""
     zipped = f"python{sys.version_info[0]}{sys.version_info[1]}.zip"
     start = next((i for i, p in enumerate(sys.path) if os.path.basename(p) == zipped), None)
     if start is None:
         return None
+    given = [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+             if p]
+    if [os.path.abspath(p) for p in sys.path[1:start]] != given:
+        return None  # a .pth file put a folder before the standard library: start afresh
     extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     return ["/", *extra, *sys.path[start:]]
 
@@ -331,8 +354,7 @@ def _fork_server(ours: socket.socket, theirs: socket.socket, env: dict[str, str]
         gc.freeze()  # what this process had is never collected (nor closed) in the server
         fd = theirs.fileno()
         ours.close()  # the engine's end: the server must see it close when the engine ends
-        os.closerange(3, fd)
-        os.closerange(fd + 1, MAX_FD)
+        _close_all_but(fd)
         null = os.open(os.devnull, os.O_RDWR)
         for std in (0, 1, 2):
             os.dup2(null, std)
@@ -345,7 +367,25 @@ def _fork_server(ours: socket.socket, theirs: socket.socket, env: dict[str, str]
         os._exit(code)
 
 
-MAX_FD = 1 << 16
+def _close_all_but(keep: int) -> None:
+    """Close every descriptor above 2 but ``keep``, as ``Popen(close_fds=True)`` does:
+    those ``/proc/self/fd`` lists, or up to the hard limit where it cannot be read."""
+    try:
+        open_fds = sorted(int(name) for name in os.listdir("/proc/self/fd"))
+    except OSError:
+        import resource
+
+        high = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        high = high if 0 < high < 1 << 20 else 1 << 20
+        os.closerange(3, keep)
+        os.closerange(keep + 1, high)
+        return
+    for fd in open_fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:  # the listing's own, already closed
+                pass
 
 
 def _fresh_interpreter(env: dict[str, str], path: list[str], fd: int) -> None:
@@ -388,6 +428,11 @@ def _fresh_interpreter(env: dict[str, str], path: list[str], fd: int) -> None:
     if "logging" in sys.modules:
         atexit.register(sys.modules["logging"].shutdown)
     atexit.register(stop)
+    # the engine's finalizers (a temporary folder it holds) are its own: a run ending must
+    # not carry them out; the runs' own still run at their exit
+    registry = getattr(weakref.finalize, "_registry", None)
+    if isinstance(registry, dict):
+        registry.clear()
     if getattr(weakref.finalize, "_registered_with_atexit", False):
         atexit.register(weakref.finalize._exitfunc)  # type: ignore[attr-defined]
     _start_lock = threading.Lock()  # held by the engine's thread that forked

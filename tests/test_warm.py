@@ -157,7 +157,6 @@ def test_the_server_and_its_runs_end_with_the_process_that_started_them(
     script = textwrap.dedent(f"""
         import json, os, sys, threading, time
         from pathlib import Path
-        sys.path.insert(0, {str(REPO)!r})
         from harness import warm
         tmp = Path({str(tmp_path)!r})
         srv = warm.Server({{"PATH": os.environ.get("PATH", ""), "PYTHONPATH": {str(REPO)!r}}},
@@ -173,7 +172,7 @@ def test_the_server_and_its_runs_end_with_the_process_that_started_them(
         os.kill(os.getpid(), 9)
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60, check=False)
+                          timeout=60, check=False, env=_engine_env())
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     server_pid, run_pid = map(int, proc.stdout.split())
     assert _gone(server_pid) and _gone(run_pid)
@@ -374,50 +373,64 @@ def test_only_builtin_runs_skip_the_scan_for_wrapped_fixtures(tmp_path: Path,
 # --- a server forked from the engine (harness.warm._fork_server) ----------------------------
 
 _FORKED_SCRIPT = """
-import atexit, json, os, signal, sys
+import atexit, json, os, signal, sys, tempfile
 from pathlib import Path
-repo, tmp, fork = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-sys.path.insert(0, repo)
-# an engine with state of its own that a fresh server would not have
+repo, tmp, how = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+# harness from PYTHONPATH; an engine with state of its own that a fresh server would not have
 (tmp / "mods").mkdir()
 (tmp / "mods" / "labgrade_engine_probe.py").write_text("")
-sys.path.insert(0, str(tmp / "mods"))
+sys.path[0] = str(tmp / "mods")  # its script's folder
+if how == "pth":  # a folder a .pth file put before the standard library
+    sys.path.insert(1, str(tmp / "mods"))
 import labgrade_engine_probe
 marks = tmp / "exits.txt"
 atexit.register(lambda: marks.open("a").write(f"{os.getpid()}\\n"))
+held = tempfile.TemporaryDirectory(dir=tmp)  # cleaned up by a finalizer at the engine's exit
 signal.signal(signal.SIGTERM, lambda *_: None)
 signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 signal.signal(signal.SIGALRM, lambda *_: None)
 sys.stdout.reconfigure(errors="replace", line_buffering=True)
 extra = open(tmp / "engine-file.txt", "w")
+os.dup2(extra.fileno(), 900)  # a descriptor far above the server's socket too
 os.chdir(tmp)
 from harness import warm
 warm.allow_fork()  # as the labgrade command does
+if how == "fresh":
+    os.environ[warm.WARM_FORK_ENV] = "0"
 env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": repo}
-srv = warm.Server(env, fork=None if fork == "auto" else fork == "yes")
+srv = warm.server(env)  # with the start lock held, as the engine has it
 seen = {"forked": srv.forked, "server": srv.proc.pid}
 run = tmp / "run"
 run.mkdir()
 seen["code"] = srv.run([str(run / "p.json"), "ok"], module="tests.warm_probe", cwd=run,
                        env={**env, "TMPDIR": str(run), "LABGRADE_PROBE": "yes"},
-                       log=run / "p.log", timeout=60)
+                       log=run / "p.log", timeout=30)
 seen["server_cwd"] = os.readlink(f"/proc/{srv.proc.pid}/cwd")
 fds = f"/proc/{srv.proc.pid}/fd"  # after a run: the server waits in its loop
 seen["server_fds"] = sorted(os.readlink(f"{fds}/{fd}").split(":")[0] for fd in os.listdir(fds))
 seen["probe"] = json.loads((run / "p.json").read_text())
 seen["log"] = (run / "p.log").read_text()
-srv.close()
+seen["engine_tmp_kept"] = os.path.isdir(held.name)
+warm.stop()
 print(json.dumps(seen))
 """
 
 
-def _forked_probe(tmp: Path, fork: str, **env: str) -> dict[str, Any]:
+def _engine_env() -> dict[str, str]:
+    """The environment of an engine started as a program of its own (the labgrade command):
+    this one's without PYTHON* variables (pytest-cov's and the like), the harness on
+    PYTHONPATH, the fork not turned off."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTHON") and k != warm.WARM_FORK_ENV}
+    return {**env, "PYTHONPATH": str(REPO)}
+
+
+def _forked_probe(tmp: Path, how: str) -> dict[str, Any]:
     tmp.mkdir()
-    proc = subprocess.run([sys.executable, "-c", _FORKED_SCRIPT, str(REPO), str(tmp), fork],
-                          capture_output=True, text=True, timeout=120, check=False,
-                          env={k: v for k, v in {**os.environ, **env}.items()
-                               if not k.startswith("PYTHON")
-                               or k in warm.FORK_PYTHON_VARS})
+    # the engine does not write bytecode (a fresh server, started without the variable, does)
+    env = {**_engine_env(), "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run([sys.executable, "-c", _FORKED_SCRIPT, str(REPO), str(tmp), how],
+                          capture_output=True, text=True, timeout=120, check=False, env=env)
     assert proc.returncode == 0, proc.stderr
     seen: dict[str, Any] = json.loads(proc.stdout)
     seen["exits"] = (tmp / "exits.txt").read_text().split()
@@ -431,7 +444,7 @@ def test_a_server_forked_from_the_engine_is_a_fresh_one(tmp_path: Path) -> None:
     its handlers, its reconfigured stdout, its open file, its exit handler), and the server
     holds only its socket, in ``/``."""
     forked = _forked_probe(tmp_path / "forked", "auto")
-    fresh = _forked_probe(tmp_path / "fresh", "no")
+    fresh = _forked_probe(tmp_path / "fresh", "fresh")
     assert forked["forked"] is True and fresh["forked"] is False
     assert forked["code"] == fresh["code"] == 0
     for seen in (forked, fresh):
@@ -439,6 +452,7 @@ def test_a_server_forked_from_the_engine_is_a_fresh_one(tmp_path: Path) -> None:
         assert not any("engine-file" in fd for fd in seen["server_fds"])
         assert seen["server_cwd"] == "/"
         assert seen["probe"]["ppid"] == seen["server"]
+        assert seen["engine_tmp_kept"]  # its finalizer is the engine's, not the run's
         assert "to stdout" in seen["log"] and "to stderr" in seen["log"]
     # the same descriptors: /dev/null as 0-2, its socket, its wake-up pipe, the template's
     assert forked["server_fds"] == fresh["server_fds"]
@@ -453,6 +467,14 @@ def test_a_server_forked_from_the_engine_is_a_fresh_one(tmp_path: Path) -> None:
     # harness.warm); that none of the engine's runs is test_the_engine_exit_handlers_...
     for key in set(reference) - {"env", "argv", "cwd", "tmp", "pid", "ppid", "exitfuncs"}:
         assert probe[key] == reference[key], key
+
+
+def test_an_engine_with_a_folder_before_the_standard_library_starts_a_fresh_server(
+        tmp_path: Path) -> None:
+    """A folder a ``.pth`` file put before the standard library is on a fresh server's path
+    too, at a place a forked one cannot tell: the server is started afresh."""
+    seen = _forked_probe(tmp_path / "pth", "pth")
+    assert seen["forked"] is False and seen["code"] == 0
 
 
 def test_the_engine_exit_handlers_run_once_in_the_engine(tmp_path: Path) -> None:
@@ -502,6 +524,13 @@ def test_forkable_not_under_interpreter_options(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(warm.sys, "gettrace", lambda: print)  # coverage, a debugger
     assert warm.forkable() is False
     monkeypatch.setattr(warm.sys, "gettrace", lambda: None)
+    # Python 3.12+: a tool in a sys.monitoring slot (coverage's sysmon core), no tracer
+    tools = {1: "coverage.py"}
+    monkeypatch.setattr(warm.sys, "monitoring", type("M", (), {
+        "get_tool": staticmethod(tools.get)}), raising=False)
+    assert warm.forkable() is False
+    tools.clear()
+    assert warm.forkable() is True
     flags = {f: getattr(sys.flags, f, 0) for f in warm._FLAGS}
     monkeypatch.setattr(warm.sys, "flags", type("F", (), {**flags, "optimize": 1}))
     assert warm.forkable() is False
@@ -516,7 +545,6 @@ def test_forkable_not_under_interpreter_options(monkeypatch: pytest.MonkeyPatch)
 
 _GRADE_SCRIPT = """
 import json, sys
-sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from harness import engine, warm
 warm.allow_fork()  # as the labgrade command does
@@ -530,14 +558,16 @@ print(json.dumps({"forked": warm._server.forked,
 @pytest.mark.parametrize("path", [REFERENCE, TEMPLATE], ids=["reference", "template"])
 def test_grade_forks_its_server_and_gets_the_verdicts_of_a_fresh_one(path: Path) -> None:
     """engine.grade() in a one-thread process forks its warm server
-    (``LABGRADE_WARM_FORK=0``: a fresh one), and the verdicts are the same either way."""
+    (``LABGRADE_WARM_FORK=0``: a fresh one), and the verdicts are the same either way, even
+    with pytest options in the engine's environment that the runs must not take."""
     got = {}
     for flag in ("1", "0"):
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("PYTHON") or k in warm.FORK_PYTHON_VARS}
+        # -x in the engine's environment: for the server's pytest (the template's) only if
+        # the server kept the engine's environment (a fresh one has the runs' own)
+        env = {**_engine_env(), warm.WARM_FORK_ENV: flag, "PYTEST_ADDOPTS": "-x"}
         proc = subprocess.run([sys.executable, "-c", _GRADE_SCRIPT, str(REPO), str(path)],
                               capture_output=True, text=True, timeout=120, check=False,
-                              env={**env, warm.WARM_FORK_ENV: flag})
+                              env=env)
         assert proc.returncode == 0, proc.stderr
         got[flag] = json.loads(proc.stdout.splitlines()[-1])
     assert got["1"]["forked"] is True and got["0"]["forked"] is False
@@ -548,7 +578,6 @@ def test_grade_forks_its_server_and_gets_the_verdicts_of_a_fresh_one(path: Path)
 
 _CLI_SCRIPT = """
 import sys
-sys.path.insert(0, sys.argv[1])
 from harness import cli, warm
 args = ["grade", sys.argv[2], "--only", "lab9.tcp_server", "--out", sys.argv[3]]
 try:
@@ -569,11 +598,34 @@ def test_only_the_labgrade_command_forks_its_server(tmp_path: Path, how: str,
     """``labgrade`` (cli.main reading the command line) forks its warm server; main() called
     with its arguments by another program (a test run, a notebook: state of its own a fork
     would hand down) starts a fresh one."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PYTHON") or k in warm.FORK_PYTHON_VARS}
     proc = subprocess.run([sys.executable, "-c", _CLI_SCRIPT, str(REPO), str(REFERENCE),
                            str(tmp_path / "out"), how], capture_output=True, text=True,
-                          timeout=120, check=False, env=env)
+                          timeout=120, check=False, env=_engine_env())
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[-1] == str(forked)
     assert (tmp_path / "out" / "results.json").exists()
+
+
+def test_a_forked_server_handle_waits_and_kills_as_popen_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """_ForkedServer: wait(timeout) raises TimeoutExpired while the process lives, kill()
+    ends it, wait() gives its status as Popen's returncode; once collected it is never
+    signalled again (its pid may be another process's by then)."""
+    pid = os.fork()
+    if pid == 0:  # a stand-in for the server: waits to be killed
+        try:
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    handle = warm._ForkedServer(pid)
+    started = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        handle.wait(timeout=0.2)
+    assert time.monotonic() - started < 5
+    handle.kill()
+    assert handle.wait(timeout=10) == -signal.SIGKILL
+    assert handle.wait() == -signal.SIGKILL
+    sent: list[int] = []
+    monkeypatch.setattr(warm.os, "kill", lambda p, s: sent.append(p))
+    handle.kill()
+    assert sent == []

@@ -29,7 +29,10 @@ def main() -> None:
         "gc": [gc.isenabled(), list(gc.get_threshold())],
         # what a server forked from the engine must not hand down (harness.warm._fork_server)
         "path": sys.path, "bytecode": not sys.dont_write_bytecode,
-        "exitfuncs": atexit._ncallbacks(), "streams": [
+        "exitfuncs": atexit._ncallbacks(),
+        "start_lock_free": not getattr(sys.modules.get("harness.warm"), "_start_lock",
+                                       threading.Lock()).locked(),
+        "streams": [
             [s.encoding, s.errors, s.line_buffering] for s in (sys.stdin, sys.stdout,
                                                                sys.stderr)],
         "handlers": {name: repr(signal.getsignal(getattr(signal, name)))
