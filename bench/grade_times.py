@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from machine import describe, spread
 
-from harness import warm
+from harness import warm, warm_fork
 from harness.engine import default_shards, grade
 from harness.rubric import load
 from harness.selection import check_selected
@@ -94,12 +94,13 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the hand-written grader (it needs ports 21567 and 8000)")
     parser.add_argument("--shards", type=int, default=None,
-                        help="grading runs per submission at once (default: one per idle core, "
-                             "at most 4; 1 grades each submission in one run)")
+                        help="grading runs per submission at once (default: one per idle core "
+                             "and per 32 checks, at most 4; 1 grades each submission in one "
+                             "run)")
     args = parser.parse_args()
     # each grade below stands for one `labgrade grade`, whose warm server is forked from it
     # (this script has one thread, as the command has)
-    warm.allow_fork()
+    warm_fork.allow_fork()
     rows = [("reference", "lab9", ["lab9"]), ("student_template", "lab9", ["lab9"]),
             ("reference", "all", None), ("student_template", "all", None)]
     measured = {(name, scope): measure(REPO / name, only, args.repeat, args.shards)

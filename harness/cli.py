@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness import __version__, warm
+from harness import __version__, warm_fork
 from harness.cli_guard import (
     EXIT_FAILING,
     EXIT_INTERNAL,
@@ -439,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # the command line: this process is the command's own
-        warm.allow_fork()
+        warm_fork.allow_fork()
     return run_command(argv, build_parser, lambda args: COMMANDS[args.command][1](args))
 
 

@@ -20,7 +20,9 @@ descriptors, signal handlers, temporary folder) and runs the same ``__main__``.
   start or dies, each run is a fresh interpreter, as before. The verdicts are the same either
   way (tested).
 
-Server side: ``python -m harness.warm FD`` (:func:`serve`); engine side: :func:`run`.
+Server side: ``python -m harness.warm FD`` (:func:`serve`), or forked from the ``labgrade``
+command itself where that gives the same server (:mod:`harness.warm_fork`); engine side:
+:func:`run`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ import atexit
 import ctypes
 import gc
 import importlib
-import io
 import json
 import os
 import select
@@ -38,18 +39,15 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-import weakref
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
+from harness import warm_fork
+
 WARM_ENV = "LABGRADE_WARM"
 """``0``: every grading run a fresh interpreter (for comparing, and for debugging)."""
-WARM_FORK_ENV = "LABGRADE_WARM_FORK"
-"""``0``: the warm server is always a fresh ``python -m harness.warm``, never forked from
-the engine (for comparing, and for debugging)."""
 PRELOAD = (
     "pytest", "_pytest.config", "_pytest.main", "_pytest.python", "_pytest.runner",
     "_pytest.terminal", "_pytest.capture", "_pytest.fixtures", "_pytest.mark",
@@ -93,7 +91,8 @@ class Server:
 
     def __init__(self, env: dict[str, str], *, fork: bool | None = None) -> None:
         """Start a server with ``env``: forked from this process where that gives the
-        server a fresh interpreter's state (``fork=None``: :func:`forkable`), which saves
+        server a fresh interpreter's state (``fork=None``: :func:`harness.warm_fork.forkable`),
+        which saves
         the interpreter's start and the imports this process has made; a fresh
         ``python -m harness.warm`` otherwise (``fork=False``)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -104,12 +103,14 @@ class Server:
         self._exits: dict[int, Future[int]] = {}  # request id -> exit code
         self._ids: dict[int, int] = {}  # pid of a live run -> its request id
         self.gone = False
-        path = _fresh_path(env) if fork is not False and (fork or forkable()) else None
+        path = warm_fork.fresh_path(env) \
+            if fork is not False and (fork or warm_fork.forkable()) else None
         self.forked = path is not None
         try:
             if path is not None:
-                self.proc: subprocess.Popen[bytes] | _ForkedServer = \
-                    _ForkedServer(_fork_server(ours, theirs, env, path))
+                self.proc: subprocess.Popen[bytes] | warm_fork.ForkedServer = \
+                    warm_fork.ForkedServer(warm_fork.fork_server(ours, theirs, env, path,
+                                                                 _serve_forked))
             else:
                 self.proc = subprocess.Popen(
                     [sys.executable, "-m", "harness.warm", str(theirs.fileno())],
@@ -211,233 +212,6 @@ class Server:
             self.proc.wait()
 
 
-class _ForkedServer:
-    """The part of ``Popen``'s interface :class:`Server` uses, for a server forked from this
-    process (our child: waited for and killed as one; thread-safe, and never signalled once
-    collected, when its pid could be another process's)."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.returncode: int | None = None
-        self._lock = threading.Lock()
-
-    def _collect(self, block: bool) -> bool:
-        with self._lock:
-            if self.returncode is None:
-                try:
-                    pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
-                except ChildProcessError:  # collected elsewhere, as Popen takes it
-                    pid, status = self.pid, 0
-                if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
-            return self.returncode is not None
-
-    def wait(self, timeout: float | None = None) -> int:
-        if timeout is not None and not self._collect(False):
-            if not (self._ends_within(timeout) and self._collect(False)):
-                raise subprocess.TimeoutExpired(["harness.warm"], timeout)
-        self._collect(True)
-        assert self.returncode is not None
-        return self.returncode
-
-    def _ends_within(self, timeout: float) -> bool:
-        try:
-            fd = os.pidfd_open(self.pid)
-        except (AttributeError, OSError):  # no pidfd (Linux < 5.3): look every 5 ms
-            deadline = time.monotonic() + timeout
-            while not self._collect(False):
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(0.005)
-            return True
-        try:
-            poller = select.poll()
-            poller.register(fd, select.POLLIN)
-            return bool(poller.poll(timeout * 1000))
-        finally:
-            os.close(fd)
-
-    def kill(self) -> None:
-        with self._lock:  # not collected yet: the pid is still this process's child
-            if self.returncode is None:
-                try:
-                    os.kill(self.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-
-FORK_PYTHON_VARS = frozenset({"PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONUNBUFFERED",
-                              "PYTHONHASHSEED"})
-"""The ``PYTHON*`` variables the engine may have been started with and still fork its
-server. A fresh server starts without them (:func:`harness.engine._runner_env`); a forked
-one undoes what they did: bytecode writing, ``sys.path``, its standard streams built afresh
-(:func:`_fresh_interpreter`); ``PYTHONHASHSEED`` only seeds ``hash()`` (tox sets it). Any
-other one (``PYTHONOPTIMIZE``, ``PYTHONUTF8``, ``PYTHONIOENCODING``, ...) set a state of the
-engine's interpreter that a fresh server would not have: the server is started afresh."""
-_FLAGS = ("debug", "inspect", "interactive", "optimize", "no_user_site", "no_site",
-          "ignore_environment", "verbose", "bytes_warning", "isolated", "dev_mode",
-          "safe_path", "warn_default_encoding")
-
-
-_fork_allowed = False
-
-
-def allow_fork() -> None:
-    """Called by the ``labgrade`` command (:func:`harness.cli.main` run as the program):
-    this process's state is the command's own, and its warm server may be forked from it
-    (:func:`forkable`). An engine inside another program (a test run, a notebook) may carry
-    state a fork would hand down (pytest's import hooks and warning filters, a tracer): its
-    server is always a fresh interpreter."""
-    global _fork_allowed
-    _fork_allowed = True
-
-
-def forkable() -> bool:
-    """This process can fork a server that is what ``python -m harness.warm`` would be: the
-    ``labgrade`` command's own process (:func:`allow_fork`), one thread (a fork copies no
-    other thread, nor the locks they may hold), no tracer or profiler (coverage, a
-    debugger), and the interpreter started as the server would be (no ``-O``, ``-X``,
-    ``-W``, ``-I``, ``-S`` and the like, no ``PYTHON*`` variable outside
-    :data:`FORK_PYTHON_VARS`, nothing a ``.pth`` file put first on ``sys.path``:
-    :func:`_fresh_path`); not with ``LABGRADE_WARM_FORK=0``."""
-    return _fork_allowed and os.environ.get(WARM_FORK_ENV, "1") != "0" \
-        and sys.gettrace() is None and sys.getprofile() is None and not _monitored() \
-        and threading.active_count() == 1 and not sys.warnoptions \
-        and not getattr(sys, "_xoptions", None) \
-        and not any(getattr(sys.flags, f, 0) for f in _FLAGS) \
-        and not any(k.startswith("PYTHON") and k not in FORK_PYTHON_VARS for k in os.environ)
-
-
-def _monitored() -> bool:
-    """A tool holds one of ``sys.monitoring``'s slots (Python 3.12+: coverage's ``sysmon``
-    core, profilers), where ``sys.gettrace`` says nothing."""
-    monitoring = getattr(sys, "monitoring", None)
-    if monitoring is None:
-        return False
-    return any(monitoring.get_tool(tool) is not None for tool in range(6))
-
-
-def _fresh_path(env: dict[str, str]) -> list[str] | None:
-    """``sys.path`` of ``python -m harness.warm`` in ``/`` with ``env``: ``/`` (the working
-    folder, as ``-m`` puts it), ``env``'s ``PYTHONPATH``, then this interpreter's own
-    (from the standard library's zip on: the same for the same interpreter). ``None``
-    where that cannot be told: no zip entry, or anything but this process's script folder
-    and ``PYTHONPATH`` before it."""
-    zipped = f"python{sys.version_info[0]}{sys.version_info[1]}.zip"
-    start = next((i for i, p in enumerate(sys.path) if os.path.basename(p) == zipped), None)
-    if start is None:
-        return None
-    given = [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
-             if p]
-    if [os.path.abspath(p) for p in sys.path[1:start]] != given:
-        return None  # a .pth file put a folder before the standard library: start afresh
-    extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    return ["/", *extra, *sys.path[start:]]
-
-
-def _fork_server(ours: socket.socket, theirs: socket.socket, env: dict[str, str],
-                 path: list[str]) -> int:
-    """Fork the server; in the child, become what ``python -m harness.warm FD`` started by
-    ``Popen`` (``env``, ``cwd="/"``, standard streams on ``/dev/null``, only ``FD`` kept)
-    would be, and serve. Returns the child's pid."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()  # written once, by this process
-        except (OSError, ValueError, AttributeError):
-            pass
-    pid = os.fork()
-    if pid:
-        return pid
-    code = 1
-    try:
-        gc.disable()
-        gc.freeze()  # what this process had is never collected (nor closed) in the server
-        fd = theirs.fileno()
-        ours.close()  # the engine's end: the server must see it close when the engine ends
-        _close_all_but(fd)
-        null = os.open(os.devnull, os.O_RDWR)
-        for std in (0, 1, 2):
-            os.dup2(null, std)
-        if null > 2:
-            os.close(null)
-        _fresh_interpreter(env, path, fd)
-        serve(fd)
-        code = 0
-    finally:
-        os._exit(code)
-
-
-def _close_all_but(keep: int) -> None:
-    """Close every descriptor above 2 but ``keep``, as ``Popen(close_fds=True)`` does:
-    those ``/proc/self/fd`` lists, or up to the hard limit where it cannot be read."""
-    try:
-        open_fds = sorted(int(name) for name in os.listdir("/proc/self/fd"))
-    except OSError:
-        import resource
-
-        high = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-        high = high if 0 < high < 1 << 20 else 1 << 20
-        os.closerange(3, keep)
-        os.closerange(keep + 1, high)
-        return
-    for fd in open_fds:
-        if fd > 2 and fd != keep:
-            try:
-                os.close(fd)
-            except OSError:  # the listing's own, already closed
-                pass
-
-
-def _fresh_interpreter(env: dict[str, str], path: list[str], fd: int) -> None:
-    """In the forked server: what a fresh interpreter started with ``env`` in ``/`` has and
-    this one may not: the folder, the environment, ``sys.path`` and ``sys.argv``, bytecode
-    writing, standard streams built afresh (the engine's may be a terminal's, reconfigured),
-    default signal handlers, no exit handlers of the engine's, a free start lock."""
-    global _start_lock
-
-    os.chdir("/")
-    os.environ.clear()
-    os.environ.update(env)
-    sys.path[:] = path
-    sys.argv[:] = [__file__, str(fd)]
-    sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
-    base = sys.__stdin__
-    encoding = getattr(base, "encoding", None) or "utf-8"
-    errors = getattr(base, "errors", None) or "strict"
-    for name, std, mode, errs, line in (("stdin", 0, "r", errors, False),
-                                        ("stdout", 1, "w", errors, False),
-                                        ("stderr", 2, "w", "backslashreplace", True)):
-        raw = io.FileIO(std, mode, closefd=False)
-        buffered = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
-        stream = io.TextIOWrapper(buffered, encoding=encoding, errors=errs,
-                                  line_buffering=line)
-        setattr(sys, name, stream)
-        setattr(sys, f"__{name}__", stream)
-    signal.set_wakeup_fd(-1)
-    for sig in signal.valid_signals():
-        try:
-            handler = signal.getsignal(sig)
-            if callable(handler) and handler is not signal.default_int_handler:
-                signal.signal(sig, signal.SIG_DFL)
-        except (OSError, ValueError):
-            pass
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    # the engine's exit handlers never run in a server or in a run it forks; those a fresh
-    # server's imports register are registered again (the modules are imported already)
-    atexit._clear()
-    if "logging" in sys.modules:
-        atexit.register(sys.modules["logging"].shutdown)
-    atexit.register(stop)
-    # the engine's finalizers (a temporary folder it holds) are its own: a run ending must
-    # not carry them out; the runs' own still run at their exit
-    registry = getattr(weakref.finalize, "_registry", None)
-    if isinstance(registry, dict):
-        registry.clear()
-    if getattr(weakref.finalize, "_registered_with_atexit", False):
-        atexit.register(weakref.finalize._exitfunc)  # type: ignore[attr-defined]
-    _start_lock = threading.Lock()  # held by the engine's thread that forked
-
-
 def _settle(fut: Future[int] | None, value: int) -> None:
     if fut is not None and not fut.done():
         fut.set_result(value)
@@ -515,6 +289,16 @@ def run(argv: list[str], *, env: dict[str, str], cwd: Path, log: Path,
 
 
 # --- server side ----------------------------------------------------------------------------
+
+def _serve_forked(fd: int) -> None:
+    """The server forked from the engine, once :func:`harness.warm_fork.fork_server` has
+    made it a fresh interpreter: what importing this module registers in a fresh one, a
+    free start lock (the engine's thread that forked held it), then :func:`serve`."""
+    global _start_lock
+    atexit.register(stop)
+    _start_lock = threading.Lock()
+    serve(fd)
+
 
 def serve(fd: int) -> None:
     """The server's loop: fork a run per request, report each run's end, kill on request;

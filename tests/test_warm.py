@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from harness import engine, warm
+from harness import engine, warm, warm_fork
 from tests.conftest import REFERENCE, TEMPLATE
 
 pytestmark = pytest.mark.skipif(not warm.enabled() and os.environ.get(warm.WARM_ENV) != "0",
@@ -370,7 +370,7 @@ def test_only_builtin_runs_skip_the_scan_for_wrapped_fixtures(tmp_path: Path,
     assert ("cannot discover fixture 'hidden'" in proc.stdout) != skip, proc.stdout
 
 
-# --- a server forked from the engine (harness.warm._fork_server) ----------------------------
+# --- a server forked from the engine (harness.warm_fork) -----------------------------------
 
 _FORKED_SCRIPT = """
 import atexit, json, os, signal, sys, tempfile
@@ -393,10 +393,10 @@ sys.stdout.reconfigure(errors="replace", line_buffering=True)
 extra = open(tmp / "engine-file.txt", "w")
 os.dup2(extra.fileno(), 900)  # a descriptor far above the server's socket too
 os.chdir(tmp)
-from harness import warm
-warm.allow_fork()  # as the labgrade command does
+from harness import warm, warm_fork
+warm_fork.allow_fork()  # as the labgrade command does
 if how == "fresh":
-    os.environ[warm.WARM_FORK_ENV] = "0"
+    os.environ[warm_fork.WARM_FORK_ENV] = "0"
 env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": repo}
 srv = warm.server(env)  # with the start lock held, as the engine has it
 seen = {"forked": srv.forked, "server": srv.proc.pid}
@@ -421,7 +421,7 @@ def _engine_env() -> dict[str, str]:
     this one's without PYTHON* variables (pytest-cov's and the like), the harness on
     PYTHONPATH, the fork not turned off."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PYTHON") and k != warm.WARM_FORK_ENV}
+           if not k.startswith("PYTHON") and k != warm_fork.WARM_FORK_ENV}
     return {**env, "PYTHONPATH": str(REPO)}
 
 
@@ -493,61 +493,61 @@ def test_the_engine_exit_handlers_run_once_in_the_engine(tmp_path: Path) -> None
                      "PYTHONUNBUFFERED": "1", "PYTHONPATH": "/x"}, 1, True),
     ({}, 2, False), ({"PYTHONOPTIMIZE": "1"}, 1, False), ({"PYTHONIOENCODING": "latin-1"}, 1,
                                                            False),
-    ({"PYTHONUTF8": "1"}, 1, False), ({warm.WARM_FORK_ENV: "0"}, 1, False)],
+    ({"PYTHONUTF8": "1"}, 1, False), ({warm_fork.WARM_FORK_ENV: "0"}, 1, False)],
     ids=["clean", "allowed-vars", "threads", "optimize", "ioencoding", "utf8", "off"])
 def test_forkable_only_where_a_fork_is_a_fresh_server(
         monkeypatch: pytest.MonkeyPatch, env: dict[str, str], threads: int,
         expected: bool) -> None:
-    for key in [k for k in os.environ if k.startswith("PYTHON") or k == warm.WARM_FORK_ENV]:
+    for key in [k for k in os.environ if k.startswith("PYTHON") or k == warm_fork.WARM_FORK_ENV]:
         monkeypatch.delenv(key)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(warm.threading, "active_count", lambda: threads)
-    monkeypatch.setattr(warm.sys, "gettrace", lambda: None)  # pytest-cov's, if any
-    monkeypatch.setattr(warm, "_fork_allowed", True)
-    assert warm.forkable() is expected
-    monkeypatch.setattr(warm, "_fork_allowed", False)  # an engine inside another program
-    assert warm.forkable() is False
+    monkeypatch.setattr(warm_fork.threading, "active_count", lambda: threads)
+    monkeypatch.setattr(warm_fork.sys, "gettrace", lambda: None)  # pytest-cov's, if any
+    monkeypatch.setattr(warm_fork, "_fork_allowed", True)
+    assert warm_fork.forkable() is expected
+    monkeypatch.setattr(warm_fork, "_fork_allowed", False)  # an engine inside another program
+    assert warm_fork.forkable() is False
 
 
 def test_forkable_not_under_interpreter_options(monkeypatch: pytest.MonkeyPatch) -> None:
     """``-O`` (asserts gone from every check), ``-X``, ``-W``, a tracer: a fresh server has
     none."""
-    for key in [k for k in os.environ if k.startswith("PYTHON") or k == warm.WARM_FORK_ENV]:
+    for key in [k for k in os.environ if k.startswith("PYTHON") or k == warm_fork.WARM_FORK_ENV]:
         monkeypatch.delenv(key)
-    monkeypatch.setattr(warm.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(warm.sys, "warnoptions", [])
-    monkeypatch.setattr(warm.sys, "_xoptions", {})
-    monkeypatch.setattr(warm.sys, "gettrace", lambda: None)
-    monkeypatch.setattr(warm, "_fork_allowed", True)
-    assert warm.forkable() is True
-    monkeypatch.setattr(warm.sys, "gettrace", lambda: print)  # coverage, a debugger
-    assert warm.forkable() is False
-    monkeypatch.setattr(warm.sys, "gettrace", lambda: None)
+    monkeypatch.setattr(warm_fork.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(warm_fork.sys, "warnoptions", [])
+    monkeypatch.setattr(warm_fork.sys, "_xoptions", {})
+    monkeypatch.setattr(warm_fork.sys, "gettrace", lambda: None)
+    monkeypatch.setattr(warm_fork, "_fork_allowed", True)
+    assert warm_fork.forkable() is True
+    monkeypatch.setattr(warm_fork.sys, "gettrace", lambda: print)  # coverage, a debugger
+    assert warm_fork.forkable() is False
+    monkeypatch.setattr(warm_fork.sys, "gettrace", lambda: None)
     # Python 3.12+: a tool in a sys.monitoring slot (coverage's sysmon core), no tracer
     tools = {1: "coverage.py"}
-    monkeypatch.setattr(warm.sys, "monitoring", type("M", (), {
+    monkeypatch.setattr(warm_fork.sys, "monitoring", type("M", (), {
         "get_tool": staticmethod(tools.get)}), raising=False)
-    assert warm.forkable() is False
+    assert warm_fork.forkable() is False
     tools.clear()
-    assert warm.forkable() is True
-    flags = {f: getattr(sys.flags, f, 0) for f in warm._FLAGS}
-    monkeypatch.setattr(warm.sys, "flags", type("F", (), {**flags, "optimize": 1}))
-    assert warm.forkable() is False
-    monkeypatch.setattr(warm.sys, "flags", type("F", (), flags))
-    assert warm.forkable() is True
-    monkeypatch.setattr(warm.sys, "_xoptions", {"dev": True})
-    assert warm.forkable() is False
-    monkeypatch.setattr(warm.sys, "_xoptions", {})
-    monkeypatch.setattr(warm.sys, "warnoptions", ["error"])
-    assert warm.forkable() is False
+    assert warm_fork.forkable() is True
+    flags = {f: getattr(sys.flags, f, 0) for f in warm_fork._FLAGS}
+    monkeypatch.setattr(warm_fork.sys, "flags", type("F", (), {**flags, "optimize": 1}))
+    assert warm_fork.forkable() is False
+    monkeypatch.setattr(warm_fork.sys, "flags", type("F", (), flags))
+    assert warm_fork.forkable() is True
+    monkeypatch.setattr(warm_fork.sys, "_xoptions", {"dev": True})
+    assert warm_fork.forkable() is False
+    monkeypatch.setattr(warm_fork.sys, "_xoptions", {})
+    monkeypatch.setattr(warm_fork.sys, "warnoptions", ["error"])
+    assert warm_fork.forkable() is False
 
 
 _GRADE_SCRIPT = """
 import json, sys
 from pathlib import Path
-from harness import engine, warm
-warm.allow_fork()  # as the labgrade command does
+from harness import engine, warm, warm_fork
+warm_fork.allow_fork()  # as the labgrade command does
 result = engine.grade(Path(sys.argv[2]), only=["lab9.udp_time_server", "recipes.r03"],
                       report=False)
 print(json.dumps({"forked": warm._server.forked,
@@ -564,7 +564,7 @@ def test_grade_forks_its_server_and_gets_the_verdicts_of_a_fresh_one(path: Path)
     for flag in ("1", "0"):
         # -x in the engine's environment: for the server's pytest (the template's) only if
         # the server kept the engine's environment (a fresh one has the runs' own)
-        env = {**_engine_env(), warm.WARM_FORK_ENV: flag, "PYTEST_ADDOPTS": "-x"}
+        env = {**_engine_env(), warm_fork.WARM_FORK_ENV: flag, "PYTEST_ADDOPTS": "-x"}
         proc = subprocess.run([sys.executable, "-c", _GRADE_SCRIPT, str(REPO), str(path)],
                               capture_output=True, text=True, timeout=120, check=False,
                               env=env)
@@ -617,7 +617,7 @@ def test_a_forked_server_handle_waits_and_kills_as_popen_does(
             time.sleep(60)
         finally:
             os._exit(0)
-    handle = warm._ForkedServer(pid)
+    handle = warm_fork.ForkedServer(pid)
     started = time.monotonic()
     with pytest.raises(subprocess.TimeoutExpired):
         handle.wait(timeout=0.2)
@@ -626,6 +626,6 @@ def test_a_forked_server_handle_waits_and_kills_as_popen_does(
     assert handle.wait(timeout=10) == -signal.SIGKILL
     assert handle.wait() == -signal.SIGKILL
     sent: list[int] = []
-    monkeypatch.setattr(warm.os, "kill", lambda p, s: sent.append(p))
+    monkeypatch.setattr(warm_fork.os, "kill", lambda p, s: sent.append(p))
     handle.kill()
     assert sent == []

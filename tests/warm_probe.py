@@ -27,7 +27,7 @@ def main() -> None:
         "sigchld_default": signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL,
         "threads": threading.active_count(), "main": __name__,
         "gc": [gc.isenabled(), list(gc.get_threshold())],
-        # what a server forked from the engine must not hand down (harness.warm._fork_server)
+        # what a server forked from the engine must not hand down (harness.warm_fork)
         "path": sys.path, "bytecode": not sys.dont_write_bytecode,
         "exitfuncs": atexit._ncallbacks(),
         "start_lock_free": not getattr(sys.modules.get("harness.warm"), "_start_lock",
