@@ -19,7 +19,7 @@ from harness.i18n import DEFAULT_LANG, LANGS, t
 
 EXIT_OK, EXIT_FAILING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
-ISOLATION_LEVELS = ("netns", "pidns", "uid", "view")
+ISOLATION_LEVELS = ("netns", "pidns", "uid", "view", "readonly", "cgroup")
 """What ``LABGRADE_ISOLATION_DISABLE`` may name (harness.engine.DISABLE_ENV)."""
 DEBUG_ENV = "LABGRADE_DEBUG"
 

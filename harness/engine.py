@@ -87,7 +87,6 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     wanted = default_shards(sum(1 for c in rules.checks if check_selected(c, only))) \
         if shards is None else shards
     warm.server(_runner_env())  # started now: its imports overlap what comes before a run
-    threading.Thread(target=_prescan, name="labgrade-scan", daemon=True).start()
     tasks = [tk for tk in rules.tasks() if task_selected(tk, only)]
     problems = file_problems(root, [files.get(tk) or task_file(tk) for tk in tasks])
     hidden = [root, root.parent, *(hide or []), *(p.root for p in given)]
@@ -98,6 +97,8 @@ def grade(submission: Path, *, out: Path | None = None, lang: str = "es",
     if isolation == "strict" and not (iso.pidns and iso.uid is not None and iso.view
                                       and iso.rlimits):
         raise _unavailable(iso)
+    if _needs_scan(iso):  # in the background, while the copy is made and the runs start
+        threading.Thread(target=_prescan, name="labgrade-scan", daemon=True).start()
     workdir = private_copy(root)
     os.chmod(workdir.parent, 0o700)  # no student uid reads another submission's copy
     # the modules to collect: the rubric's tasks and any other built-in task (a check the
@@ -262,7 +263,8 @@ def _merge(runs: list[tuple[dict[str, Any], str]], iso: Isolation
     merged = Isolation(
         netns=all(i.netns for i in levels), pidns=all(i.pidns for i in levels),
         uid=levels[0].uid if all(i.uid is not None for i in levels) else None,
-        rlimits=all(i.rlimits for i in levels), view=all(i.view for i in levels))
+        rlimits=all(i.rlimits for i in levels), view=all(i.view for i in levels),
+        readonly=all(i.readonly for i in levels))
     budgets = [r.get("budget_s") for r, _ in runs if r.get("budget_s")]
     raw = {"outcomes": [o for r, _ in runs for o in r.get("outcomes", [])],
            "collected": [c for r, _ in runs for c in r.get("collected") or []],
@@ -290,7 +292,7 @@ def _isolation(mode: str, hidden: list[Path]) -> Isolation:
     off = _disabled()
     # the network namespace is entered by the runner itself, which reports it back
     iso = detect(netns=False, want_uid="uid" not in off, want_view="view" not in off,
-                 hidden=tuple(map(str, hidden)))
+                 want_readonly="readonly" not in off, hidden=tuple(map(str, hidden)))
     return Isolation(**{**asdict(iso), "pidns": iso.pidns and "pidns" not in off})
 
 
@@ -310,6 +312,12 @@ def _world_writable() -> tuple[str, ...]:
         if not _WRITABLE:
             _WRITABLE.append(tuple(scancache.world_writable()))
         return _WRITABLE[0]
+
+
+def _needs_scan(iso: Isolation) -> bool:
+    """Whether the student's view covers the host's world-writable folders one by one (a
+    read-only view needs none of them: :attr:`Isolation.readonly`)."""
+    return iso.uid is not None and iso.view and not iso.readonly
 
 
 def _prescan() -> None:
@@ -370,7 +378,8 @@ def _run_in(tmpdir: Path, workdir: Path, iso: Isolation, limits: Any, *,
     run_tmp.mkdir()
     env["TMPDIR"] = str(run_tmp)  # the run's boxes: removed with it
     env[reaper.RUN_TAG_ENV] = token
-    env[WRITABLE_ENV] = json.dumps([*_world_writable(), tempfile.gettempdir()])
+    env[WRITABLE_ENV] = json.dumps([*(_world_writable() if _needs_scan(iso) else ()),
+                                    tempfile.gettempdir()])
     if group is not None:
         env[cgroups.RUN_ENV] = str(group.path)
     log_path = tmpdir / "pytest.log"

@@ -220,7 +220,7 @@ MISTAKES: dict[str, Mistake] = {
     "LABGRADE_ISOLATION_DISABLE=bogus": Mistake(
         lambda tmp: ["check", str(tmp)],
         lambda tmp, lang: line("usage.isolation_env", lang, value="bogus",
-                               allowed="netns, pidns, uid, view"),
+                               allowed="netns, pidns, uid, view, readonly, cgroup"),
         env={"LABGRADE_ISOLATION_DISABLE": "bogus"}),
     "check --format pdf": Mistake(
         lambda tmp: ["check", "--format", "text,pdf"],

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,15 @@ def test_without_mount_namespaces_the_level_says_so(tmp_path: Path) -> None:
     assert result["score"] == result["max_score"]
     refused = cli(tmp_path, "--isolation", "strict", **{DISABLE_ENV: "view"})
     assert refused.returncode == 2 and "uid(no view)" in refused.stderr
+
+
+def test_the_levels_the_readme_names_may_be_done_without(tmp_path: Path) -> None:
+    """``readonly`` and ``cgroup`` are accepted by the command (``cgroup`` was refused as
+    unknown though the README names it) and grade as before."""
+    done = cli(tmp_path, **{DISABLE_ENV: "readonly,cgroup"})
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert result["score"] == result["max_score"]
 
 
 WORLD_PYTHON = "/usr/bin/python3.11"
@@ -241,3 +251,132 @@ def test_a_server_is_graded_only_on_a_port_its_own_socket_holds(
     assert all(s == "failed" for s, _ in statuses.values()), statuses
     assert any(f"port {decoy.port}, but no socket of its own listens there" in m
                for _, m in statuses.values()), statuses
+
+
+# ------------------------------------------------------------------ a read-only view
+
+def _as_root_with_a_view() -> None:
+    if os.geteuid() != 0 or not sys.platform.startswith("linux") or \
+            pick_uid(readonly=False) is None:
+        pytest.skip("the student's view needs root and mount namespaces")
+
+
+@pytest.fixture
+def open_folder() -> Iterator[str]:
+    """A world-writable folder of the host that is not a temporary folder (as
+    ``/run/lock`` is), made for the test and removed after it."""
+    import shutil
+    import tempfile
+
+    parent = next((p for p in ("/var/cache", "/var/lib", "/opt", "/srv")
+                   if os.path.isdir(p) and not os.stat(p).st_mode & 0o002), None)
+    if parent is None:
+        pytest.skip("no folder outside the temporary ones to make world-writable")
+    folder = tempfile.mkdtemp(prefix="labgrade-open-", dir=parent)
+    os.chmod(folder, 0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _writes_as_student(view: mounts.Plan, uid: int, paths: tuple[str, ...]) -> list[str]:
+    """What each of ``paths`` gives when ``uid``, in ``view``, creates it: ``ok`` or the
+    error's name (a forked child does it; the host's files are then looked at here)."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(reader)
+            mounts.enter()
+            mounts.apply(view)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            got = []
+            for path in paths:
+                try:
+                    with open(path, "w", encoding="ascii") as f:
+                        f.write("left behind\n")
+                    got.append("ok")
+                except OSError as exc:
+                    got.append(type(exc).__name__ + f":{exc.errno}")
+            os.write(writer, json.dumps(got).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)
+
+
+@pytest.mark.parametrize("readonly", [True, False])
+def test_a_read_only_view_leaves_no_folder_of_the_host_writable(
+        open_folder: str, readonly: bool) -> None:
+    """With ``readonly`` the view needs no scan: a world-writable folder it was never told
+    of cannot be written, the temporary folders still can (privately), and ``/dev/null``
+    too. Without it, and without the scan's covers, the same folder is a hole: the student's
+    file lands on the host (what the scan is there for)."""
+    _as_root_with_a_view()
+    uid = 250_777
+    view = mounts.plan(keep=[p for p in (sys.prefix, sys.base_prefix,
+                                         os.path.dirname(os.__file__)) if os.path.isdir(p)],
+                       hide=[], uid=uid, proc=False, readonly=readonly)
+    mark = f"labgrade-ro-{os.getpid()}-{readonly}"
+    on_host = os.path.join(open_folder, mark)
+    got = _writes_as_student(view, uid, (on_host, f"/tmp/{mark}", "/dev/null"))
+    try:
+        assert got[1:] == ["ok", "ok"], got  # its temporary folder, and a device
+        assert not os.path.exists(f"/tmp/{mark}")  # in its own /tmp, gone with it
+        if readonly:
+            assert got[0] == f"OSError:{30}", got  # EROFS
+            assert not os.path.exists(on_host)
+        else:
+            assert got[0] == "ok" and os.path.exists(on_host)
+    finally:
+        for path in (on_host, f"/tmp/{mark}"):
+            if os.path.exists(path):
+                os.unlink(path)
+
+
+def test_the_read_only_view_is_proven_before_it_is_promised(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The throwaway child reads the mount table after the view is mounted: a view whose
+    host mounts stayed writable is not promised read-only (the world-writable folders are
+    then scanned and covered, as on a kernel without ``mount_setattr``)."""
+    _as_root_with_a_view()
+    picked = pick_uid()
+    assert picked is not None
+    if os.uname().release.split(".")[:2] < ["5", "12"] and not picked[2]:
+        pytest.skip("mount_setattr needs Linux 5.12")
+    assert picked[1:] == (True, True)
+    assert pick_uid(readonly=False)[1:] == (True, False)  # type: ignore[index]
+    monkeypatch.setattr(mounts, "read_only", lambda: None)  # a kernel that ignores it
+    assert pick_uid()[1:] == (True, False)  # type: ignore[index]
+    assert detect(netns=False, want_readonly=False).readonly is False
+
+
+@pytest.mark.parametrize("disable", ["", "readonly"])
+def test_the_host_is_scanned_only_for_a_view_that_is_not_read_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disable: str) -> None:
+    """A grade with a read-only view makes no scan of the host's world-writable folders
+    (the ~3000 folders cost 25-100 ms of a lab9 command's CPU); without it, one scan, whose
+    folders the run covers."""
+    from harness import engine
+    from harness.sandbox import scancache
+
+    _as_root_with_a_view()
+    scans: list[int] = []
+
+    def scan() -> list[str]:
+        scans.append(1)
+        return ["/run/lock"]
+
+    monkeypatch.setattr(engine, "_WRITABLE", [])
+    monkeypatch.setattr(scancache, "world_writable", scan)
+    if disable:
+        monkeypatch.setenv(DISABLE_ENV, disable)
+    else:
+        monkeypatch.delenv(DISABLE_ENV, raising=False)
+    result = engine.grade(REFERENCE, only=[ONLY], lang="en", report=False)
+    assert [c.status for c in result.checks] == ["passed"]
+    assert len(scans) == (1 if disable else 0)

@@ -509,7 +509,8 @@ def test_the_view_is_planned_once_for_the_sandboxs_one_box(tmp_path: Path) -> No
     fresh = mounts.plan(keep=[*sb._keep, str(box)], hide=sb.hide, uid=iso.uid,
                         proc=iso.pidns, writable=sb._writable,
                         box={"path": str(box), "source": str(REFERENCE),
-                             "size_mb": sb._copy_mb + sb.limits.disk_mb})
+                             "size_mb": sb._copy_mb + sb.limits.disk_mb},
+                        readonly=iso.readonly)
     assert plan == fresh
     assert any(str(box) in c["keep"] for c in fresh["cover"])  # the box is in it
     assert sb._view() == (box, plan)

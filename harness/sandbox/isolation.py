@@ -52,6 +52,11 @@ class Isolation:
     (root, but no mount namespaces, as in a default Docker container) the uid still gets
     the process limit and cannot write the grader's files, but can read what is readable
     by everyone (the suite in site-packages): the level says ``uid(no view)``."""
+    readonly: bool = False
+    """With the view: every mount of the host is read-only in it (proven like the view, see
+    :func:`harness.sandbox.mounts.read_only`), so the host's world-writable folders need no
+    scan: nothing outside the student's box and its own temporary folders can be written.
+    Without it (an older kernel), those folders are found and covered one by one."""
 
     def describe(self) -> str:
         rlimits = "rlimits" if self.uid is not None else "rlimits(no nproc)"
@@ -122,22 +127,26 @@ def _enter_user_namespace(flags: int) -> bool:
     return True
 
 
-def pick_uid(hidden: tuple[str, ...] = (), *, view: bool = True) -> tuple[int, bool] | None:
+def pick_uid(hidden: tuple[str, ...] = (), *, view: bool = True, readonly: bool = True
+             ) -> tuple[int, bool, bool] | None:
     """A fresh unprivileged uid for one submission's student code, when running as root on
-    Linux, and whether it gets its private view: a throwaway child proved that, in a private
-    mount namespace, under that uid, it reads the interpreter and its libraries and finds
-    ``hidden`` (and this package) empty. Without mount namespaces, the uid alone, when it
-    can read the interpreter and its libraries as they are."""
+    Linux, whether it gets its private view, and whether that view is read-only outside its
+    own folders: a throwaway child proved that, in a private mount namespace, under that
+    uid, it reads the interpreter and its libraries and finds ``hidden`` (and this package)
+    empty, and (``readonly``) that every mount it had before the view was mounted is
+    read-only after. Without mount namespaces, the uid alone, when it can read the
+    interpreter and its libraries as they are."""
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         return None
     uid = UID_BASE + secrets.randbelow(UID_SPAN)
-    plan = mounts.plan(keep=interpreter_paths(), hide=[str(PACKAGE), *hidden], uid=uid,
-                       proc=False)
-    # what must look empty: the suite, and every folder the plan hides (a folder holding the
-    # interpreter, such as a checkout holding its .tox, is hidden around it, not whole)
-    if view and _proves(uid, plan, (str(PACKAGE), *plan["hide"])):
-        return uid, True
-    return (uid, False) if _proves(uid, None, ()) else None
+    for ro in (True, False) if view and readonly else (False,) if view else ():
+        plan = mounts.plan(keep=interpreter_paths(), hide=[str(PACKAGE), *hidden], uid=uid,
+                           proc=False, readonly=ro)
+        # what must look empty: the suite, and every folder the plan hides (a folder holding
+        # the interpreter, such as a checkout holding its .tox, is hidden around it)
+        if _proves(uid, plan, (str(PACKAGE), *plan["hide"])):
+            return uid, True, ro
+    return (uid, False, False) if _proves(uid, None, ()) else None
 
 
 def _proves(uid: int, plan: mounts.Plan | None, hidden: tuple[str, ...]) -> bool:
@@ -147,7 +156,10 @@ def _proves(uid: int, plan: mounts.Plan | None, hidden: tuple[str, ...]) -> bool
         try:
             if plan is not None:
                 mounts.enter()
+                before = mounts.mount_ids()
                 mounts.apply(plan)
+                if plan.get("readonly") and mounts.writable_mounts(before):
+                    os._exit(1)  # a mount of the host left writable: not the view promised
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
@@ -181,7 +193,7 @@ def _site_dirs() -> list[str]:
 
 
 def detect(*, netns: bool, want_uid: bool = True, want_view: bool = True,
-           hidden: tuple[str, ...] = ()) -> Isolation:
+           want_readonly: bool = True, hidden: tuple[str, ...] = ()) -> Isolation:
     """The level available to student processes started from this process."""
     try:
         import resource  # noqa: F401
@@ -189,7 +201,8 @@ def detect(*, netns: bool, want_uid: bool = True, want_view: bool = True,
         rlimits = True
     except ImportError:
         rlimits = False
-    picked = pick_uid(hidden, view=want_view) if want_uid else None
+    picked = pick_uid(hidden, view=want_view, readonly=want_readonly) if want_uid else None
     return Isolation(netns=netns, pidns=can_unshare(CLONE_NEWPID),
                      uid=picked[0] if picked else None, rlimits=rlimits,
-                     view=picked[1] if picked else True)
+                     view=picked[1] if picked else True,
+                     readonly=picked[2] if picked else False)

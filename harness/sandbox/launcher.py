@@ -385,6 +385,10 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
     try:
         shim = _load("_labgrade_vnet_shim", cfg["shim"])
         mounts = _load("_labgrade_mounts", cfg["mounts"]) if cfg.get("view") else None
+        if cfg.get("cgroup"):  # its own pids cgroup (no PID namespace): joined as root,
+            step = "joining the student's cgroup"  # before the view makes /sys read-only
+            with open(cfg["cgroup"], "w", encoding="ascii") as f:
+                f.write(str(os.getpid()))
         if mounts is not None:
             step = "entering a mount namespace"
             mounts.enter()
@@ -393,10 +397,6 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
         if mounts is not None:
             step = "mounting the student's view"
             mounts.apply(cfg["view"], _BOX_FILES.get(_box_source(cfg)))
-        if cfg.get("cgroup"):  # its own pids cgroup (no PID namespace): joined as root
-            step = "joining the student's cgroup"
-            with open(cfg["cgroup"], "w", encoding="ascii") as f:
-                f.write(str(os.getpid()))
         step = "applying limits and the student's user id"
         # no exec gains privileges from here on: a setuid-root program (mount, passwd,
         # chsh, ...) runs with the student's ids, at every level

@@ -10,14 +10,21 @@ reaches the machine's own mounts, and it all vanishes with the student's last pr
   is a fresh tmpfs of a bounded size (the ``disk_mb`` limit on top of the copy), ``nosuid``
   and ``nodev``, filled from the grader's copy before the student's uid takes it over: what
   a student writes anywhere lives there and vanishes with its last process;
+- ``readonly``: every mount of the host, recursively, made read-only in the student's
+  namespace before anything of the view is mounted (``mount_setattr``, Linux 5.12+, see
+  :func:`read_only`): no folder of the host can then be written, whatever its mode or ACL,
+  so none needs finding; only the temporary folders are covered (below). Where the kernel
+  refuses it, the host's world-writable folders are found by :func:`world_writable` and
+  covered instead;
 - ``cover``: folders replaced by an empty folder in which only the kept paths reappear
-  (bind mounts): every world-writable folder of the host (``/tmp``, ``/var/tmp``,
-  ``/dev/shm``, ``/run/lock``, ...: found by :func:`world_writable`, never listed by hand)
-  and the grader's temporary folder, each an empty folder of the box's tmpfs (so other
-  submissions' copies, the grader's temporary files and a folder shared between submissions
-  are out of sight, and what the student writes there counts against its disk limit); and
-  every folder the student's uid could not traverse on the way to a kept path (``/root``
-  holding a pyenv Python, a checkout under a private home), a small read-only tmpfs;
+  (bind mounts): the temporary folders (``/tmp``, ``/var/tmp``, ``/dev/shm``), without
+  ``readonly`` every other world-writable folder of the host (``/run/lock``, ...: found by
+  :func:`world_writable`, never listed by hand), and the grader's temporary folder, each
+  an empty folder of the box's tmpfs (so other submissions' copies, the grader's temporary
+  files and a folder shared between submissions are out of sight, and what the student
+  writes there counts against its disk limit); and every folder the student's uid could
+  not traverse on the way to a kept path (``/root`` holding a pyenv Python, a checkout
+  under a private home), a small read-only tmpfs;
 - ``keep``: what the student needs: the interpreter and its libraries, and the run's box
   (its private copy of the submission and its home);
 - ``hide``: folders replaced by an empty read-only tmpfs: the grading suite, the reference,
@@ -42,6 +49,10 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
+SYS_MOUNT_SETATTR = 442
+"""``mount_setattr``'s number on every architecture of the unified system call table (all
+but alpha): a wrong one fails, and the view falls back to covering what it finds."""
+AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 0x1
 TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 COVER_SIZE = "16m"
 SCAN_DEPTH = 5
@@ -117,13 +128,14 @@ def _blocked_ancestor(path: str, uid: int) -> str | None:
 
 
 def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
-         writable: list[str] | tuple[str, ...] = (), box: dict[str, Any] | None = None
-         ) -> Plan:
+         writable: list[str] | tuple[str, ...] = (), box: dict[str, Any] | None = None,
+         readonly: bool = False) -> Plan:
     """The mounts that give ``uid`` the kept paths and nothing of the hidden ones.
 
-    ``writable``: more folders to cover with an empty, writable one (the world-writable
-    folders of the host, the grader's temporary folder); ``box``: ``{"path", "source",
-    "size_mb"}``, the run's box to mount as a tmpfs filled from ``source``."""
+    ``writable``: more folders to cover with an empty, writable one (the grader's temporary
+    folder, and without ``readonly`` the world-writable folders of the host); ``box``:
+    ``{"path", "source", "size_mb"}``, the run's box to mount as a tmpfs filled from
+    ``source``; ``readonly``: the host's mounts made read-only first (:func:`read_only`)."""
     kept = _outermost([os.path.realpath(p) for p in keep if os.path.exists(p)])
     open_dirs = {os.path.realpath(t) for t in (*TMP_DIRS, *writable) if os.path.isdir(t)}
     covers = list(open_dirs)
@@ -136,7 +148,41 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
         hidden.append(h)
     return {"cover": [{"path": c, "keep": [k for k in kept if _within(k, c)],
                        "open": c in open_dirs} for c in covers],
-            "hide": _outermost(hidden), "proc": proc, "box": box, "uid": uid}
+            "hide": _outermost(hidden), "proc": proc, "box": box, "uid": uid,
+            "readonly": readonly}
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def read_only() -> None:
+    """Make every mount of this (private) mount namespace read-only, recursively and at
+    once (``mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, {MOUNT_ATTR_RDONLY})``, Linux 5.12+):
+    as root, before the view mounts its own (which stay as they are mounted). A process
+    without privileges cannot undo it, not even in a user namespace of its own (the kernel
+    locks the flag of a mount copied into a less privileged namespace). Files on such a
+    mount cannot be created, written, renamed or removed; devices (``/dev/null``) and
+    sockets stay usable. Raises :class:`OSError` where the kernel refuses it."""
+    attr = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
+    if _libc().syscall(SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(attr),
+                       ctypes.sizeof(attr)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount_setattr(/, AT_RECURSIVE, MOUNT_ATTR_RDONLY): "
+                           f"{os.strerror(err)}")
+
+
+def writable_mounts(before: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The mount points of this namespace mounted read-write, of the mounts whose id is in
+    ``before`` (:func:`mount_ids` read before the view was applied: the host's copies)."""
+    return sorted(_unescape(row[4]) for row in _mount_rows()
+                  if row[0] in before and "ro" not in row[5].split(","))
+
+
+def mount_ids() -> set[str]:
+    """The ids of this namespace's mounts (``/proc/self/mountinfo``)."""
+    return {row[0] for row in _mount_rows() if row}
 
 
 def world_writable(depth: int = SCAN_DEPTH, listings: dict[str, Any] | None = None
@@ -278,6 +324,8 @@ def apply(view: Plan, files: Files | None = None) -> None:
     """Mount ``view`` (from :func:`plan`) in the current mount namespace, as root.
     ``files``: the box's source as :func:`snapshot` read it (the zygote reads it once for all
     its forks); read here without it."""
+    if view.get("readonly"):
+        read_only()  # first: what the view mounts next stays as it is mounted
     old = os.umask(0o022)
     try:
         box = view.get("box")

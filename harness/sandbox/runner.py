@@ -307,7 +307,7 @@ class Sandbox:
         """Folders a student process with its own uid never sees (the suite, the reference,
         the outputs, the folder holding the submissions)."""
         self._keep = interpreter_paths() if isolation.uid is not None else []
-        self._writable = writable_places() if self._viewed else []
+        self._writable = writable_places(scan=not isolation.readonly) if self._viewed else []
         self._copy_mb = _size_mb(workdir) if self._viewed else 0
         self._cgroups = None if isolation.pidns else cgroups.available()
         self._zygote: Zygote | None = None
@@ -349,6 +349,7 @@ class Sandbox:
                 plan = mounts.plan(keep=[*self._keep, str(box)], hide=self.hide,
                                    uid=self.isolation.uid, proc=self.isolation.pidns,
                                    writable=self._writable,
+                                   readonly=self.isolation.readonly,
                                    box={"path": str(box), "source": str(self.workdir),
                                         "size_mb": self._copy_mb + self.limits.disk_mb})
                 self._viewing = (box, plan)
@@ -547,9 +548,10 @@ def holds_port(proto: str, port: int, uid: int | None) -> bool | None:
     return any(e.local[1] == port and e.uid == uid for e in entries)
 
 
-def writable_places() -> list[str]:
+def writable_places(*, scan: bool = True) -> list[str]:
     """The folders to cover with an empty, writable one in the student's view (see
-    :data:`WRITABLE_ENV`): the host's world-writable folders and the temporary folder."""
+    :data:`WRITABLE_ENV`): the temporary folder, and (``scan``: a view that is not
+    read-only) the host's world-writable folders."""
     given = os.environ.get(WRITABLE_ENV)
     if given:
         try:
@@ -558,7 +560,7 @@ def writable_places() -> list[str]:
                 return places
         except ValueError:
             pass
-    return [*mounts.world_writable(), tempfile.gettempdir()]
+    return [*(mounts.world_writable() if scan else ()), tempfile.gettempdir()]
 
 
 def _size_mb(folder: Path) -> int:
