@@ -572,6 +572,46 @@ def test_what_an_earlier_run_wrote_and_this_one_did_not_is_removed(tmp_path: Pat
 # --------------------------------------------------------------------------- Gradescope
 
 
+_GRADESCOPE_SCRIPT = """
+import sys
+from harness import warm
+from harness.gradescope.__main__ import main
+try:
+    if sys.argv[2] == "command-line":
+        sys.argv[:] = ["python -m harness.gradescope", "run", "--root", sys.argv[1]]
+        main()
+    else:
+        main(["run", "--root", sys.argv[1]])
+except SystemExit:
+    pass
+print(warm._server.forked)
+"""
+
+
+@pytest.mark.parametrize(("how", "forked"), [("command-line", True), ("embedded", False)])
+def test_the_gradescope_command_forks_its_warm_server(tmp_path: Path, how: str,
+                                                      forked: bool) -> None:
+    """``python -m harness.gradescope run`` (what run_autograder calls: one grading per
+    machine, the whole command counts) forks its warm server as ``labgrade`` does; its
+    main() called by another program does not (see harness.warm_fork.allow_fork)."""
+    from harness.gradescope import bundle
+
+    root = tmp_path / "autograder"
+    make_submission(root / "submission")
+    archive = bundle(tmp_path / "autograder.zip", only=[ONLY], lang="en",
+                     spec="labgrade @ git+https://example.invalid/labgrade")
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(root / "source")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST_"))}
+    proc = subprocess.run([sys.executable, "-c", _GRADESCOPE_SCRIPT, str(root), how],
+                          cwd=REPO, env={**env, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-1] == str(forked), proc.stdout
+    gs = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert gs["score"] == FULL
+
+
 def test_run_autograder_writes_gradescope_results_in_a_fake_root(tmp_path: Path) -> None:
     from harness.gradescope import bundle, script
 

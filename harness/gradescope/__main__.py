@@ -47,6 +47,10 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the program itself (run_autograder): its warm server may be forked
+        from harness import warm_fork
+
+        warm_fork.allow_fork()
     return run_command(argv, build_parser, dispatch)
 
 
