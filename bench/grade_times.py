@@ -11,7 +11,7 @@ says). Then it runs the hand-written baseline (``bench/handwritten.py``) on the 
 the same run and prints how many times faster labgrade is per check. Last, the whole command
 as a user types it, ``labgrade grade reference [--only lab9]``, a fresh process each time:
 its wall time and the CPU of everything it ran (Python's start, the imports, the
-world-writable scan, the report) per check. Targets (issue 12, 2 cores): reference
+isolation proof, the report) per check. Targets (issue 12, 2 cores): reference
 everything <= 3 s, template everything <= 2.5 s, reference lab9 <= 1.2 s, CPU per check <=
 25 ms, >= 30x the hand-written grader per check. A measurement, not a test: nothing here
 asserts a time.
@@ -118,7 +118,7 @@ def main() -> None:
         print(f"{name:<17} {scope:<5} {spread(walls):<28} {m['checks']:>6} "
               f"{statistics.median(cpu):>13.0f} {m['score']:>8}  {m['runs']}")
     print("the whole command, a fresh process each time (Python's start, the imports, the "
-          "scan, the report):")
+          "isolation proof, the report):")
     for scope, only in (("lab9", ["lab9"]), ("all", None)):
         m = measured[("reference", scope)]
         whole = command(only, args.repeat, int(str(m["checks"])))
