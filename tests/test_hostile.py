@@ -226,7 +226,7 @@ def _grade_in(base: Path, case: Case, rubric: Path, isolation: str, disable: str
                           timeout=BOUND_S * 3, check=False)
     seconds = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert seconds <= BOUND_S, f"{case.name}: grading took {seconds:.1f} s"
+    assert seconds <= BOUND_S, f"{case.name}: grading took {seconds:.1f} s ({_timings(out)})"
     level = _isolation(out)
     leftovers = _leftovers(mark, tmp)
     if "os.fork" in (HOSTILE / f"{case.source or case.name}.py").read_text(encoding="utf-8"):
@@ -238,6 +238,17 @@ def _grade_in(base: Path, case: Case, rubric: Path, isolation: str, disable: str
         leftovers.pop("files in world-writable folders", None)
     assert not leftovers, f"{case.name}: left behind {leftovers}"
     return Outcome(case.name, seconds, _intact_outputs(out, case), level)
+
+
+def _timings(out: Path) -> str:
+    """Where a slow grading's time went, as its results say: the engine's whole duration and
+    each check's (a failure of the time bound names them)."""
+    try:
+        data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"no results: {exc}"
+    checks = ", ".join(f"{c['id']} {c['status']} {c['duration_s']} s" for c in data["checks"])
+    return f"engine {data['duration_s']} s; {checks}; problems {data['problems']}"
 
 
 def _submission(root: Path, case: Case, base: Path) -> Path:
