@@ -37,7 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", default="all")
     parser.add_argument("--only", action="append", default=[])
     opts = parser.parse_args(argv)
-    rubric = Path(tempfile.mkdtemp(prefix="lgload-rubric-")) / "hostile.toml"
+    with tempfile.TemporaryDirectory(prefix="lgload-rubric-") as folder:
+        return _repeat(opts, Path(folder) / "hostile.toml")
+
+
+def _repeat(opts: argparse.Namespace, rubric: Path) -> int:
+    """Grade the reference and the hostile cases ``opts.reps`` times; 1 if a verdict
+    changed or a case failed its expectations."""
     from harness.rubric import load, to_toml
 
     text = to_toml(load())  # the default rubric as a file (the built-in packs' points)
