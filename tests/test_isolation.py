@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -278,9 +278,9 @@ def open_folder() -> Iterator[str]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _writes_as_student(view: mounts.Plan, uid: int, paths: tuple[str, ...]) -> list[str]:
-    """What each of ``paths`` gives when ``uid``, in ``view``, creates it: ``ok`` or the
-    error's name (a forked child does it; the host's files are then looked at here)."""
+def _as_student(view: mounts.Plan, uid: int, act: Callable[[], list[str]]) -> list[str]:
+    """What ``act`` returns when ``uid`` does it in ``view`` (a forked child does it; the
+    host is then looked at here)."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -291,15 +291,7 @@ def _writes_as_student(view: mounts.Plan, uid: int, paths: tuple[str, ...]) -> l
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            got = []
-            for path in paths:
-                try:
-                    with open(path, "w", encoding="ascii") as f:
-                        f.write("left behind\n")
-                    got.append("ok")
-                except OSError as exc:
-                    got.append(type(exc).__name__ + f":{exc.errno}")
-            os.write(writer, json.dumps(got).encode())
+            os.write(writer, json.dumps(act()).encode())
         finally:
             os._exit(0)
     os.close(writer)
@@ -307,6 +299,96 @@ def _writes_as_student(view: mounts.Plan, uid: int, paths: tuple[str, ...]) -> l
         data = f.read()
     os.waitpid(pid, 0)
     return json.loads(data)
+
+
+def _writes_as_student(view: mounts.Plan, uid: int, paths: tuple[str, ...]) -> list[str]:
+    """What each of ``paths`` gives when ``uid``, in ``view``, creates it: ``ok`` or the
+    error's name."""
+    def write() -> list[str]:
+        got = []
+        for path in paths:
+            try:
+                with open(path, "w", encoding="ascii") as f:
+                    f.write("left behind\n")
+                got.append("ok")
+            except OSError as exc:
+                got.append(type(exc).__name__ + f":{exc.errno}")
+        return got
+
+    return _as_student(view, uid, write)
+
+
+def _interpreter() -> list[str]:
+    return [p for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.__file__))
+            if os.path.isdir(p)]
+
+
+@pytest.fixture
+def service_socket() -> Iterator[str]:
+    """A Unix socket any user may connect to, listening in a folder of ``/run`` of its own
+    (as a printer's, the system bus's or a database's are), removed after the test."""
+    import shutil
+    import socket
+    import tempfile
+
+    if not os.path.isdir("/run") or os.geteuid() != 0:
+        pytest.skip("needs root and a /run folder")
+    folder = tempfile.mkdtemp(prefix="labgrade-service-", dir="/run")
+    os.chmod(folder, 0o755)
+    path = os.path.join(folder, "socket")
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+            server.bind(path)
+            os.chmod(path, 0o666)
+            server.listen(4)
+            yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("hidden", [True, False])
+def test_the_hosts_service_sockets_are_out_of_reach(
+        service_socket: str, hidden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``/run`` is hidden in the student's view: a socket there that any user may connect
+    to (a printer's, the system bus's) is not found. Without the hiding (``SERVICE_DIRS``
+    empty) the same socket is reached, read-only view or not: a read-only mount does not
+    stop ``connect()``."""
+    import errno
+    import socket
+
+    _as_root_with_a_view()
+    if not hidden:
+        monkeypatch.setattr(mounts, "SERVICE_DIRS", ())
+    uid = 250_778
+    view = mounts.plan(keep=_interpreter(), hide=[], uid=uid, proc=False, readonly=True)
+
+    def connect() -> list[str]:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            try:
+                client.connect(service_socket)
+            except OSError as exc:
+                return [errno.errorcode.get(exc.errno or 0, str(exc.errno))]
+        return ["connected"]
+
+    assert _as_student(view, uid, connect) == (["ENOENT"] if hidden else ["connected"])
+
+
+def test_run_is_hidden_around_a_temporary_folder_inside_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where ``/dev/shm`` leads into ``/run`` (``/run/shm``), the plan hides ``/run``'s
+    other folders and covers that one, as a temporary folder, instead of hiding it all."""
+    run = tmp_path / "run"
+    for name in ("shm", "dbus", "postgresql"):
+        (run / name).mkdir(parents=True)
+    monkeypatch.setattr(mounts, "SERVICE_DIRS", (str(run),))
+    monkeypatch.setattr(mounts, "TMP_DIRS", (str(run / "shm"),))
+    view = mounts.plan(keep=_interpreter(), hide=[], uid=250_779, proc=False, readonly=True)
+    assert [h for h in view["hide"] if h.startswith(str(tmp_path))] == \
+        [str(run / "dbus"), str(run / "postgresql")]
+    assert str(run / "shm") in [c["path"] for c in view["cover"] if c["open"]]
+    monkeypatch.setattr(mounts, "TMP_DIRS", ())
+    whole = mounts.plan(keep=_interpreter(), hide=[], uid=250_779, proc=False, readonly=True)
+    assert [h for h in whole["hide"] if h.startswith(str(tmp_path))] == [str(run)]
 
 
 @pytest.mark.parametrize("readonly", [True, False])

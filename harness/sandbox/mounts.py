@@ -28,9 +28,12 @@ reaches the machine's own mounts, and it all vanishes with the student's last pr
 - ``keep``: what the student needs: the interpreter and its libraries, and the run's box
   (its private copy of the submission and its home);
 - ``hide``: folders replaced by an empty read-only tmpfs: the grading suite, the reference,
-  the output folders, the folder that holds the submissions (a hidden folder that holds a
-  kept path, such as a checkout holding its ``.tox``, is hidden around it, subfolder by
-  subfolder);
+  the output folders, the folder that holds the submissions, and the host's services'
+  folder ``/run`` (:data:`SERVICE_DIRS`: a read-only mount does not stop ``connect()`` to a
+  Unix socket whose mode lets any user in, such as a printer's, the system bus's or a
+  database's) (a hidden folder that holds a kept path, such as a checkout holding its
+  ``.tox``, is hidden around it, subfolder by subfolder, and ``/run`` around a temporary
+  folder, such as ``/run/shm`` where ``/dev/shm`` leads there);
 - ``proc``: a fresh ``/proc`` (inside a PID namespace it shows only the student's processes).
 """
 
@@ -54,6 +57,12 @@ SYS_MOUNT_SETATTR = 442
 but alpha): a wrong one fails, and the view falls back to covering what it finds."""
 AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 0x1
 TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+SERVICE_DIRS = ("/run",)
+"""Where the host's services keep their Unix sockets (``/var/run`` leads there): always
+hidden. A socket file is reached by its path, not through the network namespace, and a
+read-only mount does not stop ``connect()``: one whose mode lets any user in (``cups``'s,
+``avahi``'s, the journal's, the system bus's, a database's with ``trust`` for local users)
+would let a student print, log or query the host. ``/tmp``'s (X11's) is covered anyway."""
 COVER_SIZE = "16m"
 SCAN_DEPTH = 5
 """How deep :func:`world_writable` looks below each mount point (``/run/lock`` is 2)."""
@@ -141,8 +150,11 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
     covers = list(open_dirs)
     covers += [a for a in (_blocked_ancestor(k, uid) for k in kept) if a]
     covers = [c for c in _outermost(covers) if not any(_within(c, k) for k in kept)]
+    services = sorted({os.path.realpath(p) for p in SERVICE_DIRS if os.path.isdir(p)})
+    temporary = [os.path.realpath(t) for t in TMP_DIRS if os.path.isdir(t)]
     hidden = []
-    for h in _around(sorted({os.path.realpath(p) for p in hide if os.path.isdir(p)}), kept):
+    for h in [*_around(services, [*kept, *temporary]),  # around /run/shm where /dev/shm is
+              *_around(sorted({os.path.realpath(p) for p in hide if os.path.isdir(p)}), kept)]:
         if any(_within(h, c) for c in covers) and not any(_within(h, k) for k in kept):
             continue  # already out of sight under a cover
         hidden.append(h)
