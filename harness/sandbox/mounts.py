@@ -62,7 +62,11 @@ SERVICE_DIRS = ("/run",)
 hidden. A socket file is reached by its path, not through the network namespace, and a
 read-only mount does not stop ``connect()``: one whose mode lets any user in (``cups``'s,
 ``avahi``'s, the journal's, the system bus's, a database's with ``trust`` for local users)
-would let a student print, log or query the host. ``/tmp``'s (X11's) is covered anyway."""
+would let a student print, log or query the host. ``/tmp``'s (X11's) is covered anyway.
+Where a kept or temporary folder lies inside, it is hidden around it, folder by folder: the
+files directly beside that folder (a socket in ``/run`` itself) then stay in sight. That
+happens only where ``/dev/shm`` leads into ``/run`` (Debian before 7) or the grader's
+temporary folder is there."""
 COVER_SIZE = "16m"
 SCAN_DEPTH = 5
 """How deep :func:`world_writable` looks below each mount point (``/run/lock`` is 2)."""
