@@ -278,9 +278,10 @@ def open_folder() -> Iterator[str]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _as_student(view: mounts.Plan, uid: int, act: Callable[[], list[str]]) -> list[str]:
-    """What ``act`` returns when ``uid`` does it in ``view`` (a forked child does it; the
-    host is then looked at here)."""
+def _as_student(view: mounts.Plan, uid: int | None, act: Callable[[], list[str]]
+                ) -> list[str]:
+    """What ``act`` returns when ``uid`` (None: root) does it in ``view`` (a forked child
+    does it; the host is then looked at here)."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -288,9 +289,10 @@ def _as_student(view: mounts.Plan, uid: int, act: Callable[[], list[str]]) -> li
             os.close(reader)
             mounts.enter()
             mounts.apply(view)
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
+            if uid is not None:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
             os.write(writer, json.dumps(act()).encode())
         finally:
             os._exit(0)
@@ -371,6 +373,49 @@ def test_the_hosts_service_sockets_are_out_of_reach(
         return ["connected"]
 
     assert _as_student(view, uid, connect) == (["ENOENT"] if hidden else ["connected"])
+
+
+def _undo_the_view() -> list[str]:
+    """Try to undo the view from a user and mount namespace of one's own (a student may
+    make them): unmount the hidden ``/run``, clear the read-only flag of every mount, and
+    say whether ``/run`` shows anything and ``/etc`` is still read-only (nothing written)."""
+    import ctypes
+    import errno
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    def result(call: int) -> str:
+        return "0" if call == 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+
+    if os.geteuid() != 0:  # where the machine allows it (root keeps the test's namespace)
+        libc.unshare(0x10000000 | mounts.CLONE_NEWNS)  # CLONE_NEWUSER
+    got = [f"umount /run {result(libc.umount2(b'/run', 2))}"]  # MNT_DETACH
+    attr = mounts._MountAttr(0, mounts.MOUNT_ATTR_RDONLY, 0, 0)
+    got.append("read-write " + result(libc.syscall(
+        mounts.SYS_MOUNT_SETATTR, mounts.AT_FDCWD, b"/", mounts.AT_RECURSIVE,
+        ctypes.byref(attr), ctypes.sizeof(attr))))
+    got.append(f"/run {'empty' if not os.listdir('/run') else 'shows the host'}")
+    got.append(f"/etc {'read-only' if os.statvfs('/etc').f_flag & os.ST_RDONLY else 'writable'}")
+    return got
+
+
+@pytest.mark.parametrize("student", [True, False])
+def test_a_student_cannot_undo_the_view_from_a_namespace_of_its_own(student: bool) -> None:
+    """A student process may create a user namespace and a mount namespace in it, where it
+    holds every capability; the view's mounts, made by root outside, come with it locked:
+    ``/run`` cannot be unmounted (EINVAL; EPERM where the machine allows no user namespace)
+    and nothing made writable again (EPERM). Root in the view (the check's other way) undoes
+    both, so the probe does see an undone view."""
+    _as_root_with_a_view()
+    if not os.listdir("/run"):
+        pytest.skip("/run is empty on this machine: hiding it shows nothing")
+    view = mounts.plan(keep=_interpreter(), hide=[], uid=250_780, proc=False, readonly=True)
+    got = _as_student(view, 250_780 if student else None, _undo_the_view)
+    if student:
+        assert got[0] in ("umount /run EINVAL", "umount /run EPERM"), got
+        assert got[1:] == ["read-write EPERM", "/run empty", "/etc read-only"], got
+    else:
+        assert got == ["umount /run 0", "read-write 0", "/run shows the host",
+                       "/etc writable"], got
 
 
 def test_run_is_hidden_around_a_temporary_folder_inside_it(
