@@ -45,9 +45,11 @@ LIMITS = {"wall_s": 2.0, "cpu_s": 5, "memory_mb": 256, "file_size_mb": 1, "open_
           "processes": 12, "stop_grace_s": 0.3, "disk_mb": 16}
 INJECTED = ("<script>alert('labgrade-injected')", "<img src=x onerror", "<h1>pwned</h1>")
 
-Expect = dict[str, tuple[str, tuple[str, ...]]]
+Text = str | tuple[str, ...]
+"""A text the message must contain, or a tuple of texts of which it must contain one."""
+Expect = dict[str, tuple[str, tuple[Text, ...]]]
 """check id -> (status, texts its English message must contain)."""
-PASS: tuple[str, tuple[str, ...]] = ("passed", ())
+PASS: tuple[str, tuple[Text, ...]] = ("passed", ())
 CLIENT = "lab9/tcp_client.py"
 SERVER = "lab9/tcp_server.py"
 AFTER_CLIENT: Expect = {"lab9.udp_server.echo_prefix": PASS}
@@ -74,11 +76,11 @@ class Case:
     source: str = ""
 
 
-def client(**expect: tuple[str, tuple[str, ...]]) -> Expect:
+def client(**expect: tuple[str, tuple[Text, ...]]) -> Expect:
     return {f"lab9.tcp_client.{k}": v for k, v in expect.items()} | AFTER_CLIENT
 
 
-def server(**expect: tuple[str, tuple[str, ...]]) -> Expect:
+def server(**expect: tuple[str, tuple[Text, ...]]) -> Expect:
     return {f"lab9.tcp_server.{k}": v for k, v in expect.items()} | AFTER_SERVER
 
 
@@ -142,8 +144,12 @@ CASES = [
     Case("setuid_root", CLIENT, client(sends_input=PASS, exits=PASS),
          absent=("SUID-OPEN",), present=("SUID-BLOCKED",)),
     Case("deep_tree", CLIENT, client(sends_input=PASS, exits=PASS), present=("TREE-MADE",)),
-    Case("fork_chain", CLIENT, client(sends_input=("failed", TIMED_OUT),
-                                      exits=("failed", HANGS))),
+    # the check's two runs (an ASCII line, a UTF-8 one) go at once under one uid and share
+    # its `processes` limit: the chain's dead parents, orphaned to a program that never
+    # collects them, may fill it before the other run's first fork, which then fails
+    Case("fork_chain", CLIENT, client(
+        sends_input=("failed", ((*TIMED_OUT, "BlockingIOError: [Errno 11]"),)),
+        exits=("failed", HANGS))),
     Case("event_garbage", SERVER, server(starts=PASS, echo_prefix=PASS)),
     Case("debug_flood_client", CLIENT, client(sends_input=PASS, prints_reply=PASS)),
 ]
@@ -286,8 +292,10 @@ def _intact_outputs(out: Path, case: Case) -> dict[str, dict[str, Any]]:
     for check_id, (status, texts) in case.expect.items():
         got = checks[check_id]
         assert got["status"] == status, (case.name, check_id, got["message"])
-        for text in texts:
-            assert text in got["message"], (case.name, check_id, got["message"])
+        for wanted in texts:
+            alternatives = (wanted,) if isinstance(wanted, str) else wanted
+            assert any(t in got["message"] for t in alternatives), \
+                (case.name, check_id, got["message"])
         assert got["score"] == (got["max_score"] if status == "passed" else 0.0)
     return checks
 
