@@ -762,3 +762,39 @@ def test_a_process_that_cannot_be_started_leaves_nothing_open(box, monkeypatch, 
         assert boxes() <= before
     finally:
         sandbox.close()
+
+
+def test_a_child_whose_status_another_collected_still_counts_as_ended(
+        box, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Where the wait for a student process fails because its status was collected by
+    another (as ``Popen`` tolerates), the process still counts as ended: the checks do not
+    wait for it until the set-up bound (60 s) and the kill's grace; and it is never
+    signalled again (its pid may name another process by then)."""
+    import errno
+
+    from harness.sandbox.zygote import ForkedProcess
+
+    real_waitpid = os.waitpid
+
+    def collected_elsewhere(pid: int, options: int):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "child-watch":
+            real_waitpid(pid, options)  # another collects its status first
+            raise ChildProcessError(errno.ECHILD, os.strerror(errno.ECHILD))
+        return real_waitpid(pid, options)
+
+    sb = box({"quick.py": "print('done')\n"})
+    try:
+        monkeypatch.setattr(os, "waitpid", collected_elsewhere)
+        child = sb.spawn("quick.py")
+        child._watcher.join(30)
+        assert not child._watcher.is_alive() and not child.alive
+        assert child.channel._child_gone  # what the checks' waits end on
+        if isinstance(child.proc, ForkedProcess):  # Popen keeps its own rule (exit code 0)
+            assert child.proc.gone and child.proc.returncode is None
+            signals = []
+            monkeypatch.setattr(os, "kill", lambda pid, sig: signals.append((pid, sig)))
+            child.proc.kill()
+            assert signals == []
+    finally:
+        monkeypatch.undo()
+        sb.close()

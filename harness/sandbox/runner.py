@@ -168,10 +168,17 @@ class Child:
         self._watcher.start()
 
     def _watch(self) -> None:
-        self.proc.wait()
-        reaper.reaped(self.proc.pid)
-        self._exited.set()
-        self.channel.mark_child_exited()
+        """Wait for the process to end, then say so; said however the wait ended (a status
+        another collected, as ``Popen`` tolerates: the checks would otherwise wait for a
+        process long gone, up to :data:`SETUP_S` and the kill's grace)."""
+        try:
+            self.proc.wait()
+        except ChildProcessError:
+            pass  # gone, its status unknown: no exit code is reported
+        finally:
+            reaper.reaped(self.proc.pid)
+            self._exited.set()
+            self.channel.mark_child_exited()
 
     @property
     def alive(self) -> bool:

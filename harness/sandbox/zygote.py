@@ -112,12 +112,19 @@ class ForkedProcess:
         """PID 1 of its own PID namespace: killing it ends the namespace, and it is waited
         for once every process in it has ended."""
         self.returncode: int | None = None
+        self.gone = False
+        """Collected by another (its status unknown): never signalled again, as its pid may
+        name another process by then."""
         self._lock = threading.Lock()
 
     def wait(self, timeout: float | None = None) -> int:
         with self._lock:
             if self.returncode is None:
-                _, status = os.waitpid(self.pid, 0)
+                try:
+                    _, status = os.waitpid(self.pid, 0)
+                except ChildProcessError:
+                    self.gone = True
+                    raise
                 self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
 
@@ -125,7 +132,7 @@ class ForkedProcess:
         return self.returncode
 
     def send_signal(self, sig: int) -> None:
-        if self.returncode is None:
+        if self.returncode is None and not self.gone:
             try:
                 os.kill(self.pid, sig)
             except ProcessLookupError:
