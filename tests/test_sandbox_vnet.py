@@ -783,9 +783,9 @@ def test_a_child_whose_status_another_collected_still_counts_as_ended(
         return real_waitpid(pid, options)
 
     sb = box({"quick.py": "print('done')\n"})
+    monkeypatch.setattr(os, "waitpid", collected_elsewhere)
+    child = sb.spawn("quick.py")
     try:
-        monkeypatch.setattr(os, "waitpid", collected_elsewhere)
-        child = sb.spawn("quick.py")
         child._watcher.join(30)
         assert not child._watcher.is_alive() and not child.alive
         assert child.channel._child_gone  # what the checks' waits end on
@@ -797,4 +797,5 @@ def test_a_child_whose_status_another_collected_still_counts_as_ended(
             assert signals == []
     finally:
         monkeypatch.undo()
+        assert child.finish(5).exit_code is None  # its status is unknown; its box removed
         sb.close()
