@@ -21,6 +21,34 @@ if not os.environ.get(scancache.DIR_ENV):
     os.environ[scancache.DIR_ENV] = tempfile.mkdtemp(prefix="labgrade-tests-cache-")
     atexit.register(shutil.rmtree, os.environ[scancache.DIR_ENV], True)
 
+LEFT_PREFIXES = ("labgrade-", "lgh-", "lgload-")
+"""What the harness and these tests name their temporary folders: none may outlive the run."""
+_in_temp_at_start: set[str] = set()
+
+
+def _ours_in_temp() -> set[str]:
+    try:
+        return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith(LEFT_PREFIXES)}
+    except OSError:
+        return set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _in_temp_at_start.update(_ours_in_temp())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The whole run (the controller, once every xdist worker is done) fails when a test or
+    the harness left a folder of its own in the temporary folder ("never leaves a file
+    behind"); a labgrade command run beside the tests at the same time would show too."""
+    if hasattr(session.config, "workerinput"):
+        return
+    left = sorted(_ours_in_temp() - _in_temp_at_start)
+    if left:
+        print(f"\nleft behind in {tempfile.gettempdir()}: {', '.join(left)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference"
 TEMPLATE = REPO / "student_template"
