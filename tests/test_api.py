@@ -34,6 +34,7 @@ from harness.api import (
     random_word,
     tcp_ask,
     udp_ask,
+    udp_exchange,
 )
 from harness.checks import builtin_roots
 from harness.fakes import TcpEchoServer, UdpEchoServer, WebServer
@@ -170,6 +171,82 @@ def test_tcp_ask_to_a_closed_port_is_none() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     assert tcp_ask(("127.0.0.1", port), b"x", Probe("p.t.c")) is None
+
+
+def _freed_port() -> int:
+    """A loopback port of the ephemeral range nobody holds: a student's server that ended."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_grader_never_takes_its_own_datagram_for_a_reply() -> None:
+    """After a student's UDP server ends, the kernel may give the grader's next socket that
+    freed port: what it sends the "server" comes back to itself (seen once in CI: a time
+    server that crashed "answered" ``hora 72``). Forced here by sending from the port."""
+    port = _freed_port()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as own:
+        own.bind(("127.0.0.1", port))
+        assert udp_exchange(("127.0.0.1", port), b"hora 72", window=0.3, sock=own) is None
+        own.sendto(b"hora 73", ("127.0.0.1", port))
+        data, peer = own.recvfrom(100)
+        assert (data, api.from_itself(own, peer)) == (b"hora 73", True)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
+        server.bind(("127.0.0.1", 0))
+        other.bind(("127.0.0.1", 0))
+        other.sendto(b"x", server.getsockname())
+        data, peer = server.recvfrom(100)
+        assert not api.from_itself(server, peer)  # a real sender is a reply
+
+
+def test_the_time_server_probe_counts_no_datagram_of_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drop probe's reader, with one of its sockets on the freed port of the server."""
+    import selectors
+
+    from harness.checks.lab9.checks import test_udp_time_server as timeprobe
+    port = _freed_port()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as own, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server, \
+            selectors.DefaultSelector() as sel:
+        own.bind(("127.0.0.1", port))
+        server.bind(("127.0.0.1", 0))
+        sel.register(own, selectors.EVENT_READ, 0)
+        pattern: list[int] = [0]
+        replies: list[tuple[bytes, object]] = []
+        own.sendto(b"hora 0", ("127.0.0.1", port))
+        timeprobe.collect(sel, pattern, replies, 0.3)  # type: ignore[arg-type]
+        assert (pattern, replies) == ([0], [])
+        server.sendto(b"Fri Dec  4 04:08:06 2026", own.getsockname())
+        timeprobe.collect(sel, pattern, replies, 1.0)  # type: ignore[arg-type]
+        assert pattern == [1] and replies[0][0] == b"Fri Dec  4 04:08:06 2026"
+
+
+def test_the_grader_never_connects_to_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TCP's form of the same: a connection whose local port the kernel chose equal to the
+    ended server's connects to itself (simultaneous open) and reads back what it sent.
+    Forced by giving the connection that local port."""
+    port = _freed_port()
+    real = socket.create_connection
+    monkeypatch.setattr(socket, "create_connection", lambda address, timeout: real(
+        address, timeout=timeout, source_address=("127.0.0.1", port)))
+    with pytest.raises(ConnectionRefusedError):
+        api.connect(("127.0.0.1", port), 1.0)
+    assert tcp_ask(("127.0.0.1", port), b"Resp: x", Probe("p.t.c"), window=0.3) is None
+    monkeypatch.setattr(socket, "create_connection", real)
+    with TcpEchoServer() as echo:  # a server that is there is connected to
+        api.connect(echo.address, 1.0).close()
+
+
+def test_built_in_packs_connect_through_the_api() -> None:
+    """Every connection a built-in check makes goes through :func:`api.connect`, which
+    refuses the self-connection above (no ``create_connection`` in their syntax trees)."""
+    modules = [p for root in builtin_roots() for p in sorted((root / "checks").rglob("*.py"))]
+    found = [f"{path.name}:{node.lineno}" for path in modules
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Attribute) and node.attr == "create_connection"]
+    assert found == []
 
 
 def test_tcp_server_answers_through_the_handler_once_the_message_is_whole() -> None:

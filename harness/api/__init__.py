@@ -37,7 +37,10 @@ Fakes: :class:`WebServer`, :class:`NtpServer`, :class:`IssApi` (JSON API),
 :class:`UdpServer`; :class:`ResetServer` (resets each connection); ``RUN_HEADER`` (the web
 fake's per-run header).
 Lower level, without evidence: :func:`udp_exchange`, :func:`tcp_exchange`,
-:func:`two_udp_senders` (two clients, each must get its own reply). What a student function
+:func:`two_udp_senders` (two clients, each must get its own reply); your own sockets:
+:func:`connect` (a TCP connection, never the grader's socket connected to itself once a
+student's server has ended), :func:`from_itself` (a datagram a UDP socket sent itself, never a
+reply). What a student function
 returned that is not plain data: :class:`Opaque` (known by its type only, equal to nothing),
 :class:`SocketInfo` (what the child saw of a returned socket), :func:`type_name`.
 Routing: :class:`VNet` (``VNet().route("udp", "localhost", 21567,
@@ -97,7 +100,9 @@ from harness.checks.support import (
     CheckFailed,
     Deadline,
     Probe,
+    connect,
     excerpt,
+    from_itself,
     recv_until,
     say,
     show,
@@ -158,11 +163,13 @@ __all__ = [
     "binomial_between",
     "brief",
     "clean",
+    "connect",
     "echo",
     "error_lines",
     "excerpt",
     "expect",
     "fail",
+    "from_itself",
     "http_request",
     "last_error_line",
     "parse_http",

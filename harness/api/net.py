@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.checks.student import Student, abnormal_end
-from harness.checks.support import CheckFailed, Deadline, Probe, recv_until, token, udp_exchange
+from harness.checks.support import (
+    CheckFailed,
+    Deadline,
+    Probe,
+    connect,
+    recv_until,
+    token,
+    udp_exchange,
+)
 from harness.fakes.base import Peer
 from harness.fakes.transports import TcpFake, UdpFake
 from harness.sandbox.runner import Finished
@@ -58,7 +66,7 @@ def tcp_ask(address: Address, payload: bytes, probe: Probe, *, window: float = W
     probe.sent(payload, "grader")
     deadline = Deadline(window)
     try:
-        with socket.create_connection(address, timeout=window) as sock:
+        with connect(address, window) as sock:
             sock.sendall(payload)
             if shut_write:
                 sock.shutdown(socket.SHUT_WR)

@@ -7,6 +7,7 @@ values the grader chose for this run.
 
 from __future__ import annotations
 
+import errno
 import secrets
 import socket
 import string
@@ -121,9 +122,29 @@ class Deadline:
         return self.left() <= 0
 
 
+def connect(address: Address, timeout: float) -> socket.socket:
+    """:func:`socket.create_connection` without the kernel's self-connection.
+
+    A student's server listens on a port of the ephemeral range (the virtual network binds
+    it to port 0). Once that server has ended, the grader's own connection may be given the
+    freed port as its local one and connect to itself: it would read back what it sent, as
+    if a server had answered. That is refused, as the connection to a closed port is."""
+    sock = socket.create_connection(address, timeout=timeout)
+    if sock.getsockname() == sock.getpeername():
+        sock.close()
+        raise ConnectionRefusedError(errno.ECONNREFUSED, "nothing listens there")
+    return sock
+
+
+def from_itself(sock: socket.socket, peer: object) -> bool:
+    """A datagram the grader's UDP socket sent itself: sent to the port of a server that has
+    ended, which the kernel then gave this socket (see :func:`connect`). Never a reply."""
+    return peer == sock.getsockname()
+
+
 @contextmanager
 def tcp(address: Address, timeout: float = 3.0) -> Iterator[socket.socket]:
-    sock = socket.create_connection(address, timeout=timeout)
+    sock = connect(address, timeout)
     try:
         yield sock
     finally:
@@ -178,10 +199,13 @@ def udp_exchange(address: Address, payload: bytes, *, window: float = 2.0,
     try:
         if own:
             s.bind(("127.0.0.1", 0))
-        s.settimeout(window)
+        deadline = Deadline(window)
         s.sendto(payload, address)
-        data, peer = s.recvfrom(65536)
-        return data, peer
+        while True:
+            s.settimeout(max(deadline.left(), 0.001))
+            data, peer = s.recvfrom(65536)  # a timeout ends it
+            if not from_itself(s, peer):
+                return data, peer
     except OSError:
         return None
     finally:
@@ -206,9 +230,12 @@ def two_udp_senders(address: Address, probe: Probe, window: float, key: str,
             probe.sent(payload, f"client_{'ab'[i]}")
         deadline = Deadline(window)
         for i, s in enumerate(socks):
-            s.settimeout(max(deadline.left(), 0.01))
+            reply: bytes | None = None
             try:
-                reply: bytes | None = s.recvfrom(65536)[0]
+                while reply is None:
+                    s.settimeout(max(deadline.left(), 0.01))
+                    data, peer = s.recvfrom(65536)
+                    reply = None if from_itself(s, peer) else data
             except OSError:
                 reply = None
             probe.received(reply, f"client_{'ab'[i]}")

@@ -12,6 +12,7 @@ from harness.api import (
     Server,
     Student,
     abnormal_end,
+    connect,
     recv_until,
     say,
     show,
@@ -75,7 +76,7 @@ def half_closed_exchange(address: tuple[str, int],
     return the socket (still readable) with the reply."""
     deadline = Deadline(WINDOW)
     try:
-        sock = socket.create_connection(address, timeout=WINDOW)
+        sock = connect(address, WINDOW)
     except OSError:
         return None, None
     try:
@@ -114,7 +115,7 @@ def ended(server: Server) -> bool:
 
 def refused(address: tuple[str, int]) -> bool:
     try:
-        socket.create_connection(address, timeout=WINDOW).close()
+        connect(address, WINDOW).close()
     except ConnectionRefusedError:
         return True
     except OSError:
@@ -136,7 +137,7 @@ def test_survives_silent_client(student: Student, probe: Probe) -> None:
     server = student.serve("tcp")
     probe.note(silent_client=say("lab9.evidence.silent_client"))
     try:
-        socket.create_connection(server.address, timeout=2).close()
+        connect(server.address, 2).close()
     except OSError:
         pass  # nobody accepts any more: the next request says so
     payload = token(10, mixed_case=True).encode()

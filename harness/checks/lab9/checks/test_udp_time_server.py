@@ -18,7 +18,16 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from harness.api import CheckFailed, Probe, Server, Student, abnormal_end, say, show
+from harness.api import (
+    CheckFailed,
+    Probe,
+    Server,
+    Student,
+    abnormal_end,
+    from_itself,
+    say,
+    show,
+)
 
 from .common import judge_port
 from .stats import BATCH, RUNS_Z_MAX, Randomness, RateState, randomness
@@ -141,9 +150,12 @@ def collect(sel: selectors.BaseSelector, pattern: list[int],
     """Read the replies ready within ``wait`` seconds; True when any arrived."""
     ready = sel.select(wait)
     for key, _ in ready:
+        sock: socket.socket = key.fileobj  # type: ignore[assignment]
         try:
-            data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+            data, peer = sock.recvfrom(65536)
         except OSError:
+            continue
+        if from_itself(sock, peer):  # sent to a server that has ended: not a reply
             continue
         if not pattern[key.data]:
             pattern[key.data] = 1

@@ -20,6 +20,7 @@ from harness.api import (
     Student,
     VNet,
     clean,
+    connect,
     last_error_line,
     recv_until,
     say,
@@ -67,7 +68,7 @@ def leave_time_wait(server: Server, probe: Probe, task: str, port: int) -> None:
     TIME_WAIT). Then look in ``/proc``, the grader's own view: a probe that left no TIME_WAIT
     cannot judge a restart, and says so."""
     try:
-        sock = socket.create_connection(server.address, timeout=WINDOW)
+        sock = connect(server.address, WINDOW)
     except OSError as exc:
         server.child.stop()
         raise probe.fail(f"{task}.no_connection", error=str(exc)) from exc
@@ -120,6 +121,6 @@ def restart_probe(student: Student, probe: Probe, task: str, *, port: int,
         raise probe.fail(f"{task}.restart_failed", port=port, error=error)
     probe.note(second_start=say("recipes.evidence.listening_again"))
     try:  # the grader's own proof that it listens again: a connection it accepts
-        socket.create_connection(("127.0.0.1", real), timeout=WINDOW).close()
+        connect(("127.0.0.1", real), WINDOW).close()
     except OSError as exc:
         raise probe.fail(f"{task}.restart_not_accepting", port=port, error=str(exc)) from exc

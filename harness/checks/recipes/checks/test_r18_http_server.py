@@ -31,6 +31,7 @@ from harness.api import (
     Probe,
     Server,
     Student,
+    connect,
     recv_until,
     say,
     show,
@@ -125,7 +126,7 @@ def send_in_fragments(address: tuple[str, int], fragments: list[bytes], gap: flo
     whole; this probe is about what the server does before the request is whole. None when
     the connection failed."""
     try:
-        sock = socket.create_connection(address, timeout=window)
+        sock = connect(address, window)
     except OSError:
         return None
     with sock:
