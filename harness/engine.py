@@ -315,9 +315,11 @@ def _world_writable() -> tuple[str, ...]:
 
 
 def _needs_scan(iso: Isolation) -> bool:
-    """Whether the student's view covers the host's world-writable folders one by one (a
-    read-only view needs none of them: :attr:`Isolation.readonly`)."""
-    return iso.uid is not None and iso.view and not iso.readonly
+    """Whether the student's view covers the host's world-writable folders one by one: every
+    view does. A read-only view (:attr:`Isolation.readonly`) keeps them from being written,
+    not from being read: a class's drop folder (1777) would show the submissions beside the
+    graded one."""
+    return iso.uid is not None and iso.view
 
 
 def _prescan() -> None:

@@ -489,10 +489,17 @@ SNOOP = {"lab9.tcp_client.sends_input": "failed", "lab9.tcp_client.exits": "pass
 message is not the line it was given), and the evidence shows what it could read."""
 
 
-def test_a_batch_hides_classmates_outputs_and_extracted_copies(tmp_path: Path,
-                                                                level: dict[str, bool]) -> None:
+@pytest.mark.parametrize("drop_folder", [False, True], ids=["teacher's folder", "drop folder"])
+def test_a_batch_hides_classmates_outputs_and_extracted_copies(
+        tmp_path: Path, level: dict[str, bool], drop_folder: bool) -> None:
     """Issue 9, finding 1: in a batch a submission sees neither the submissions folder, nor
-    any output root, nor another submission's copy, zipped or wrapped (needs ``uid``)."""
+    any output root, nor another submission's copy, zipped or wrapped (needs ``uid``).
+
+    ``drop folder``: the class folder is one everyone may write (1777, where students drop
+    their work), holding the late submissions beside the batch's folder: covered with an
+    empty folder, so out of sight too. A read-only view alone would keep it from being
+    written, not from being read (session 10 regressed so; proven: with
+    ``engine._needs_scan`` false for a read-only view, ana reads the late classmate)."""
     if not level["uid"]:
         pytest.skip("contained only with uid (a private view of the file system)")
     import zipfile
@@ -509,6 +516,8 @@ def test_a_batch_hides_classmates_outputs_and_extracted_copies(tmp_path: Path,
         for folder in (subs, out, tmp):
             folder.mkdir()
         targets = {"submissions": str(subs), "out": str(out), "tmp": str(tmp)}
+        if drop_folder:
+            targets["beside"] = str(base / "lab9-late")
         snoop = (HOSTILE / "snoop_classmates.py").read_text(encoding="utf-8")
         snoop = snoop.replace("__HOSTILE_TARGETS__", json.dumps(targets))
         secret = "CLASSMATE-SECRET-" + base.name
@@ -524,8 +533,15 @@ def test_a_batch_hides_classmates_outputs_and_extracted_copies(tmp_path: Path,
                 for path in folder.rglob("*"):
                     zf.write(path, f"{name}/" + path.relative_to(folder).as_posix())
         (out / "grades.csv").write_text(f"name,score\nbob,{secret}\n", encoding="utf-8")
+        if drop_folder:  # a late student's folder, made readable by all as most are
+            late = base / "lab9-late"
+            make_submission(late / "dora", files={SERVER: server})
+            for path in (late, *late.rglob("*")):
+                path.chmod(0o755 if path.is_dir() else 0o644)
         for folder in (base, subs, out):
             folder.chmod(0o755)
+        if drop_folder:
+            base.chmod(0o1777)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "LABGRADE_"))}
         env["TMPDIR"] = str(tmp)
         args = [sys.executable, "-m", "harness.cli", "batch", str(subs), "--out", str(out),
@@ -538,7 +554,7 @@ def test_a_batch_hides_classmates_outputs_and_extracted_copies(tmp_path: Path,
             evidence = json.dumps(result["checks"], ensure_ascii=False)
             assert secret not in evidence, snooper
             assert "LEAK" not in evidence, (snooper, evidence[:3000])
-            assert evidence.count("DENIED") >= 6, snooper
+            assert evidence.count("DENIED") >= 6 + 2 * drop_folder, snooper
             assert {c["id"]: c["status"] for c in result["checks"]} == SNOOP
     finally:
         remove_tree(base)

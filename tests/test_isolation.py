@@ -477,17 +477,24 @@ def test_the_read_only_view_is_proven_before_it_is_promised(
         pytest.skip("mount_setattr needs Linux 5.12")
     assert picked[1:] == (True, True)
     assert pick_uid(readonly=False)[1:] == (True, False)  # type: ignore[index]
-    monkeypatch.setattr(mounts, "read_only", lambda: None)  # a kernel that ignores it
-    assert pick_uid()[1:] == (True, False)  # type: ignore[index]
+    with monkeypatch.context() as patched:
+        patched.setattr(mounts, "read_only", lambda: None)  # a kernel that ignores it
+        assert pick_uid()[1:] == (True, False)  # type: ignore[index]
+    # a mount table that cannot be read proves nothing (it listed no writable mount)
+    with monkeypatch.context() as patched:
+        patched.setattr(mounts, "_mount_rows", lambda: [])
+        assert pick_uid()[1:] == (True, False)  # type: ignore[index]
     assert detect(netns=False, want_readonly=False).readonly is False
 
 
-@pytest.mark.parametrize("disable", ["", "readonly"])
-def test_the_host_is_scanned_only_for_a_view_that_is_not_read_only(
+@pytest.mark.parametrize("disable", ["", "readonly", "view"])
+def test_the_host_is_scanned_for_every_view_read_only_or_not(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disable: str) -> None:
-    """A grade with a read-only view makes no scan of the host's world-writable folders
-    (the ~3000 folders cost 25-100 ms of a lab9 command's CPU); without it, one scan, whose
-    folders the run covers."""
+    """Every grade with a student's view scans the host's world-writable folders once and
+    covers them, also where the view is read-only: read-only keeps a class's 1777 drop
+    folder from being written, not from being read (see
+    test_a_batch_never_sees_the_folders_beside_it_in_a_class_folder). Without a view, no
+    scan (nothing to cover)."""
     from harness import engine
     from harness.sandbox import scancache
 
@@ -506,4 +513,4 @@ def test_the_host_is_scanned_only_for_a_view_that_is_not_read_only(
         monkeypatch.delenv(DISABLE_ENV, raising=False)
     result = engine.grade(REFERENCE, only=[ONLY], lang="en", report=False)
     assert [c.status for c in result.checks] == ["passed"]
-    assert len(scans) == (1 if disable else 0)
+    assert len(scans) == (0 if disable == "view" else 1)

@@ -158,8 +158,8 @@ def _proves(uid: int, plan: mounts.Plan | None, hidden: tuple[str, ...]) -> bool
                 mounts.enter()
                 before = mounts.mount_ids()
                 mounts.apply(plan)
-                if plan.get("readonly") and mounts.writable_mounts(before):
-                    os._exit(1)  # a mount of the host left writable: not the view promised
+                if plan.get("readonly") and not mounts.host_read_only(before):
+                    os._exit(1)  # a mount of the host left writable (or no table to tell)
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)

@@ -12,14 +12,14 @@ reaches the machine's own mounts, and it all vanishes with the student's last pr
   a student writes anywhere lives there and vanishes with its last process;
 - ``readonly``: every mount of the host, recursively, made read-only in the student's
   namespace before anything of the view is mounted (``mount_setattr``, Linux 5.12+, see
-  :func:`read_only`): no folder of the host can then be written, whatever its mode or ACL,
-  so none needs finding; only the temporary folders are covered (below). Where the kernel
-  refuses it, the host's world-writable folders are found by :func:`world_writable` and
-  covered instead;
+  :func:`read_only`): no folder of the host can then be written, whatever its mode or ACL
+  (a file whose mode lets anyone write, in a folder that does not, included). Where the
+  kernel refuses it, the covers below are all that keeps the host from being written;
 - ``cover``: folders replaced by an empty folder in which only the kept paths reappear
-  (bind mounts): the temporary folders (``/tmp``, ``/var/tmp``, ``/dev/shm``), without
-  ``readonly`` every other world-writable folder of the host (``/run/lock``, ...: found by
-  :func:`world_writable`, never listed by hand), and the grader's temporary folder, each
+  (bind mounts): the temporary folders (``/tmp``, ``/var/tmp``, ``/dev/shm``), every other
+  world-writable folder of the host (``/run/lock``, a class's drop folder, ...: found by
+  :func:`world_writable`, never listed by hand; read-only or not, what others left there
+  must stay out of sight), and the grader's temporary folder, each
   an empty folder of the box's tmpfs (so other submissions' copies, the grader's temporary
   files and a folder shared between submissions are out of sight, and what the student
   writes there counts against its disk limit); and every folder the student's uid could
@@ -146,7 +146,7 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
     """The mounts that give ``uid`` the kept paths and nothing of the hidden ones.
 
     ``writable``: more folders to cover with an empty, writable one (the grader's temporary
-    folder, and without ``readonly`` the world-writable folders of the host); ``box``:
+    folder and the world-writable folders of the host); ``box``:
     ``{"path", "source", "size_mb"}``, the run's box to mount as a tmpfs filled from
     ``source``; ``readonly``: the host's mounts made read-only first (:func:`read_only`)."""
     kept = _outermost([os.path.realpath(p) for p in keep if os.path.exists(p)])
@@ -189,11 +189,14 @@ def read_only() -> None:
                            f"{os.strerror(err)}")
 
 
-def writable_mounts(before: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """The mount points of this namespace mounted read-write, of the mounts whose id is in
-    ``before`` (:func:`mount_ids` read before the view was applied: the host's copies)."""
-    return sorted(_unescape(row[4]) for row in _mount_rows()
-                  if row[0] in before and "ro" not in row[5].split(","))
+def host_read_only(before: set[str] | frozenset[str]) -> bool:
+    """Whether every mount whose id is in ``before`` (:func:`mount_ids` read before the view
+    was applied: the host's copies) is mounted read-only now, as the mount table says. A
+    table that cannot be read, or that lists neither those mounts nor ``/`` among them,
+    proves nothing: False."""
+    rows = [row for row in _mount_rows() if len(row) > 5 and row[0] in before]
+    return bool(rows) and any(_unescape(row[4]) == "/" for row in rows) \
+        and all("ro" in row[5].split(",") for row in rows)
 
 
 def mount_ids() -> set[str]:

@@ -314,7 +314,7 @@ class Sandbox:
         """Folders a student process with its own uid never sees (the suite, the reference,
         the outputs, the folder holding the submissions)."""
         self._keep = interpreter_paths() if isolation.uid is not None else []
-        self._writable = writable_places(scan=not isolation.readonly) if self._viewed else []
+        self._writable = writable_places() if self._viewed else []
         self._copy_mb = _size_mb(workdir) if self._viewed else 0
         self._cgroups = None if isolation.pidns else cgroups.available()
         self._zygote: Zygote | None = None
@@ -555,10 +555,9 @@ def holds_port(proto: str, port: int, uid: int | None) -> bool | None:
     return any(e.local[1] == port and e.uid == uid for e in entries)
 
 
-def writable_places(*, scan: bool = True) -> list[str]:
+def writable_places() -> list[str]:
     """The folders to cover with an empty, writable one in the student's view (see
-    :data:`WRITABLE_ENV`): the temporary folder, and (``scan``: a view that is not
-    read-only) the host's world-writable folders."""
+    :data:`WRITABLE_ENV`): the temporary folder and the host's world-writable folders."""
     given = os.environ.get(WRITABLE_ENV)
     if given:
         try:
@@ -567,7 +566,7 @@ def writable_places(*, scan: bool = True) -> list[str]:
                 return places
         except ValueError:
             pass
-    return [*(mounts.world_writable() if scan else ()), tempfile.gettempdir()]
+    return [*mounts.world_writable(), tempfile.gettempdir()]
 
 
 def _size_mb(folder: Path) -> int:
