@@ -495,11 +495,12 @@ def test_a_batch_hides_classmates_outputs_and_extracted_copies(
     """Issue 9, finding 1: in a batch a submission sees neither the submissions folder, nor
     any output root, nor another submission's copy, zipped or wrapped (needs ``uid``).
 
-    ``drop folder``: the class folder is one everyone may write (1777, where students drop
-    their work), holding the late submissions beside the batch's folder: covered with an
-    empty folder, so out of sight too. A read-only view alone would keep it from being
-    written, not from being read (session 10 regressed so; proven: with
-    ``engine._needs_scan`` false for a read-only view, ana reads the late classmate)."""
+    Beside the batch's folder, the late submissions, readable by all: out of sight too, as
+    everything outside the system's folders is (``mounts.SYSTEM_DIRS``; proven: with
+    ``mounts._outside_the_system`` empty, ana reads the late classmate). ``drop folder``: the
+    class folder is one everyone may write (1777, where students drop their work): also
+    covered with an empty folder (a read-only view alone keeps it from being written, not from
+    being read; session 10 regressed so)."""
     if not level["uid"]:
         pytest.skip("contained only with uid (a private view of the file system)")
     import zipfile
@@ -515,9 +516,8 @@ def test_a_batch_hides_classmates_outputs_and_extracted_copies(
         subs, out, tmp = base / "subs", base / "out", base / "tmp"
         for folder in (subs, out, tmp):
             folder.mkdir()
-        targets = {"submissions": str(subs), "out": str(out), "tmp": str(tmp)}
-        if drop_folder:
-            targets["beside"] = str(base / "lab9-late")
+        targets = {"submissions": str(subs), "out": str(out), "tmp": str(tmp),
+                   "beside": str(base / "lab9-late")}
         snoop = (HOSTILE / "snoop_classmates.py").read_text(encoding="utf-8")
         snoop = snoop.replace("__HOSTILE_TARGETS__", json.dumps(targets))
         secret = "CLASSMATE-SECRET-" + base.name
@@ -533,11 +533,10 @@ def test_a_batch_hides_classmates_outputs_and_extracted_copies(
                 for path in folder.rglob("*"):
                     zf.write(path, f"{name}/" + path.relative_to(folder).as_posix())
         (out / "grades.csv").write_text(f"name,score\nbob,{secret}\n", encoding="utf-8")
-        if drop_folder:  # a late student's folder, made readable by all as most are
-            late = base / "lab9-late"
-            make_submission(late / "dora", files={SERVER: server})
-            for path in (late, *late.rglob("*")):
-                path.chmod(0o755 if path.is_dir() else 0o644)
+        late = base / "lab9-late"  # a late student's folder, readable by all as most are
+        make_submission(late / "dora", files={SERVER: server})
+        for path in (late, *late.rglob("*")):
+            path.chmod(0o755 if path.is_dir() else 0o644)
         for folder in (base, subs, out):
             folder.chmod(0o755)
         if drop_folder:
@@ -554,7 +553,7 @@ def test_a_batch_hides_classmates_outputs_and_extracted_copies(
             evidence = json.dumps(result["checks"], ensure_ascii=False)
             assert secret not in evidence, snooper
             assert "LEAK" not in evidence, (snooper, evidence[:3000])
-            assert evidence.count("DENIED") >= 6 + 2 * drop_folder, snooper
+            assert evidence.count("DENIED") >= 8, snooper
             assert {c["id"]: c["status"] for c in result["checks"]} == SNOOP
     finally:
         remove_tree(base)

@@ -181,8 +181,10 @@ def test_world_writable_folders_are_found_by_scanning_the_mounts(tmp_path: Path)
     assert not any(p.startswith(("/proc/", "/sys/")) for p in found)
     view = mounts.plan(keep=[], hide=[], uid=250_000, proc=False, writable=found)
     covered = [c["path"] for c in view["cover"] if c["open"]]
-    # each one replaced by an empty, writable folder of the box (itself or a folder around it)
-    assert all(any(mounts._within(p, c) for c in covered) for p in found), (found, covered)
+    # each one replaced by an empty, writable folder of the box (itself or a folder around
+    # it), or hidden with what holds it (outside the system's folders)
+    assert all(any(mounts._within(p, c) for c in [*covered, *view["hide"]]) for p in found), \
+        (found, covered)
 
 
 def test_clean_up_removes_a_tree_deeper_than_rmtree_can(tmp_path: Path) -> None:
@@ -268,7 +270,8 @@ def open_folder() -> Iterator[str]:
     import shutil
     import tempfile
 
-    parent = next((p for p in ("/var/cache", "/var/lib", "/opt", "/srv")
+    # in sight of the student (the system's folders): elsewhere it is hidden anyway
+    parent = next((p for p in ("/usr/local/share", "/usr/local", "/etc")
                    if os.path.isdir(p) and not os.stat(p).st_mode & 0o002), None)
     if parent is None:
         pytest.skip("no folder outside the temporary ones to make world-writable")
@@ -325,17 +328,18 @@ def _interpreter() -> list[str]:
             if os.path.isdir(p)]
 
 
-@pytest.fixture
-def service_socket() -> Iterator[str]:
-    """A Unix socket any user may connect to, listening in a folder of ``/run`` of its own
-    (as a printer's, the system bus's or a database's are), removed after the test."""
+@pytest.fixture(params=["/run", "/var/lib", "/srv"])
+def service_socket(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A Unix socket any user may connect to, listening in a folder of its own in ``/run``
+    (as a printer's or the system bus's are), ``/var/lib`` (MariaDB's on RHEL, SSSD's) or
+    ``/srv``, removed after the test."""
     import shutil
     import socket
     import tempfile
 
-    if not os.path.isdir("/run") or os.geteuid() != 0:
-        pytest.skip("needs root and a /run folder")
-    folder = tempfile.mkdtemp(prefix="labgrade-service-", dir="/run")
+    if not os.path.isdir(request.param) or os.geteuid() != 0:
+        pytest.skip(f"needs root and a {request.param} folder")
+    folder = tempfile.mkdtemp(prefix="labgrade-service-", dir=request.param)
     os.chmod(folder, 0o755)
     path = os.path.join(folder, "socket")
     try:
@@ -351,16 +355,18 @@ def service_socket() -> Iterator[str]:
 @pytest.mark.parametrize("hidden", [True, False])
 def test_the_hosts_service_sockets_are_out_of_reach(
         service_socket: str, hidden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``/run`` is hidden in the student's view: a socket there that any user may connect
-    to (a printer's, the system bus's) is not found. Without the hiding (``SERVICE_DIRS``
-    empty) the same socket is reached, read-only view or not: a read-only mount does not
-    stop ``connect()``."""
+    """``/run`` and every folder of ``/`` that is not the system's are hidden in the
+    student's view: a socket there that any user may connect to (a printer's, the system
+    bus's, a database's) is not found. Without the hiding (``SERVICE_DIRS`` and the
+    allowlist of ``SYSTEM_DIRS`` off) the same socket is reached, read-only view or not: a
+    read-only mount does not stop ``connect()``."""
     import errno
     import socket
 
     _as_root_with_a_view()
     if not hidden:
         monkeypatch.setattr(mounts, "SERVICE_DIRS", ())
+        monkeypatch.setattr(mounts, "_outside_the_system", lambda: [])
     uid = 250_778
     view = mounts.plan(keep=_interpreter(), hide=[], uid=uid, proc=False, readonly=True)
 
@@ -373,6 +379,35 @@ def test_the_hosts_service_sockets_are_out_of_reach(
         return ["connected"]
 
     assert _as_student(view, uid, connect) == (["ENOENT"] if hidden else ["connected"])
+
+
+def test_only_the_system_s_folders_are_in_sight(tmp_path: Path) -> None:
+    """The allowlist: every folder of ``/`` outside :data:`mounts.SYSTEM_DIRS` is hidden,
+    around the kept paths in it (a pyenv Python under ``/root``, a checkout's ``.tox``), and
+    split at most :data:`mounts.AROUND_WIDTH` ways."""
+    view = mounts.plan(keep=_interpreter(), hide=[], uid=250_781, proc=False)
+    out_of_sight = [*view["hide"], *(c["path"] for c in view["cover"])]
+    checked = 0
+    for name in os.listdir("/"):
+        top = f"/{name}"
+        if name in mounts.SYSTEM_DIRS or os.path.islink(top) or not os.path.isdir(top):
+            continue
+        for child in [top, *(os.path.join(top, n) for n in os.listdir(top))]:
+            if not os.path.isdir(child) or os.path.islink(child) or any(
+                    mounts._within(k, child) or mounts._within(child, k)
+                    for k in [*_interpreter(), *mounts.TMP_DIRS]):
+                continue  # a kept or temporary path, or a folder split around one
+            checked += 1
+            assert any(mounts._within(child, h) for h in out_of_sight), (child, view)
+    assert checked
+    assert not any(h == "/usr" or h.startswith(("/usr/", "/etc")) for h in view["hide"])
+    wide = tmp_path / "wide"
+    for i in range(mounts.AROUND_WIDTH + 1):
+        (wide / f"d{i}").mkdir(parents=True)
+    (wide / "d0" / "kept").mkdir()
+    kept = [str(wide / "d0" / "kept")]
+    assert mounts._around([str(wide)], kept, 8, mounts.AROUND_WIDTH) == []  # stays whole
+    assert len(mounts._around([str(wide)], kept, 8, None)) == mounts.AROUND_WIDTH
 
 
 def _undo_the_view() -> list[str]:

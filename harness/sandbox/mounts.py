@@ -28,12 +28,14 @@ reaches the machine's own mounts, and it all vanishes with the student's last pr
 - ``keep``: what the student needs: the interpreter and its libraries, and the run's box
   (its private copy of the submission and its home);
 - ``hide``: folders replaced by an empty read-only tmpfs: the grading suite, the reference,
-  the output folders, the folder that holds the submissions, and the host's services'
-  folder ``/run`` (:data:`SERVICE_DIRS`: a read-only mount does not stop ``connect()`` to a
-  Unix socket whose mode lets any user in, such as a printer's, the system bus's or a
-  database's) (a hidden folder that holds a kept path, such as a checkout holding its
-  ``.tox``, is hidden around it, subfolder by subfolder, and ``/run`` around a temporary
-  folder, such as ``/run/shm`` where ``/dev/shm`` leads there);
+  the output folders, the folder that holds the submissions, the host's services' folder
+  ``/run`` (:data:`SERVICE_DIRS`: a read-only mount does not stop ``connect()`` to a Unix
+  socket whose mode lets any user in, such as a printer's, the system bus's or a
+  database's), and every folder of ``/`` that is not the system's (:data:`SYSTEM_DIRS`, an
+  allowlist: ``/home``, ``/srv``, ``/var``, ``/opt``, ...) (a hidden folder that holds a
+  kept path, such as a checkout holding its ``.tox``, is hidden around it, subfolder by
+  subfolder, and one of ``/`` also around the temporary folders, such as ``/var/tmp`` or
+  ``/run/shm`` where ``/dev/shm`` leads there);
 - ``proc``: a fresh ``/proc`` (inside a PID namespace it shows only the student's processes).
 """
 
@@ -67,6 +69,23 @@ Where a kept or temporary folder lies inside, it is hidden around it, folder by 
 files directly beside that folder (a socket in ``/run`` itself) then stay in sight. That
 happens only where ``/dev/shm`` leads into ``/run`` (Debian before 7) or the grader's
 temporary folder is there."""
+SYSTEM_DIRS = frozenset({"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "dev",
+                         "proc", "sys", "tmp", "nix", "gnu"})
+"""The top-level folders a student process sees: the system's programs, libraries and
+settings (and Nix's or Guix's store, where those are), devices, ``/proc``, ``/sys`` and its own
+``/tmp``. Every other folder of ``/`` (``/home``, ``/srv``, ``/var``, ``/opt``, ``/mnt``,
+``/media``, ``/root``, ``/boot``, a checkout's ``/work``, :data:`SERVICE_DIRS`, ...) is hidden
+with an empty read-only tmpfs, around the kept and the temporary paths inside it: a class
+folder readable by all (the submissions beside the graded ones), a database's or a
+directory service's Unix socket (``/var/lib/mysql/mysql.sock``, SSSD's in ``/var/lib/sss``)
+and a FIFO that any user may open are out of sight, wherever the host keeps them. An allowlist,
+so a folder nobody thought of is hidden too. Files directly in ``/`` stay in sight."""
+AROUND_DEPTH = 8
+"""How deep a hidden top-level folder is split around a kept path (``/home/<user>/work/
+<repo>/<repo>/.tox/py`` is 6 levels); a folder deeper than that which holds one stays."""
+AROUND_WIDTH = 256
+"""The most subfolders a hidden top-level folder is split into at one level (one mount
+each): a wider one that holds a kept path stays in sight."""
 COVER_SIZE = "16m"
 SCAN_DEPTH = 5
 """How deep :func:`world_writable` looks below each mount point (``/run/lock`` is 2)."""
@@ -154,17 +173,25 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
     covers = list(open_dirs)
     covers += [a for a in (_blocked_ancestor(k, uid) for k in kept) if a]
     covers = [c for c in _outermost(covers) if not any(_within(c, k) for k in kept)]
-    services = sorted({os.path.realpath(p) for p in SERVICE_DIRS if os.path.isdir(p)})
-    temporary = [os.path.realpath(t) for t in TMP_DIRS if os.path.isdir(t)]
+    # the services' folder and everything outside the system's (see SYSTEM_DIRS), around
+    # what the student keeps and its temporary folders (/run/shm where /dev/shm leads there)
+    outside = sorted({os.path.realpath(p) for p in (*SERVICE_DIRS, *_outside_the_system())
+                      if os.path.isdir(p)})
+    # the temporary folders, and the grader's where it is not one any user may write (a
+    # world-writable folder found by the scan is out of sight anyway where it lies in there)
+    temporary = {os.path.realpath(t) for t in TMP_DIRS if os.path.isdir(t)}
+    temporary |= {c for c in open_dirs if not _may(os.stat(c), -1, 0o2)}
     hidden = []
-    for h in [*_around(services, [*kept, *temporary]),  # around /run/shm where /dev/shm is
+    for h in [*_around(outside, {*kept, *temporary}, AROUND_DEPTH, AROUND_WIDTH),
               *_around(sorted({os.path.realpath(p) for p in hide if os.path.isdir(p)}), kept)]:
         if any(_within(h, c) for c in covers) and not any(_within(h, k) for k in kept):
             continue  # already out of sight under a cover
         hidden.append(h)
+    hidden = _outermost(hidden)
+    covers = [c for c in covers if not any(_within(c, h) for h in hidden)]  # out of sight
     return {"cover": [{"path": c, "keep": [k for k in kept if _within(k, c)],
                        "open": c in open_dirs} for c in covers],
-            "hide": _outermost(hidden), "proc": proc, "box": box, "uid": uid,
+            "hide": hidden, "proc": proc, "box": box, "uid": uid,
             "readonly": readonly}
 
 
@@ -311,10 +338,23 @@ def _scan(top: str, depth: int, found: set[str], old: dict[str, Any],
         stack += [(inside + n, level + 1, dev) for n in names]
 
 
-def _around(folders: list[str], kept: list[str], depth: int = 4) -> list[str]:
+def _outside_the_system() -> list[str]:
+    """The folders of ``/`` that are not the system's (:data:`SYSTEM_DIRS`); a link among
+    them leads to a folder that is, or is one itself."""
+    try:
+        names = os.listdir("/")
+    except OSError:
+        return []
+    return [f"/{n}" for n in sorted(names) if n not in SYSTEM_DIRS
+            and os.path.isdir(f"/{n}") and not os.path.islink(f"/{n}")]
+
+
+def _around(folders: list[str], kept: list[str] | set[str], depth: int = 4,
+            width: int | None = None) -> list[str]:
     """``folders``, except that one holding a kept path (a checkout holding its ``.tox``) is
     replaced by its subfolders that hold none (its ``.git``, ``reference``, ...), level by
-    level down to the kept path."""
+    level down to the kept path (at most ``depth`` levels, and of folders with at most
+    ``width`` subfolders: a folder past either stays whole)."""
     out = []
     for folder in folders:
         if not any(_within(k, folder) for k in kept):
@@ -325,7 +365,8 @@ def _around(folders: list[str], kept: list[str], depth: int = 4) -> list[str]:
             except OSError:
                 continue
             subdirs = [c for c in children if os.path.isdir(c) and not os.path.islink(c)]
-            out += _around(subdirs, kept, depth - 1)
+            if width is None or len(subdirs) <= width:
+                out += _around(subdirs, kept, depth - 1, width)
     return out
 
 

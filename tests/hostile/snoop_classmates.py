@@ -1,7 +1,7 @@
 """HOSTILE, graded in a batch: a client that reads what a batch keeps from it (the
 submissions folder with its classmates, zipped or not, the batch's output root with
-``grades.csv`` and ``batch.json``, every other submission's extracted copy, and where the class
-folder is one everyone may write, the folder beside the submissions) and sends what it
+``grades.csv`` and ``batch.json``, every other submission's extracted copy, the late submissions
+in the folder beside the batch's) and sends what it
 found as its message, so that it would end up in its own evidence. Prints LEAK or DENIED for
 each attempt."""
 # ruff: noqa
@@ -35,9 +35,8 @@ attempt("read classmate", glob.glob(os.path.join(TARGETS["submissions"], "*", "l
 attempt("read zipped classmate", [os.path.join(TARGETS["submissions"], "carla.zip")])
 attempt("read grades", [os.path.join(TARGETS["out"], "grades.csv"), os.path.join(TARGETS["out"], "batch.json")])
 attempt("list reports", [os.path.join(TARGETS["out"], "submissions")])
-if "beside" in TARGETS:  # a class drop folder everyone may write: the late submissions
-    attempt("list the folder beside", [TARGETS["beside"]])
-    attempt("read a late classmate", glob.glob(os.path.join(TARGETS["beside"], "*", "lab9", "*.py")))
+attempt("list the folder beside", [TARGETS["beside"]])  # the late submissions
+attempt("read a late classmate", glob.glob(os.path.join(TARGETS["beside"], "*", "lab9", "*.py")))
 attempt("other extracted copies", glob.glob(os.path.join(TARGETS["tmp"], "labgrade-batch-*", "*", "*")))
 
 msg = input("> ")
