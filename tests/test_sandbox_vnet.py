@@ -799,3 +799,69 @@ def test_a_child_whose_status_another_collected_still_counts_as_ended(
         monkeypatch.undo()
         assert child.finish(5).exit_code is None  # its status is unknown; its box removed
         sb.close()
+
+
+USERNS_PROBE = """
+import ctypes, os, subprocess, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWUSER = 0x10000000
+def tried(call):
+    return "ok" if call() == 0 else os.strerror(ctypes.get_errno())
+# clone(CLONE_NEWUSER | SIGCHLD) by number (the child exits at once), then unshare (after
+# which this process's ids have no mapping: a second namespace would be refused anyway)
+nr = {"x86_64": 56, "aarch64": 220}[os.uname().machine]
+pid = libc.syscall(nr, CLONE_NEWUSER | 17, 0, 0, 0, 0)
+if pid == 0:
+    os._exit(0)
+got = ["ok" if pid > 0 else os.strerror(ctypes.get_errno())]
+if pid > 0:
+    os.waitpid(pid, 0)
+# clone3 with the same flags: its struct clone_args, version 0 (64 bytes)
+args = (ctypes.c_uint64 * 8)(CLONE_NEWUSER, 0, 0, 0, 17, 0, 0, 0)
+pid = libc.syscall(435, ctypes.byref(args), ctypes.sizeof(args))
+if pid == 0:
+    os._exit(0)
+got.append("ok" if pid > 0 else os.strerror(ctypes.get_errno()))
+if pid > 0:
+    os.waitpid(pid, 0)
+got.append(tried(lambda: libc.unshare(CLONE_NEWUSER)))
+# what a program does stays possible: threads (clone3 refused, clone used), fork, a subprocess
+out = []
+t = threading.Thread(target=lambda: out.append("thread"))
+t.start(); t.join()
+child = os.fork()
+if child == 0:
+    os._exit(5)
+out.append(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+out.append(subprocess.run([sys.executable, "-c", "print(6)"], capture_output=True,
+                          text=True).stdout.strip())
+print(got, out)
+"""
+
+
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"),
+                    reason="the filter knows the system call numbers of x86_64 and aarch64")
+@pytest.mark.parametrize("filtered", [True, False])
+def test_a_student_process_cannot_make_a_user_namespace(
+        box, monkeypatch, filtered: bool) -> None:  # type: ignore[no-untyped-def]
+    """A user namespace of its own would hand a student's process the kernel's code for
+    privileged users to attack: ``unshare`` and ``clone`` with ``CLONE_NEWUSER`` are refused
+    (EPERM) by a seccomp filter, ``clone3`` is answered ENOSYS (the C library falls back on
+    ``clone``), while threads, ``fork`` and a subprocess work as before.
+    Without the filter (``LABGRADE_ALLOW_USERNS=1``) both succeed here, where the kernel lets
+    an unprivileged user make one; the test is then skipped where it does not."""
+    from harness.sandbox import launcher
+    from harness.sandbox.runner import USERNS_ENV
+
+    assert launcher.no_user_namespaces_filter("mips") is None
+    if not filtered:
+        monkeypatch.setenv(USERNS_ENV, "1")
+    finished = box({"ns.py": USERNS_PROBE}).run("ns.py", timeout=10)
+    assert finished.exit_code == 0, finished.stderr
+    line = finished.stdout.strip()
+    assert line.endswith("['thread', 5, '6']"), line
+    if filtered:
+        assert line.startswith("['Operation not permitted', 'Function not implemented', "
+                               "'Operation not permitted']"), line
+    elif "'ok', 'ok', 'ok'" not in line:
+        pytest.skip(f"this kernel refuses user namespaces to this user anyway: {line}")

@@ -15,7 +15,9 @@ student's code. In order:
    launcher forwards SIGINT/SIGTERM and mirrors the exit (:func:`enter_pid_namespace`);
 3. the student's view of the file system is mounted (the suite, the reference and the
    outputs hidden, the box on a size-limited tmpfs), then ``PR_SET_NO_NEW_PRIVS`` (setuid
-   programs gain nothing), resource limits, then the student's user id (when running as root);
+   programs gain nothing), a seccomp filter that refuses new user namespaces
+   (:func:`no_user_namespaces_filter`), resource limits, then the student's user id (when
+   running as root);
    a failure here ends the launcher with ``EXIT_LAUNCHER_FAILED`` and a ``sandbox_error``
    event before any student code ran; otherwise ``started`` is the first event;
 4. the shim is installed and the student's file runs as ``__main__`` or is imported for
@@ -47,6 +49,74 @@ PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 HARD_STOP = signal.SIGUSR2
 EXIT_LAUNCHER_FAILED = 70
+
+
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+CLONE_NEWUSER = 0x10000000
+EPERM, ENOSYS = 1, 38
+_NO_USERNS_ABI = {  # machine: (its audit arch, unshare, clone, clone3), the system call numbers
+    "x86_64": (0xC000003E, 272, 56, 435),
+    "aarch64": (0xC00000B7, 97, 220, 435),
+}
+X32_SYSCALL_BIT = 0x40000000
+
+
+def no_user_namespaces_filter(machine: str) -> list[tuple[int, int, int, int]] | None:
+    """A seccomp program (classic BPF, ``(code, jt, jf, k)``) that refuses, with ``EPERM``, a
+    new user namespace (``unshare`` or ``clone`` with ``CLONE_NEWUSER``), answers ``clone3``
+    with ``ENOSYS`` (its flags are in memory a filter cannot read; the C library then falls
+    back on ``clone``, as under Docker's default profile), refuses every system call of another
+    ABI (32-bit or x32, which would reach the same calls by other numbers) and lets everything
+    else through. None on a machine whose numbers are not listed here.
+
+    Why: a user namespace of its own gives an unprivileged process the kernel's code for
+    privileged users (netfilter, mounts) to attack, the source of most local privilege
+    escalations of recent years; no program of the course needs one."""
+    abi = _NO_USERNS_ABI.get(machine)
+    if abi is None:
+        return None
+    arch, unshare, clone, clone3 = abi
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, deny, nosys = 0x7FFF0000, 0x00050000 | EPERM, 0x00050000 | ENOSYS
+    return [
+        (ld, 0, 0, 4),  # 0: the ABI
+        (jeq, 1, 0, arch),  # 1: ours -> 3
+        (ret, 0, 0, deny),  # 2: another ABI
+        (ld, 0, 0, 0),  # 3: the system call's number
+        (jeq, 4, 0, unshare),  # 4: -> 9
+        (jeq, 3, 0, clone),  # 5: -> 9
+        (jeq, 6, 0, clone3),  # 6: -> 13
+        (jge, 4, 0, X32_SYSCALL_BIT),  # 7: x32 -> 12
+        (ret, 0, 0, allow),  # 8
+        (ld, 0, 0, 16),  # 9: the flags (the low half of the first argument)
+        (jset, 1, 0, CLONE_NEWUSER),  # 10: -> 12
+        (ret, 0, 0, allow),  # 11
+        (ret, 0, 0, deny),  # 12
+        (ret, 0, 0, nosys),  # 13
+    ]
+
+
+def _refuse_user_namespaces() -> bool:
+    """Install :func:`no_user_namespaces_filter` in this process (after
+    ``PR_SET_NO_NEW_PRIVS``, which the kernel requires of a process without privileges);
+    inherited by every process it starts and never removable. False where the machine's
+    numbers are not known (nothing installed)."""
+    program = no_user_namespaces_filter(os.uname().machine)
+    if program is None:
+        return False
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8),
+                    ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    insns = (SockFilter * len(program))(*(SockFilter(*i) for i in program))
+    prog = SockFprog(len(program), insns)
+    if _libc().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")
+    return True
 
 
 _LIBC: list[Any] = []
@@ -403,6 +473,10 @@ def _setup(cfg: dict[str, Any], channel: Channel) -> Any:
         if sys.platform.startswith("linux") and \
                 _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+        if sys.platform.startswith("linux") and not cfg.get("userns"):
+            step = "refusing user namespaces"
+            _refuse_user_namespaces()
+        step = "applying limits and the student's user id"
         _apply_limits(cfg.get("limits", {}))
         if cfg.get("uid") is not None:
             _drop_privileges(int(cfg["uid"]), int(cfg["gid"]))

@@ -50,6 +50,10 @@ HARD_STOP_S = 5.0
 SETUP_S = 60.0
 """The most a student process may take to start and be set up before its code runs (only a
 broken machine comes near it); a check's window starts after it."""
+USERNS_ENV = "LABGRADE_ALLOW_USERNS"
+"""``1``: student processes may make user namespaces of their own (no seccomp filter, see
+:func:`harness.sandbox.launcher.no_user_namespaces_filter`): for the tests that show what the
+filter refuses. Never set for a grading."""
 WRITABLE_ENV = "LABGRADE_WRITABLE"
 """Set by the engine for the grading run: a JSON list of the folders to cover with an empty,
 writable one (the host's world-writable folders, scanned once per engine process, and the
@@ -399,6 +403,7 @@ class Sandbox:
                 if iso.rlimits else {},
                 "uid": iso.uid, "gid": iso.uid,
                 "cgroup": group.procs_file if group is not None else None,
+                "userns": os.environ.get(USERNS_ENV) == "1",
             }
             env = {
                 "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(box / "home"),
