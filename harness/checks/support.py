@@ -8,6 +8,7 @@ values the grader chose for this run.
 from __future__ import annotations
 
 import errno
+import os
 import secrets
 import socket
 import string
@@ -128,11 +129,11 @@ def connect(address: Address, timeout: float) -> socket.socket:
     A student's server listens on a port of the ephemeral range (the virtual network binds
     it to port 0). Once that server has ended, the grader's own connection may be given the
     freed port as its local one and connect to itself: it would read back what it sent, as
-    if a server had answered. That is refused, as the connection to a closed port is."""
+    if a server had answered. That is refused, with the error a closed port gives."""
     sock = socket.create_connection(address, timeout=timeout)
     if sock.getsockname() == sock.getpeername():
         sock.close()
-        raise ConnectionRefusedError(errno.ECONNREFUSED, "nothing listens there")
+        raise ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED))
     return sock
 
 

@@ -146,6 +146,14 @@ def _may(st: os.stat_result, uid: int, bits: int) -> bool:
     return mode & bits == bits
 
 
+def _world_writable(folder: str) -> bool:
+    """Whether any user may write in ``folder`` (False where it cannot be looked at)."""
+    try:
+        return _may(os.stat(folder), -1, 0o2)
+    except OSError:
+        return False
+
+
 def _blocked_ancestor(path: str, uid: int) -> str | None:
     """The outermost folder above ``path`` that ``uid`` cannot traverse, if any."""
     parts = path.strip("/").split("/")
@@ -180,7 +188,7 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
     # the temporary folders, and the grader's where it is not one any user may write (a
     # world-writable folder found by the scan is out of sight anyway where it lies in there)
     temporary = {os.path.realpath(t) for t in TMP_DIRS if os.path.isdir(t)}
-    temporary |= {c for c in open_dirs if not _may(os.stat(c), -1, 0o2)}
+    temporary |= {c for c in open_dirs if not _world_writable(c)}
     hidden = []
     for h in [*_around(outside, {*kept, *temporary}, AROUND_DEPTH, AROUND_WIDTH),
               *_around(sorted({os.path.realpath(p) for p in hide if os.path.isdir(p)}), kept)]:
