@@ -479,7 +479,7 @@ def test_with_a_view_that_is_not_read_only(name: str, rubric: Path,
         pytest.skip("this machine gives no student uid: the portable run covers it")
     case = next(c for c in CASES if c.name == name)
     outcome = grade_case(case, rubric, disable="readonly")
-    assert "uid" in outcome.isolation.split("+")
+    assert "uid(view not read-only)" in outcome.isolation.split("+")
 
 
 # ------------------------------------------------------------------ beyond one grading

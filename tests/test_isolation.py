@@ -137,7 +137,10 @@ def test_portable_says_there_is_no_process_limit(tmp_path: Path) -> None:
 
 
 def test_describe() -> None:
-    assert Isolation(True, True, 200_001, True).describe() == "netns+pidns+uid+rlimits"
+    assert Isolation(True, True, 200_001, True, readonly=True).describe() == \
+        "netns+pidns+uid+rlimits"
+    assert Isolation(True, True, 200_001, True).describe() == \
+        "netns+pidns+uid(view not read-only)+rlimits"
     assert Isolation(True, True, None, True).describe() == "netns+pidns+rlimits(no nproc)"
     assert Isolation().describe() == "none"
     assert Isolation(uid=200_001, rlimits=True, view=False).describe() == "uid(no view)+rlimits"

@@ -8,6 +8,8 @@ Levels, strongest first (``describe()`` joins what was obtained with ``+``):
   private mount namespace that hides the grading suite, the reference, the outputs and the
   other submissions (:mod:`harness.sandbox.mounts`); promised only after a throwaway child
   proved both (the uid reads the interpreter and its libraries, and sees the suite empty);
+  ``uid(view not read-only)`` where the host's mounts could not be made read-only in it, and
+  ``uid(no view)`` without mount namespaces;
 - ``rlimits``: CPU, memory, file size and open files (POSIX); the process limit
   (``RLIMIT_NPROC``) counts every process of a user id and the kernel never applies it to
   root, so it is set only with ``uid``; without it the level says ``rlimits(no nproc)``.
@@ -54,13 +56,16 @@ class Isolation:
     by everyone (the suite in site-packages): the level says ``uid(no view)``."""
     readonly: bool = False
     """With the view: every mount of the host is read-only in it (proven like the view, see
-    :func:`harness.sandbox.mounts.read_only`), so the host's world-writable folders need no
-    scan: nothing outside the student's box and its own temporary folders can be written.
-    Without it (an older kernel), those folders are found and covered one by one."""
+    :func:`harness.sandbox.mounts.read_only`): nothing outside the student's box and its own
+    temporary folders can be written, whatever a file's mode or ACL. Without it (a kernel
+    older than 5.12) only the host's world-writable folders are kept from the student, found
+    and covered one by one (as they are with it, for what others left in them): the level
+    says ``uid(view not read-only)``."""
 
     def describe(self) -> str:
         rlimits = "rlimits" if self.uid is not None else "rlimits(no nproc)"
-        uid = "uid" if self.view else "uid(no view)"
+        uid = "uid(no view)" if not self.view else "uid" if self.readonly \
+            else "uid(view not read-only)"
         parts = [name for name, on in (("netns", self.netns), ("pidns", self.pidns),
                                         (uid, self.uid is not None),
                                         (rlimits, self.rlimits)) if on]
