@@ -386,8 +386,8 @@ def test_the_hosts_service_sockets_are_out_of_reach(
 
 def test_only_the_system_s_folders_are_in_sight(tmp_path: Path) -> None:
     """The allowlist: every folder of ``/`` outside :data:`mounts.SYSTEM_DIRS` is hidden,
-    around the kept paths in it (a pyenv Python under ``/root``, a checkout's ``.tox``), and
-    split at most :data:`mounts.AROUND_WIDTH` ways."""
+    or covered where a kept path lies inside (a pyenv Python under ``/root``, a checkout's
+    ``.tox``)."""
     view = mounts.plan(keep=_interpreter(), hide=[], uid=250_781, proc=False)
     out_of_sight = [*view["hide"], *(c["path"] for c in view["cover"])]
     checked = 0
@@ -404,14 +404,52 @@ def test_only_the_system_s_folders_are_in_sight(tmp_path: Path) -> None:
             assert any(mounts._within(child, h) for h in out_of_sight), (child, view)
     assert checked
     assert not any(h == "/usr" or h.startswith(("/usr/", "/etc")) for h in view["hide"])
-    wide = tmp_path / "wide"
-    for i in range(mounts.AROUND_WIDTH + 1):
-        (wide / f"d{i}").mkdir(parents=True)
-    (wide / "d0" / "kept").mkdir()
-    kept = [str(wide / "d0" / "kept")]
-    assert mounts._around([str(wide)], kept, 8, mounts.AROUND_WIDTH) == []  # stays whole
-    assert len(mounts._around([str(wide)], kept, 8, None)) == mounts.AROUND_WIDTH
 
+
+def test_only_the_kept_path_reappears_in_a_folder_that_holds_one() -> None:
+    """A teacher's folder outside the system's, holding the grader's venv beside loose files
+    and 300 users' folders: only the venv reappears. Hidden "around" the venv folder by
+    folder instead (as 0c2b9d7 did), the loose file stayed in sight, and a folder of more than
+    256 subfolders was left whole (the hostile review read a classmate's file in it)."""
+    import shutil
+    import tempfile
+
+    _as_root_with_a_view()
+    parent = next((p for p in ("/srv", "/opt", "/home", "/mnt") if os.path.isdir(p)), None)
+    if parent is None:
+        pytest.skip("no folder outside the system's to make the teacher's in")
+    teacher = tempfile.mkdtemp(prefix="labgrade-teacher-", dir=parent)
+    try:
+        os.chmod(teacher, 0o755)
+        for i in range(300):
+            os.makedirs(os.path.join(teacher, f"u{i}"))
+        venv = os.path.join(teacher, "u0", "venv")
+        os.makedirs(venv)
+        for path, text in ((os.path.join(venv, "pyvenv.cfg"), "home = /usr/bin\n"),
+                           (os.path.join(teacher, "notas.csv"), "ana,10\n"),
+                           (os.path.join(teacher, "u0", "notas.csv"), "ana,10\n"),
+                           (os.path.join(teacher, "u7", "secret.txt"), "classmate\n")):
+            with open(path, "w", encoding="ascii") as f:
+                f.write(text)
+        uid = 250_782
+        view = mounts.plan(keep=[*_interpreter(), venv], hide=[], uid=uid, proc=False,
+                           readonly=True)
+
+        def look() -> list[str]:
+            got = []
+            for path in ("u0/venv/pyvenv.cfg", "notas.csv", "u0/notas.csv", "u7/secret.txt"):
+                try:
+                    with open(os.path.join(teacher, path), encoding="ascii") as f:
+                        got.append(f.read().strip())
+                except OSError as exc:
+                    got.append(type(exc).__name__)
+            return [*got, ",".join(sorted(os.listdir(teacher)))]
+
+        assert _as_student(view, uid, look) == [
+            "home = /usr/bin", "FileNotFoundError", "FileNotFoundError", "FileNotFoundError",
+            "u0"]
+    finally:
+        shutil.rmtree(teacher, ignore_errors=True)
 
 def _undo_the_view() -> list[str]:
     """Try to undo the view from a user and mount namespace of one's own (a student may
@@ -458,17 +496,19 @@ def test_a_student_cannot_undo_the_view_from_a_namespace_of_its_own(student: boo
 
 def test_run_is_hidden_around_a_temporary_folder_inside_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where ``/dev/shm`` leads into ``/run`` (``/run/shm``), the plan hides ``/run``'s
-    other folders and covers that one, as a temporary folder, instead of hiding it all."""
+    """Where ``/dev/shm`` leads into ``/run`` (``/run/shm``), the plan covers ``/run`` with an
+    empty folder in which only that one reappears, covered in turn as a temporary folder
+    (after it), instead of hiding it all; nothing else of ``/run`` is in sight."""
     run = tmp_path / "run"
     for name in ("shm", "dbus", "postgresql"):
         (run / name).mkdir(parents=True)
     monkeypatch.setattr(mounts, "SERVICE_DIRS", (str(run),))
     monkeypatch.setattr(mounts, "TMP_DIRS", (str(run / "shm"),))
     view = mounts.plan(keep=_interpreter(), hide=[], uid=250_779, proc=False, readonly=True)
-    assert [h for h in view["hide"] if h.startswith(str(tmp_path))] == \
-        [str(run / "dbus"), str(run / "postgresql")]
-    assert str(run / "shm") in [c["path"] for c in view["cover"] if c["open"]]
+    assert [h for h in view["hide"] if h.startswith(str(tmp_path))] == []
+    mine = [c for c in view["cover"] if c["path"].startswith(str(tmp_path))]
+    assert mine == [{"path": str(run), "keep": [str(run / "shm")], "open": False},
+                    {"path": str(run / "shm"), "keep": [], "open": True}]
     monkeypatch.setattr(mounts, "TMP_DIRS", ())
     whole = mounts.plan(keep=_interpreter(), hide=[], uid=250_779, proc=False, readonly=True)
     assert [h for h in whole["hide"] if h.startswith(str(tmp_path))] == [str(run)]

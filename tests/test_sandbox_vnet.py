@@ -865,3 +865,29 @@ def test_a_student_process_cannot_make_a_user_namespace(
                                "'Operation not permitted']"), line
     elif "'ok', 'ok', 'ok'" not in line:
         pytest.skip(f"this kernel refuses user namespaces to this user anyway: {line}")
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_student_process_has_a_user_name(tmp_path: Path, monkeypatch, named: bool) -> None:  # type: ignore[no-untyped-def]
+    """``getpass.getuser()`` works as on the student's machine, though the student's uid is
+    in no passwd file: ``USER`` and ``LOGNAME`` name it. Without them it fails with
+    ``KeyError`` at the ``uid`` level."""
+    from harness.sandbox import runner
+
+    iso = detect(netns=False)
+    if iso.uid is None:
+        pytest.skip("no student uid here: the grader's own user has a name")
+    if not named:
+        monkeypatch.setattr(runner, "STUDENT_NAME", "")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "who.py").write_text("import getpass\nprint(getpass.getuser())\n", encoding="utf-8")
+    sb = Sandbox(work, isolation=iso, limits=Limits())
+    try:
+        finished = sb.run("who.py", timeout=10)
+    finally:
+        sb.close()
+    if named:
+        assert (finished.stdout, finished.exit_code) == ("student\n", 0), finished.stderr
+    else:
+        assert "KeyError" in finished.stderr and finished.exit_code == 1, finished.stderr

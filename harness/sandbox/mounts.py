@@ -75,17 +75,14 @@ SYSTEM_DIRS = frozenset({"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr"
 settings (and Nix's or Guix's store, where those are), devices, ``/proc``, ``/sys`` and its own
 ``/tmp``. Every other folder of ``/`` (``/home``, ``/srv``, ``/var``, ``/opt``, ``/mnt``,
 ``/media``, ``/root``, ``/boot``, a checkout's ``/work``, :data:`SERVICE_DIRS`, ...) is hidden
-with an empty read-only tmpfs, around the kept and the temporary paths inside it: a class
-folder readable by all (the submissions beside the graded ones), a database's or a
-directory service's Unix socket (``/var/lib/mysql/mysql.sock``, SSSD's in ``/var/lib/sss``)
-and a FIFO that any user may open are out of sight, wherever the host keeps them. An allowlist,
-so a folder nobody thought of is hidden too. Files directly in ``/`` stay in sight."""
-AROUND_DEPTH = 8
-"""How deep a hidden top-level folder is split around a kept path (``/home/<user>/work/
-<repo>/<repo>/.tox/py`` is 6 levels); a folder deeper than that which holds one stays."""
-AROUND_WIDTH = 256
-"""The most subfolders a hidden top-level folder is split into at one level (one mount
-each): a wider one that holds a kept path stays in sight."""
+with an empty read-only tmpfs, or, where a kept or temporary path lies inside (``/root``
+holding a pyenv Python, ``/var`` holding ``/var/tmp``), covered with an empty tmpfs in which
+only those paths reappear: a class folder readable by all (the submissions beside the graded
+ones), a database's or a directory service's Unix socket (``/var/lib/mysql/mysql.sock``,
+SSSD's in ``/var/lib/sss``), a FIFO that any user may open, and the files beside a kept path
+(a teacher's ``~/notas.csv`` beside ``~/venv``) are out of sight, wherever the host keeps them.
+An allowlist, so a folder nobody thought of is hidden too. Files directly in ``/`` stay in
+sight."""
 COVER_SIZE = "16m"
 SCAN_DEPTH = 5
 """How deep :func:`world_writable` looks below each mount point (``/run/lock`` is 2)."""
@@ -178,27 +175,44 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
     ``source``; ``readonly``: the host's mounts made read-only first (:func:`read_only`)."""
     kept = _outermost([os.path.realpath(p) for p in keep if os.path.exists(p)])
     open_dirs = {os.path.realpath(t) for t in (*TMP_DIRS, *writable) if os.path.isdir(t)}
-    covers = list(open_dirs)
-    covers += [a for a in (_blocked_ancestor(k, uid) for k in kept) if a]
-    covers = [c for c in _outermost(covers) if not any(_within(c, k) for k in kept)]
-    # the services' folder and everything outside the system's (see SYSTEM_DIRS), around
-    # what the student keeps and its temporary folders (/run/shm where /dev/shm leads there)
-    outside = sorted({os.path.realpath(p) for p in (*SERVICE_DIRS, *_outside_the_system())
-                      if os.path.isdir(p)})
     # the temporary folders, and the grader's where it is not one any user may write (a
-    # world-writable folder found by the scan is out of sight anyway where it lies in there)
+    # world-writable folder found by the scan is out of sight anyway where it lies hidden)
     temporary = {os.path.realpath(t) for t in TMP_DIRS if os.path.isdir(t)}
     temporary |= {c for c in open_dirs if not _world_writable(c)}
+    anchors = _outermost([*kept, *temporary])
+    # the services' folder and every folder of / that is not the system's (SYSTEM_DIRS):
+    # hidden whole, or covered where a kept or temporary path lies inside, which alone
+    # reappears (a folder that is itself kept, such as /opt as an interpreter's, stays)
+    outside = _outermost([os.path.realpath(p) for p in (*SERVICE_DIRS, *_outside_the_system())
+                          if os.path.isdir(p)])
+    outside = [o for o in outside if not any(_within(o, a) for a in anchors)]
+    keeping = {o: [a for a in anchors if _within(a, o)] for o in outside}
+    keeping = {o: inside for o, inside in keeping.items() if inside}
+    hidden_outside = [o for o in outside if o not in keeping]
+    covers: dict[str, dict[str, Any]] = {o: {"keep": inside, "open": False}
+                                         for o, inside in keeping.items()}
+    blocked = {a for a in (_blocked_ancestor(k, uid) for k in kept) if a}
+    chosen: list[str] = []
+    for c in sorted({*open_dirs, *blocked}, key=lambda c: (c.count("/"), c)):  # outer first
+        if any(_within(c, k) for k in kept) or any(_within(c, h) for h in hidden_outside):
+            continue  # inside what the student keeps, or out of sight
+        holder = next((o for o in keeping if _within(c, o)), None)
+        if holder is not None and (c == holder or c not in temporary):
+            continue  # the cover around it keeps it, or leaves it out of sight
+        if any(_within(c, x) for x in chosen):
+            continue  # inside another cover of these
+        chosen.append(c)
+        covers[c] = {"keep": [k for k in kept if _within(k, c)], "open": c in open_dirs}
     hidden = []
-    for h in [*_around(outside, {*kept, *temporary}, AROUND_DEPTH, AROUND_WIDTH),
+    for h in [*hidden_outside,
               *_around(sorted({os.path.realpath(p) for p in hide if os.path.isdir(p)}), kept)]:
         if any(_within(h, c) for c in covers) and not any(_within(h, k) for k in kept):
             continue  # already out of sight under a cover
         hidden.append(h)
     hidden = _outermost(hidden)
-    covers = [c for c in covers if not any(_within(c, h) for h in hidden)]  # out of sight
-    return {"cover": [{"path": c, "keep": [k for k in kept if _within(k, c)],
-                       "open": c in open_dirs} for c in covers],
+    order = sorted((c for c in covers if not any(_within(c, h) for h in hidden)),
+                   key=lambda c: (c.count("/"), c))  # a cover before those inside it
+    return {"cover": [{"path": c, **covers[c]} for c in order],
             "hide": hidden, "proc": proc, "box": box, "uid": uid,
             "readonly": readonly}
 
@@ -357,12 +371,10 @@ def _outside_the_system() -> list[str]:
             and os.path.isdir(f"/{n}") and not os.path.islink(f"/{n}")]
 
 
-def _around(folders: list[str], kept: list[str] | set[str], depth: int = 4,
-            width: int | None = None) -> list[str]:
+def _around(folders: list[str], kept: list[str], depth: int = 4) -> list[str]:
     """``folders``, except that one holding a kept path (a checkout holding its ``.tox``) is
     replaced by its subfolders that hold none (its ``.git``, ``reference``, ...), level by
-    level down to the kept path (at most ``depth`` levels, and of folders with at most
-    ``width`` subfolders: a folder past either stays whole)."""
+    level down to the kept path."""
     out = []
     for folder in folders:
         if not any(_within(k, folder) for k in kept):
@@ -373,8 +385,7 @@ def _around(folders: list[str], kept: list[str] | set[str], depth: int = 4,
             except OSError:
                 continue
             subdirs = [c for c in children if os.path.isdir(c) and not os.path.islink(c)]
-            if width is None or len(subdirs) <= width:
-                out += _around(subdirs, kept, depth - 1, width)
+            out += _around(subdirs, kept, depth - 1)
     return out
 
 

@@ -50,6 +50,10 @@ HARD_STOP_S = 5.0
 SETUP_S = 60.0
 """The most a student process may take to start and be set up before its code runs (only a
 broken machine comes near it); a check's window starts after it."""
+STUDENT_NAME = "student"
+"""The user name a student process has (``USER``, ``LOGNAME``): its uid is a fresh one that no
+passwd file names, so ``getpass.getuser()`` would fail with ``KeyError`` where it works on the
+student's own machine."""
 USERNS_ENV = "LABGRADE_ALLOW_USERNS"
 """``1``: student processes may make user namespaces of their own (no seccomp filter, see
 :func:`harness.sandbox.launcher.no_user_namespaces_filter`): for the tests that show what the
@@ -407,6 +411,8 @@ class Sandbox:
             }
             env = {
                 "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(box / "home"),
+                # the student's uid is in no passwd file: getpass.getuser() reads these first
+                "USER": STUDENT_NAME, "LOGNAME": STUDENT_NAME,
                 "TMPDIR": str(box / "home"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                 "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
                 "PYTHONIOENCODING": "utf-8", reaper.TAG: reaper.new_tag(secrets.token_hex(8)),
