@@ -144,12 +144,13 @@ CASES = [
     Case("setuid_root", CLIENT, client(sends_input=PASS, exits=PASS),
          absent=("SUID-OPEN",), present=("SUID-BLOCKED",)),
     Case("deep_tree", CLIENT, client(sends_input=PASS, exits=PASS), present=("TREE-MADE",)),
-    # the check's two runs (an ASCII line, a UTF-8 one) go at once under one uid and share
-    # its `processes` limit: the chain's dead parents, orphaned to a program that never
-    # collects them, may fill it before the other run's first fork, which then fails
+    # the checks' runs (two for sends_input, an ASCII line and a UTF-8 one, at once, and
+    # those of exits) share one uid's `processes` limit: the chain's dead parents, orphaned to
+    # a program that never collects them, may fill it before another run's first fork, which
+    # then fails (0 points either way; seen in both checks on a busy machine)
     Case("fork_chain", CLIENT, client(
         sends_input=("failed", ((*TIMED_OUT, "BlockingIOError: [Errno 11]"),)),
-        exits=("failed", HANGS))),
+        exits=("failed", ((*HANGS, "BlockingIOError: [Errno 11]"),)))),
     Case("event_garbage", SERVER, server(starts=PASS, echo_prefix=PASS)),
     Case("debug_flood_client", CLIENT, client(sends_input=PASS, prints_reply=PASS)),
 ]
