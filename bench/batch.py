@@ -94,6 +94,31 @@ def checks_graded(out: Path) -> int:
     return total
 
 
+def verdicts(out: Path) -> dict[str, dict[str, str]]:
+    """Each submission's checks and their statuses, from the batch's results."""
+    with (out / "grades.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    found = {}
+    for row in rows:
+        data = json.loads((out / "submissions" / row["submission"] / "results.json")
+                          .read_text(encoding="utf-8"))
+        found[row["submission"]] = {c["id"]: f"{c['status']}: {c['message'][:200]}"
+                                    if c["status"] != "passed" else "passed"
+                                    for c in data["checks"]}
+    return found
+
+
+def differences(runs: list[dict[str, dict[str, str]]]) -> list[str]:
+    """The checks whose verdict was not the same in every run (a grade must not change)."""
+    lines = []
+    for sub in sorted(runs[0]):
+        for check in sorted(runs[0][sub]):
+            seen = [r.get(sub, {}).get(check, "missing") for r in runs]
+            if len({v.split(":")[0] for v in seen}) > 1:  # the status (messages hold tokens)
+                lines.append(f"  {sub} {check}: " + " | ".join(seen))
+    return lines
+
+
 def summary(out: Path) -> str:
     with (out / "grades.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -126,12 +151,18 @@ def main() -> None:
               + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
         for jobs in (int(j) for j in args.jobs.split(",")):
             out = base / f"out-j{jobs}"
-            runs = [run(folder, out, jobs) for _ in range(args.repeat)]
+            runs, seen = [], []
+            for _ in range(args.repeat):
+                runs.append(run(folder, out, jobs))
+                seen.append(verdicts(out))
+            changed = differences(seen)
             times = [wall for wall, _ in runs]
             per_check = [1000 * cpu / checks_graded(out) for _, cpu in runs]
             print(f"--jobs {jobs}: {spread(times, '.1f')} s wall, "
                   f"{sorted(times)[len(times) // 2] / args.n:.2f} s per submission (median), "
                   f"CPU {spread(per_check, '.0f')} ms per check (everything the batch ran)")
+            if changed:  # a bug: the same submission graded differently
+                print("verdicts that differed between the runs:", *changed, sep="\n")
         print(f"grades: {summary(out)}")
         print(describe().replace("machine:", "machine at the end:"))
     finally:
