@@ -32,10 +32,11 @@ reaches the machine's own mounts, and it all vanishes with the student's last pr
   ``/run`` (:data:`SERVICE_DIRS`: a read-only mount does not stop ``connect()`` to a Unix
   socket whose mode lets any user in, such as a printer's, the system bus's or a
   database's), and every folder of ``/`` that is not the system's (:data:`SYSTEM_DIRS`, an
-  allowlist: ``/home``, ``/srv``, ``/var``, ``/opt``, ...) (a hidden folder that holds a
-  kept path, such as a checkout holding its ``.tox``, is hidden around it, subfolder by
-  subfolder, and one of ``/`` also around the temporary folders, such as ``/var/tmp`` or
-  ``/run/shm`` where ``/dev/shm`` leads there);
+  allowlist: ``/home``, ``/srv``, ``/var``, ``/opt``, ...); one of those that holds a kept
+  or temporary path (``/root`` holding a pyenv Python, ``/var`` holding ``/var/tmp``) is a
+  cover instead, read-only for the student, in which only those paths reappear; a hidden
+  folder of the grader's that holds a kept path, such as a checkout holding its ``.tox``,
+  is hidden around it, subfolder by subfolder;
 - ``proc``: a fresh ``/proc`` (inside a PID namespace it shows only the student's processes).
 """
 
@@ -65,10 +66,9 @@ hidden. A socket file is reached by its path, not through the network namespace,
 read-only mount does not stop ``connect()``: one whose mode lets any user in (``cups``'s,
 ``avahi``'s, the journal's, the system bus's, a database's with ``trust`` for local users)
 would let a student print, log or query the host. ``/tmp``'s (X11's) is covered anyway.
-Where a kept or temporary folder lies inside, it is hidden around it, folder by folder: the
-files directly beside that folder (a socket in ``/run`` itself) then stay in sight. That
-happens only where ``/dev/shm`` leads into ``/run`` (Debian before 7) or the grader's
-temporary folder is there."""
+Where a kept or temporary folder lies inside (``/run/shm`` where ``/dev/shm`` leads there, on
+Debian before 7), it is covered as the folders outside :data:`SYSTEM_DIRS` are: only that
+folder reappears."""
 SYSTEM_DIRS = frozenset({"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "dev",
                          "proc", "sys", "tmp", "nix", "gnu"})
 """The top-level folders a student process sees: the system's programs, libraries and
@@ -143,6 +143,11 @@ def _may(st: os.stat_result, uid: int, bits: int) -> bool:
     return mode & bits == bits
 
 
+def _outer_first(path: str) -> tuple[int, str]:
+    """A sort key that puts a folder before every folder inside it."""
+    return path.count("/"), path
+
+
 def _world_writable(folder: str) -> bool:
     """Whether any user may write in ``folder`` (False where it cannot be looked at)."""
     try:
@@ -193,7 +198,7 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
                                          for o, inside in keeping.items()}
     blocked = {a for a in (_blocked_ancestor(k, uid) for k in kept) if a}
     chosen: list[str] = []
-    for c in sorted({*open_dirs, *blocked}, key=lambda c: (c.count("/"), c)):  # outer first
+    for c in sorted({*open_dirs, *blocked}, key=_outer_first):
         if any(_within(c, k) for k in kept) or any(_within(c, h) for h in hidden_outside):
             continue  # inside what the student keeps, or out of sight
         holder = next((o for o in keeping if _within(c, o)), None)
@@ -211,7 +216,7 @@ def plan(*, keep: list[str], hide: list[str], uid: int, proc: bool,
         hidden.append(h)
     hidden = _outermost(hidden)
     order = sorted((c for c in covers if not any(_within(c, h) for h in hidden)),
-                   key=lambda c: (c.count("/"), c))  # a cover before those inside it
+                   key=_outer_first)  # a cover is mounted before those inside it
     return {"cover": [{"path": c, **covers[c]} for c in order],
             "hide": hidden, "proc": proc, "box": box, "uid": uid,
             "readonly": readonly}
