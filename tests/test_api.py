@@ -8,6 +8,7 @@ import json
 import random
 import re
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ from harness.api import (
     random_int,
     random_word,
     tcp_ask,
+    two_udp_senders,
     udp_ask,
     udp_exchange,
 )
@@ -216,11 +218,81 @@ def test_the_time_server_probe_counts_no_datagram_of_its_own(
         pattern: list[int] = [0]
         replies: list[tuple[bytes, object]] = []
         own.sendto(b"hora 0", ("127.0.0.1", port))
-        timeprobe.collect(sel, pattern, replies, 0.3)  # type: ignore[arg-type]
+        timeprobe.collect(sel, ("127.0.0.1", port), pattern, replies,  # type: ignore[arg-type]
+                          0.3)
         assert (pattern, replies) == ([0], [])
         server.sendto(b"Fri Dec  4 04:08:06 2026", own.getsockname())
-        timeprobe.collect(sel, pattern, replies, 1.0)  # type: ignore[arg-type]
+        timeprobe.collect(sel, server.getsockname(), pattern, replies,  # type: ignore[arg-type]
+                          1.0)
         assert pattern == [1] and replies[0][0] == b"Fri Dec  4 04:08:06 2026"
+
+
+def _stray_then_reply(server: socket.socket, stray: socket.socket, payload: bytes,
+                      reply: bytes) -> None:
+    """The server's side of an exchange that a stray datagram overtakes: it waits for the
+    grader's datagram, has another socket send the grader something first, then answers."""
+    data, peer = server.recvfrom(100)
+    assert data == payload
+    stray.sendto(b"hora 17", peer)  # e.g. another submission's prober, on a freed port
+    server.sendto(reply, peer)
+
+
+def test_a_stray_datagram_from_another_program_is_no_reply() -> None:
+    """Found in CI (a reference graded beside another submission lost 2 points): every
+    socket of the machine sends to ports of the ephemeral range, which the kernel hands out
+    again once their owner ends, so one of the grader's sockets may receive what another
+    program meant for a server gone. Only the server asked may answer."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stray:
+        server.bind(("127.0.0.1", 0))
+        stray.bind(("127.0.0.1", 0))
+        with ThreadPoolExecutor(1) as pool:
+            done = pool.submit(_stray_then_reply, server, stray, b"hola", b"Res: hola")
+            answer = udp_exchange(server.getsockname(), b"hola", window=2.0)
+            done.result()
+        assert answer == (b"Res: hola", server.getsockname())
+        assert api.is_reply(server, stray.getsockname(), server.getsockname()) is False
+        assert api.is_reply(stray, server.getsockname(), ("localhost",
+                                                          server.getsockname()[1])) is True
+
+
+def test_two_senders_take_no_stray_for_their_reply() -> None:
+    """:func:`two_udp_senders` with a stray overtaking each client's reply."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stray:
+        server.bind(("127.0.0.1", 0))
+        stray.bind(("127.0.0.1", 0))
+
+        def echo_with_strays() -> None:
+            got = [server.recvfrom(100) for _ in range(2)]
+            for data, peer in got:
+                stray.sendto(b"hora 17", peer)
+                server.sendto(b"Res: " + data, peer)
+
+        with ThreadPoolExecutor(1) as pool:
+            done = pool.submit(echo_with_strays)
+            two_udp_senders(server.getsockname(), Probe("p.t.c"), 2.0, "p.t.wrong")
+            done.result()
+
+
+def test_the_time_server_probe_counts_no_stray(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drop probe's reader: a datagram from anything but the server is no reply."""
+    import selectors
+
+    from harness.checks.lab9.checks import test_udp_time_server as timeprobe
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as own, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stray, \
+            selectors.DefaultSelector() as sel:
+        for s in (own, server, stray):
+            s.bind(("127.0.0.1", 0))
+        sel.register(own, selectors.EVENT_READ, 0)
+        pattern: list[int] = [0]
+        replies: list[tuple[bytes, object]] = []
+        stray.sendto(b"hora 72", own.getsockname())
+        timeprobe.collect(sel, server.getsockname(), pattern, replies,  # type: ignore[arg-type]
+                          1.0)
+        assert (pattern, replies) == ([0], [])
 
 
 def test_the_grader_never_connects_to_itself(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -93,6 +93,29 @@ def test_holds_port_both_ways(reader: str, listeners: tuple[int, int],
     assert runner.holds_port("tcp", listeners[0], None) is None
 
 
+@pytest.mark.parametrize("reader", ["sock_diag", "proc"])
+def test_unread_datagrams_are_seen_both_ways(reader: str, request: pytest.FixtureRequest
+                                             ) -> None:
+    """What a UDP server has received and not read yet: the grader's look at a server that
+    the machine keeps from running (:meth:`Server.held_up`)."""
+    if reader == "proc":
+        request.getfixturevalue("no_sockdiag")
+    me = os.geteuid()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+        server.bind(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+        assert runner.queued_at("udp", port, me) == 0
+        for n in range(3):
+            client.sendto(b"hora %d" % n, ("127.0.0.1", port))
+        assert (runner.queued_at("udp", port, me) or 0) > 0
+        assert runner.queued_at("udp", port, me + 4242) == 0  # another user's port
+        for _ in range(3):
+            server.recvfrom(100)
+        assert runner.queued_at("udp", port, me) == 0
+        assert runner.queued_at("udp", port, None) == 0
+
+
 def _time_wait_port() -> int:
     """A port with a connection in TIME_WAIT on it: its server end closed first."""
     with socket.socket() as server:

@@ -40,7 +40,8 @@ Lower level, without evidence: :func:`udp_exchange`, :func:`tcp_exchange`,
 :func:`two_udp_senders` (two clients, each must get its own reply); your own sockets:
 :func:`connect` (a TCP connection, never the grader's socket connected to itself once a
 student's server has ended), :func:`from_itself` (a datagram a UDP socket sent itself, never a
-reply). What a student function
+reply), :func:`is_reply` (a datagram from the server asked, not one of its own nor a stray
+from another program on the machine). What a student function
 returned that is not plain data: :class:`Opaque` (known by its type only, equal to nothing),
 :class:`SocketInfo` (what the child saw of a returned socket), :func:`type_name`.
 Routing: :class:`VNet` (``VNet().route("udp", "localhost", 21567,
@@ -103,6 +104,7 @@ from harness.checks.support import (
     connect,
     excerpt,
     from_itself,
+    is_reply,
     recv_until,
     say,
     show,
@@ -171,6 +173,7 @@ __all__ = [
     "fail",
     "from_itself",
     "http_request",
+    "is_reply",
     "last_error_line",
     "parse_http",
     "quoted",

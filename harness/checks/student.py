@@ -117,9 +117,24 @@ class Server:
     real_port: int
     """Where it really listens, on 127.0.0.1."""
 
+    proto: str = "udp"
+    queued: Callable[[str, int], int | None] | None = None
+    """The sandbox's look at a socket's unread bytes (:meth:`Sandbox.queued`)."""
+
     @property
     def address(self) -> tuple[str, int]:
         return ("127.0.0.1", self.real_port)
+
+    def held_up(self) -> bool:
+        """Whether the server has work the machine has not let it do yet: datagrams waiting
+        unread in its socket, or a process of it running, waiting for a CPU or stopped.
+        A window that closes when a server goes quiet asks this first, so that a busy
+        machine, which can keep a correct server from running for a second or more, never
+        closes it (the grader's own look, from the kernel: nothing the student says)."""
+        if not self.child.alive:
+            return False
+        waiting = self.queued(self.proto, self.real_port) if self.queued else None
+        return bool(waiting) or bool(self.child.can_run())
 
 
 class Student:
@@ -211,7 +226,7 @@ class Student:
             raise CheckFailed("containment.not_its_port", file=self.file, port=real,
                               proto=proto.upper())
         return Server(child=child, asked_port=bind.get("port") if bind else None,
-                      real_port=real)
+                      real_port=real, proto=proto, queued=self.sandbox.queued)
 
     def crashed_or(self, key: str, finished: Finished, **params: Any) -> CheckFailed:
         """The failure for a program that did not do its part: how it ended, if it ended

@@ -8,6 +8,7 @@ values the grader chose for this run.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import secrets
 import socket
@@ -143,6 +144,29 @@ def from_itself(sock: socket.socket, peer: object) -> bool:
     return peer == sock.getsockname()
 
 
+def is_reply(sock: socket.socket, peer: object, address: Address) -> bool:
+    """Whether a datagram the grader's UDP socket received is a reply from the server at
+    ``address``: it came from that address, and the socket did not send it itself
+    (:func:`from_itself`).
+
+    The grader's sockets are bound to ports of the ephemeral range, and so are the students'
+    servers and the fakes (the virtual network binds them to port 0). Whatever on this
+    machine sends to a port whose owner has ended (another check's prober, a fake answering
+    a client that is gone, another submission graded at the same time) reaches the socket
+    the kernel gave that port next, which may be one of the grader's: a stray, never the
+    server's reply. ``address``'s host, when it is a name, is not compared (only its
+    port)."""
+    if from_itself(sock, peer) or not isinstance(peer, tuple) or len(peer) < 2:
+        return False
+    host, port = address[0], address[1]
+    if peer[1] != port:
+        return False
+    try:
+        return ipaddress.ip_address(peer[0]) == ipaddress.ip_address(host)
+    except ValueError:  # a name: its port is the server's
+        return True
+
+
 @contextmanager
 def tcp(address: Address, timeout: float = 3.0) -> Iterator[socket.socket]:
     sock = connect(address, timeout)
@@ -205,7 +229,7 @@ def udp_exchange(address: Address, payload: bytes, *, window: float = 2.0,
         while True:
             s.settimeout(max(deadline.left(), 0.001))
             data, peer = s.recvfrom(65536)  # a timeout ends it
-            if not from_itself(s, peer):
+            if is_reply(s, peer, address):
                 return data, peer
     except OSError:
         return None
@@ -236,7 +260,7 @@ def two_udp_senders(address: Address, probe: Probe, window: float, key: str,
                 while reply is None:
                     s.settimeout(max(deadline.left(), 0.01))
                     data, peer = s.recvfrom(65536)
-                    reply = None if from_itself(s, peer) else data
+                    reply = data if is_reply(s, peer, address) else None
             except OSError:
                 reply = None
             probe.received(reply, f"client_{'ab'[i]}")

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.sandbox import cgroups, mounts, reaper, sockdiag
+from harness.sandbox import activity, cgroups, mounts, reaper, sockdiag
 from harness.sandbox.cleanup import remove_tree
 from harness.sandbox.isolation import PACKAGE, Isolation, interpreter_paths
 from harness.sandbox.zygote import (
@@ -221,6 +221,15 @@ class Child:
         self._await_start()
         return self._exited.wait(timeout)
 
+    def can_run(self) -> bool | None:
+        """Whether a process of it is running, waiting for a CPU or stopped, rather than
+        asleep (blocked on a socket, a sleep) or ended; None where that cannot be told
+        (:func:`activity.can_run`). A wait for a program to go quiet asks this before it
+        ends: on a busy machine, a program that waits for a CPU is not quiet."""
+        if not self.alive:
+            return False
+        return activity.can_run(self.proc.pid)
+
     def output(self) -> str:
         """What it printed so far."""
         if self.finished is not None:
@@ -373,6 +382,11 @@ class Sandbox:
     def holds(self, proto: str, port: int) -> bool | None:
         """Whether the student's user has a socket on ``port`` (:func:`holds_port`)."""
         return holds_port(proto, port, self.isolation.uid)
+
+    def queued(self, proto: str, port: int) -> int | None:
+        """What the student's socket on ``port`` has received and not read yet, in bytes
+        (:func:`queued_at`)."""
+        return queued_at(proto, port, self.isolation.uid)
 
     def window(self, timeout: float | None) -> float:
         """A run's time: the check's window, never more than the ``wall_s`` limit."""
@@ -564,6 +578,16 @@ def holds_port(proto: str, port: int, uid: int | None) -> bool | None:
     if entries is None:
         return None
     return any(e.local[1] == port and e.uid == uid for e in entries)
+
+
+def queued_at(proto: str, port: int, uid: int | None) -> int | None:
+    """The bytes waiting, unread, in the receive queues of the sockets bound to ``port`` (of
+    the user ``uid``, when the student has one), as the kernel's socket table says; None
+    where it cannot be told."""
+    entries = sockdiag.table(proto)
+    if entries is None:
+        return None
+    return sum(e.queued for e in entries if e.local[1] == port and uid in (None, e.uid))
 
 
 def writable_places() -> list[str]:

@@ -40,12 +40,15 @@ _FAMILIES = {socket.AF_INET: 4, socket.AF_INET6: 16}
 
 class Entry(NamedTuple):
     """One socket: its state (``TCP_*``; a bound, unconnected UDP socket is ``TCP_CLOSE``),
-    its local and remote address (host, port) and the uid that owns it."""
+    its local and remote address (host, port), the uid that owns it, and the bytes waiting
+    in its receive queue (UDP: the datagrams its owner has not read yet, with the kernel's
+    bookkeeping)."""
 
     state: int
     local: tuple[str, int]
     remote: tuple[str, int]
     uid: int
+    queued: int = 0
 
 
 def table(proto: str, states: int = ALL_STATES) -> list[Entry] | None:
@@ -103,13 +106,13 @@ def _dump(sock: socket.socket, seq: int, family: int, protocol: int,
 
 def _entry(data: bytes, start: int) -> Entry:
     family, state, _timer, _retrans, sport, dport, src, dst, _if, _cookie, _expires, \
-        _rqueue, _wqueue, uid, _inode = _MESSAGE.unpack_from(data, start)
+        rqueue, _wqueue, uid, _inode = _MESSAGE.unpack_from(data, start)
     size = _FAMILIES.get(family, 16)
 
     def address(raw: bytes, port: bytes) -> tuple[str, int]:
         return socket.inet_ntop(family, raw[:size]), int.from_bytes(port, "big")
 
-    return Entry(state, address(src, sport), address(dst, dport), uid)
+    return Entry(state, address(src, sport), address(dst, dport), uid, rqueue)
 
 
 PROC_NET = "/proc/net"
@@ -132,10 +135,11 @@ def _proc(proto: str, states: int) -> list[Entry] | None:
             try:
                 state, uid = int(fields[3], 16), int(fields[7])
                 local, remote = _proc_address(family, fields[1]), _proc_address(family, fields[2])
+                queued = int(fields[4].split(":")[1], 16)  # tx_queue:rx_queue
             except (IndexError, ValueError, OSError):
                 continue
             if states & (1 << state):
-                found.append(Entry(state, local, remote, uid))
+                found.append(Entry(state, local, remote, uid, queued))
     return found if seen else None
 
 

@@ -3,6 +3,9 @@ of the requests, chosen at random, and prints a line for each one it discards.
 
 One probe, shared by the checks that judge it: batches of one-shot requests (one socket each,
 sent in order, one wait window per batch) until the sequential test of :mod:`stats` decides.
+A batch's window closes once every request is accounted for, or once the server has gone
+quiet; quiet by its own doing (:meth:`Server.held_up`), never because a busy machine kept it
+from running.
 The statistics are in the grader, on the replies its own sockets received; the server's discard
 lines only close a batch's window early. A server that crashes or ends during the probe is told
 so (with its error line) by every check that needed the probe.
@@ -24,7 +27,7 @@ from harness.api import (
     Server,
     Student,
     abnormal_end,
-    from_itself,
+    is_reply,
     say,
     show,
 )
@@ -36,7 +39,8 @@ TASK = "lab9.udp_time_server"
 WINDOW = 5.0
 """One wait window per batch: it closes once every request of the batch is accounted for (a
 reply, or one of the server's own discard lines), or when neither a reply nor a discard line
-came for ``QUIET`` (a server that does not log its discards, or has gone silent)."""
+came for ``QUIET`` (a server that does not log its discards, or has gone silent) and the
+server is not held up (nothing unread in its socket, no process of it waiting for a CPU)."""
 QUIET = 1.0
 TICK = 0.05
 CLOCK_SLACK = timedelta(seconds=5)
@@ -129,14 +133,18 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[tuple[bytes, 
         accounted = 0
         while (done := sum(pattern) + discards.count(server.child.output()) - lines_before) \
                 < BATCH:
+            now = time.monotonic()
             if done > accounted:  # the server is still working through the batch
                 accounted = done
-                quiet_until = time.monotonic() + QUIET
-            wait = min(end, quiet_until) - time.monotonic()
-            if wait <= 0 or not server.child.alive:
+                quiet_until = now + QUIET
+            if now >= end or not server.child.alive:
                 break
-            collect(sel, pattern, replies, min(wait, TICK))
-        collect(sel, pattern, replies, 0)  # whatever already arrived counts
+            if now >= quiet_until:
+                if not server.held_up():  # asleep, nothing unread: quiet by its own doing
+                    break
+                quiet_until = now + TICK  # the machine keeps it from running: look again
+            collect(sel, server.address, pattern, replies, min(end, quiet_until, now + TICK) - now)
+        collect(sel, server.address, pattern, replies, 0)  # whatever already arrived counts
         return pattern, replies
     finally:
         sel.close()
@@ -144,10 +152,10 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[tuple[bytes, 
             s.close()
 
 
-def collect(sel: selectors.BaseSelector, pattern: list[int],
-            replies: list[tuple[bytes, datetime]],
-            wait: float) -> bool:
-    """Read the replies ready within ``wait`` seconds; True when any arrived."""
+def collect(sel: selectors.BaseSelector, address: tuple[str, int], pattern: list[int],
+            replies: list[tuple[bytes, datetime]], wait: float) -> bool:
+    """Read the replies from the server at ``address`` ready within ``wait`` seconds
+    (anything else is a stray, see :func:`is_reply`); True when any arrived."""
     ready = sel.select(wait)
     for key, _ in ready:
         sock: socket.socket = key.fileobj  # type: ignore[assignment]
@@ -155,7 +163,7 @@ def collect(sel: selectors.BaseSelector, pattern: list[int],
             data, peer = sock.recvfrom(65536)
         except OSError:
             continue
-        if from_itself(sock, peer):  # sent to a server that has ended: not a reply
+        if not is_reply(sock, peer, address):  # its own, or another program's: no reply
             continue
         if not pattern[key.data]:
             pattern[key.data] = 1
