@@ -122,6 +122,8 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[tuple[bytes, 
             s.setblocking(False)
             socks.append(s)
             sel.register(s, selectors.EVENT_READ, i)
+            if not server.child.alive:  # its port may be another program's by now
+                continue
             try:
                 s.sendto(f"hora {first + i}".encode(), server.address)
             except OSError:
