@@ -161,6 +161,8 @@ def is_reply(sock: socket.socket, peer: object, address: Address) -> bool:
     host, port = address[0], address[1]
     if peer[1] != port:
         return False
+    if peer[0] == host:
+        return True
     try:
         return ipaddress.ip_address(peer[0]) == ipaddress.ip_address(host)
     except ValueError:  # a name: its port is the server's
