@@ -1,6 +1,6 @@
 """Whether a process tree can still run (``harness.sandbox.activity``): the grader's look at a
-server that has gone quiet, which tells a program with nothing to do (asleep) from one a busy
-machine keeps from running (waiting for a CPU, running, stopped)."""
+server that has gone quiet, which tells a program with nothing to do (asleep, stopped) from one
+a busy machine keeps from running (running, waiting for a CPU)."""
 
 from __future__ import annotations
 
@@ -61,14 +61,18 @@ def settled(pid: int, want: bool) -> bool:
 
 
 @pytest.mark.parametrize("tree", ["sleep"], indirect=True)
-def test_a_tree_asleep_cannot_run_until_one_of_it_is_stopped(
-        tree: subprocess.Popen[str]) -> None:
+def test_a_tree_asleep_or_stopped_cannot_run(tree: subprocess.Popen[str]) -> None:
+    """Asleep: nothing to do until something wakes it. Stopped: it waits for a signal, which
+    is a program's own doing (or a debugger's), never the machine's."""
     assert settled(tree.pid, False)
     grandchild = max(p for p, _t in activity.tree(tree.pid) or [])
-    os.kill(grandchild, signal.SIGSTOP)  # a stopped process will run again: not quiet
-    assert settled(tree.pid, True)
+    os.kill(grandchild, signal.SIGSTOP)
+    deadline = time.monotonic() + 5
+    while activity.state(grandchild, grandchild) != "T":
+        assert time.monotonic() < deadline, "the grandchild never stopped"
+        time.sleep(0.01)
+    assert activity.can_run(tree.pid) is False
     os.kill(grandchild, signal.SIGCONT)
-    assert settled(tree.pid, False)
 
 
 @pytest.mark.parametrize("tree", ["spin"], indirect=True)

@@ -127,7 +127,7 @@ class Server:
 
     def held_up(self) -> bool:
         """Whether the server has work the machine has not let it do yet: datagrams waiting
-        unread in its socket, or a process of it running, waiting for a CPU or stopped.
+        unread in its socket, or a process of it running or waiting for a CPU.
         A window that closes when a server goes quiet asks this first, so that a busy
         machine, which can keep a correct server from running for a second or more, never
         closes it (the grader's own look, from the kernel: nothing the student says)."""

@@ -3,18 +3,20 @@
 A check that waits for a program to go quiet (no reply, no output for a while) must not
 take a machine that keeps the program from running for a program that has nothing more to
 do: on a busy machine a process may wait that long for a CPU. The kernel tells the two
-apart: a process that waits for a CPU, runs, or is stopped is ``R``, ``D`` or ``T`` in
-``/proc/<pid>/stat``; one blocked on a socket or a sleep is ``S``. The tree is found from the
-kernel's own lists (``/proc/<pid>/task/<tid>/children``), no scan of ``/proc``.
+apart: a process that runs or waits for a CPU is ``R`` in ``/proc/<pid>/stat`` (``D``: in a
+wait the kernel itself must finish, a page to read in under memory pressure); one blocked
+on a socket or a sleep is ``S``. A stopped one (``T``) waits for a signal, not for the
+machine: the program's own doing, as a sleep is. The tree is found from the kernel's own
+lists (``/proc/<pid>/task/<tid>/children``), no scan of ``/proc``.
 """
 
 from __future__ import annotations
 
 import os
 
-ASLEEP = frozenset("SIZXx")
-"""States of a task that has nothing to do until something wakes it (``S``: blocked,
-``I``: idle kernel wait), or that has ended (``Z``, ``X``)."""
+RUNNING = frozenset("RD")
+"""States of a task that the machine, not the program, keeps waiting: running or waiting
+for a CPU (``R``), in an uninterruptible wait inside the kernel (``D``)."""
 MAX_TASKS = 512
 """The most tasks looked at: a tree past this is a fork bomb, and counted as running."""
 
@@ -59,11 +61,11 @@ def state(pid: int, tid: int) -> str | None:
 
 
 def can_run(pid: int) -> bool | None:
-    """Whether a task of ``pid``'s tree is running, waiting for a CPU, in an uninterruptible
-    wait or stopped (anything but asleep or ended); None when the tree cannot be read."""
+    """Whether a task of ``pid``'s tree is running, waiting for a CPU or in an
+    uninterruptible wait (:data:`RUNNING`); None when the tree cannot be read."""
     tasks = tree(pid)
     if tasks is None:
         return None
     if len(tasks) > MAX_TASKS:
         return True
-    return any((s := state(p, t)) is not None and s not in ASLEEP for p, t in tasks)
+    return any(state(p, t) in RUNNING for p, t in tasks)

@@ -222,8 +222,8 @@ class Child:
         return self._exited.wait(timeout)
 
     def can_run(self) -> bool | None:
-        """Whether a process of it is running, waiting for a CPU or stopped, rather than
-        asleep (blocked on a socket, a sleep) or ended; None where that cannot be told
+        """Whether a process of it is running or waiting for a CPU, rather than asleep
+        (blocked on a socket, a sleep), stopped or ended; None where that cannot be told
         (:func:`activity.can_run`). A wait for a program to go quiet asks this before it
         ends: on a busy machine, a program that waits for a CPU is not quiet."""
         if not self.alive:
