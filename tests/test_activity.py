@@ -4,6 +4,7 @@ a busy machine keeps from running (running, waiting for a CPU)."""
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import subprocess
@@ -71,7 +72,8 @@ def test_a_tree_asleep_or_stopped_cannot_run(tree: subprocess.Popen[str]) -> Non
     while activity.state(grandchild, grandchild) != "T":
         assert time.monotonic() < deadline, "the grandchild never stopped"
         time.sleep(0.01)
-    assert activity.can_run(tree.pid) is False
+    assert settled(tree.pid, False)  # its parent, woken by the stop, sleeps again
+    assert activity.state(grandchild, grandchild) == "T"
     os.kill(grandchild, signal.SIGCONT)
 
 
@@ -86,3 +88,35 @@ def test_a_process_gone_cannot_be_told() -> None:
     proc.wait()
     assert activity.can_run(proc.pid) is None
     assert activity.state(proc.pid, proc.pid) is None
+
+
+IN_PID_NAMESPACE = """
+import subprocess, sys, time
+from harness.sandbox import activity
+from harness.sandbox.launcher import enter_pid_namespace
+enter_pid_namespace()  # as a grading run does: PID 1 of its own, the host's /proc
+spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+sleep = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+time.sleep(0.5)  # both started (the sleeper asleep)
+seen = {}
+for name, proc in (("spin", spin), ("sleep", sleep)):
+    visible = activity.visible_pid(proc.pid)
+    seen[name] = (proc.pid, visible, activity.can_run(visible) if visible else None)
+    proc.kill()
+print(seen)
+"""
+
+
+def test_a_grading_run_in_its_own_pid_namespace_sees_its_children() -> None:
+    """A grading run is PID 1 of a PID namespace of its own, and ``/proc`` is still the
+    host's: its child's pid there is another process (found by a review: small numbers are
+    the kernel's threads). The child is found by its ``NSpid``."""
+    from harness.sandbox.isolation import CLONE_NEWPID, can_unshare
+
+    if not can_unshare(CLONE_NEWPID):
+        pytest.skip("no PID namespaces here: a grading run has none either")
+    out = subprocess.run([sys.executable, "-c", IN_PID_NAMESPACE], capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    seen = ast.literal_eval(out)
+    assert seen["spin"][0] != seen["spin"][1] and seen["spin"][2] is True, seen
+    assert seen["sleep"][0] != seen["sleep"][1] and seen["sleep"][2] is False, seen

@@ -21,6 +21,49 @@ MAX_TASKS = 512
 """The most tasks looked at: a tree past this is a fork bomb, and counted as running."""
 
 
+def visible_pid(child: int) -> int | None:
+    """The pid ``/proc`` gives this process's ``child`` (numbered as this process numbers
+    it); None when it is not found. A grading run is the first process of a PID namespace of
+    its own that still sees the host's ``/proc`` (:func:`harness.sandbox.reaper._proc_is_ours`):
+    there, ``/proc/<child>`` is some other process of the machine (the kernel's own threads,
+    for small numbers). The child is found among this process's children, as ``/proc`` lists
+    them, by the pid its ``NSpid`` line gives it in this process's namespace."""
+    try:
+        if os.readlink("/proc/self") == str(os.getpid()):
+            return child
+        ours = _nspid("self")
+        level = len(ours) - 1
+        tasks = os.listdir("/proc/self/task")
+    except (OSError, ValueError):
+        return None
+    if level < 1:
+        return None
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/children", "rb") as f:
+                candidates = [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+        for candidate in candidates:
+            try:
+                numbers = _nspid(str(candidate))
+            except (OSError, ValueError):
+                continue
+            if len(numbers) > level and numbers[level] == child:
+                return candidate
+    return None
+
+
+def _nspid(pid: str) -> list[int]:
+    """The ``NSpid`` line of ``/proc/<pid>/status``: the process's pid in each PID namespace
+    it is in, the outermost (``/proc``'s) first."""
+    with open(f"/proc/{pid}/status", "rb") as f:
+        for line in f:
+            if line.startswith(b"NSpid:"):
+                return [int(n) for n in line.split()[1:]]
+    raise ValueError("no NSpid line")
+
+
 def tree(pid: int) -> list[tuple[int, int]] | None:
     """``(pid, tid)`` of every task (thread) of ``pid`` and its descendants; None when
     ``pid`` is gone or its tasks cannot be listed."""
@@ -40,6 +83,8 @@ def tree(pid: int) -> list[tuple[int, int]] | None:
             continue  # a child that just ended
         for tid in tids:
             found.append((current, tid))
+            if len(found) > MAX_TASKS:
+                break
             try:
                 with open(f"/proc/{current}/task/{tid}/children", "rb") as f:
                     pending += [int(c) for c in f.read().split()]
@@ -61,8 +106,9 @@ def state(pid: int, tid: int) -> str | None:
 
 
 def can_run(pid: int) -> bool | None:
-    """Whether a task of ``pid``'s tree is running, waiting for a CPU or in an
-    uninterruptible wait (:data:`RUNNING`); None when the tree cannot be read."""
+    """Whether a task of ``pid``'s tree (``pid`` as ``/proc`` numbers it, see
+    :func:`visible_pid`) is running, waiting for a CPU or in an uninterruptible wait
+    (:data:`RUNNING`); None when the tree cannot be read."""
     tasks = tree(pid)
     if tasks is None:
         return None

@@ -172,6 +172,8 @@ class Child:
         self._exited = threading.Event()
         self._started_code = False
         self._pidns = pidns
+        self._visible_pid: int | None = None
+        """Its pid as ``/proc`` numbers it (:func:`activity.visible_pid`), once looked up."""
         self._watcher = threading.Thread(target=self._watch, daemon=True, name="child-watch")
         self._watcher.start()
 
@@ -228,7 +230,9 @@ class Child:
         ends: on a busy machine, a program that waits for a CPU is not quiet."""
         if not self.alive:
             return False
-        return activity.can_run(self.proc.pid)
+        if self._visible_pid is None:
+            self._visible_pid = activity.visible_pid(self.proc.pid)
+        return None if self._visible_pid is None else activity.can_run(self._visible_pid)
 
     def output(self) -> str:
         """What it printed so far."""
