@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import random
 import re
 import socket
@@ -38,7 +39,7 @@ from harness.api import (
     udp_ask,
     udp_exchange,
 )
-from harness.checks import builtin_roots
+from harness.checks import builtin_roots, support
 from harness.fakes import TcpEchoServer, UdpEchoServer, WebServer
 
 
@@ -248,12 +249,60 @@ def test_a_stray_datagram_from_another_program_is_no_reply() -> None:
         stray.bind(("127.0.0.1", 0))
         with ThreadPoolExecutor(1) as pool:
             done = pool.submit(_stray_then_reply, server, stray, b"hola", b"Res: hola")
-            answer = udp_exchange(server.getsockname(), b"hola", window=2.0)
+            answer = udp_exchange(server.getsockname(), b"hola", window=2.0, owner=STUDENT)
             done.result()
         assert answer == (b"Res: hola", server.getsockname())
-        assert api.is_reply(server, stray.getsockname(), server.getsockname()) is False
+        assert api.is_reply(server, stray.getsockname(), server.getsockname(), STUDENT) is False
         assert api.is_reply(stray, server.getsockname(), ("localhost",
                                                           server.getsockname()[1])) is True
+
+
+STUDENT = os.geteuid() + 4242
+"""The uid of a student in these tests: every socket they open is another user's (the
+grader's), so a datagram from one that is not the server's address is a stray."""
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "", "0.0.0.0"])
+def test_a_server_that_answers_from_another_socket_of_its_own_is_answered(host: str) -> None:
+    """Found by a review: a server may send its reply from a second socket, and the course's
+    clients (``recvfrom`` takes any sender) accept it. A datagram from elsewhere than the
+    server's address is a stray only when the kernel shows its socket held by another user
+    than the student's; here the test's own user is the student."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+        server.bind(("127.0.0.1", 0))
+        other.bind(("127.0.0.1", 0))
+
+        def answer_from_the_other() -> None:
+            data, peer = server.recvfrom(100)
+            other.sendto(b"Res: " + data, peer)
+
+        with ThreadPoolExecutor(1) as pool:
+            done = pool.submit(answer_from_the_other)
+            answer = udp_exchange((host, server.getsockname()[1]), b"hola", window=2.0,
+                                  owner=os.geteuid())
+            done.result()
+        assert answer == (b"Res: hola", other.getsockname())
+        assert api.is_reply(server, other.getsockname(), server.getsockname(), None) is True
+        assert api.is_reply(server, other.getsockname(), server.getsockname(),
+                            STUDENT) is False
+
+
+def test_an_address_matches_as_the_kernel_gives_it() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as own:
+        own.bind(("127.0.0.1", 0))
+        for address, peer, want in (
+                (("127.0.0.1", 9), ("127.0.0.1", 9), True),
+                (("0.0.0.0", 9), ("127.0.0.1", 9), True),
+                (("", 9), ("127.0.0.1", 9), True),
+                (("localhost", 9), ("127.0.0.1", 9), True),
+                (("::ffff:127.0.0.1", 9), ("127.0.0.1", 9), True),
+                (("127.0.0.1", 9), ("::ffff:127.0.0.1", 9, 0, 0), True),
+                (("127.0.0.1", 9), ("127.0.0.2", 9), False),
+                (("127.0.0.1", 9), ("127.0.0.1", 10), False)):
+            assert support._same_host(peer[0], address[0]) == want or peer[1] != address[1]
+            got = api.is_reply(own, peer, address, STUDENT)  # no such sender: taken
+            assert got is True, (address, peer)
 
 
 def test_two_senders_take_no_stray_for_their_reply() -> None:
@@ -271,7 +320,8 @@ def test_two_senders_take_no_stray_for_their_reply() -> None:
 
         with ThreadPoolExecutor(1) as pool:
             done = pool.submit(echo_with_strays)
-            two_udp_senders(server.getsockname(), Probe("p.t.c"), 2.0, "p.t.wrong")
+            two_udp_senders(server.getsockname(), Probe("p.t.c"), 2.0, "p.t.wrong",
+                            owner=STUDENT)
             done.result()
 
 
@@ -290,9 +340,9 @@ def test_the_time_server_probe_counts_no_stray(monkeypatch: pytest.MonkeyPatch) 
         pattern: list[int] = [0]
         replies: list[tuple[bytes, object]] = []
         stray.sendto(b"hora 72", own.getsockname())
-        timeprobe.collect(sel, server.getsockname(), pattern, replies,  # type: ignore[arg-type]
-                          1.0)
-        assert (pattern, replies) == ([0], [])
+        arrived = timeprobe.collect(sel, server.getsockname(), pattern,
+                                    replies, 1.0, owner=STUDENT)  # type: ignore[arg-type]
+        assert arrived and (pattern, replies) == ([0], [])
 
 
 def test_the_grader_never_connects_to_itself(monkeypatch: pytest.MonkeyPatch) -> None:

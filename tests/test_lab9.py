@@ -233,6 +233,14 @@ VARIANTS = {
         "files": {TIME: kept_from_running(150)}}, set()),
     "time server kept from running on a batch's last request (still correct)": (
         "lab9.udp_time_server", {"files": {TIME: kept_from_running(200)}}, set()),
+    # a review: the reply sent from a second socket of the server's (the course's clients
+    # take it: recvfrom accepts any sender)
+    "time server answering from another socket (still correct)": ("lab9.udp_time_server", {
+        "files": {TIME: TIME_SERVER.replace("n = 0\n", "n = 0\nr = socket.socket(socket.AF_INET, "
+                                            "socket.SOCK_DGRAM)\n").replace(
+            "    s.sendto(", "    r.sendto(").format(
+            drop="random.random() < 0.5", log='print(f"Mensaje de {addr} descartado")',
+            reply="time.ctime().encode()")}}, set()),
     "time server epoch seconds": ("lab9.udp_time_server",
                                   time_server("random.random() < 0.5",
                                               reply="str(time.time()).encode()"),

@@ -45,12 +45,13 @@ answer)."""
 
 
 def udp_ask(address: Address, payload: bytes, probe: Probe, *, window: float = WINDOW,
-            sock: socket.socket | None = None) -> bytes | None:
+            sock: socket.socket | None = None, owner: int | None = None) -> bytes | None:
     """Send one datagram to the student's server and return its reply (None: no reply in
     ``window``). ``sock``: send from this socket (e.g. to test several requests from one
-    client)."""
+    client). ``owner``: the student's uid (``server.uid``), which tells a reply from another
+    program's stray datagram (:func:`is_reply`)."""
     probe.sent(payload, "grader")
-    answer = udp_exchange(address, payload, window=window, sock=sock)
+    answer = udp_exchange(address, payload, window=window, sock=sock, owner=owner)
     reply = answer[0] if answer else None
     probe.received(reply, "student")
     return reply

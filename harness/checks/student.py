@@ -118,6 +118,9 @@ class Server:
     """Where it really listens, on 127.0.0.1."""
 
     proto: str = "udp"
+    uid: int | None = None
+    """The student's uid, when the isolation gives one: whose sockets are the student's
+    (:func:`harness.checks.support.is_reply`)."""
     queued: Callable[[str, int], int | None] | None = None
     """The sandbox's look at a socket's unread bytes (:meth:`Sandbox.queued`)."""
 
@@ -226,7 +229,8 @@ class Student:
             raise CheckFailed("containment.not_its_port", file=self.file, port=real,
                               proto=proto.upper())
         return Server(child=child, asked_port=bind.get("port") if bind else None,
-                      real_port=real, proto=proto, queued=self.sandbox.queued)
+                      real_port=real, proto=proto, uid=self.sandbox.isolation.uid,
+                      queued=self.sandbox.queued)
 
     def crashed_or(self, key: str, finished: Finished, **params: Any) -> CheckFailed:
         """The failure for a program that did not do its part: how it ended, if it ended

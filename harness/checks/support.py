@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from harness.sandbox import sockdiag
 from harness.sandbox.runner import Finished
 
 Address = tuple[str, int]
@@ -144,29 +145,55 @@ def from_itself(sock: socket.socket, peer: object) -> bool:
     return peer == sock.getsockname()
 
 
-def is_reply(sock: socket.socket, peer: object, address: Address) -> bool:
-    """Whether a datagram the grader's UDP socket received is a reply from the server at
-    ``address``: it came from that address, and the socket did not send it itself
-    (:func:`from_itself`).
+def is_reply(sock: socket.socket, peer: object, address: Address,
+             owner: int | None = None) -> bool:
+    """Whether a datagram the grader's UDP socket received is a reply of the student's
+    server at ``address``: not one the socket sent itself (:func:`from_itself`), and not a
+    stray.
 
     The grader's sockets are bound to ports of the ephemeral range, and so are the students'
     servers and the fakes (the virtual network binds them to port 0). Whatever on this
     machine sends to a port whose owner has ended (another check's prober, a fake answering
     a client that is gone, another submission graded at the same time) reaches the socket
-    the kernel gave that port next, which may be one of the grader's: a stray, never the
-    server's reply. ``address``'s host, when it is a name, is not compared (only its
-    port)."""
+    the kernel gave that port next, which may be one of the grader's: a stray. A datagram
+    from ``address`` is a reply. One from elsewhere (a server may answer from another socket
+    of its own, and the course's clients take it) is a reply unless the kernel shows its
+    sending socket held by a user other than ``owner``, the student's uid (another
+    submission's, or the grader's own); without ``owner`` (no student uid: the kernel cannot
+    tell the student's sockets from the grader's) and when the socket is gone, it is taken
+    as one, as a client would."""
     if from_itself(sock, peer) or not isinstance(peer, tuple) or len(peer) < 2:
         return False
-    host, port = address[0], address[1]
-    if peer[1] != port:
-        return False
-    if peer[0] == host:
+    if peer[1] == address[1] and _same_host(peer[0], address[0]):
+        return True
+    if owner is None:
+        return True
+    senders = [e for e in sockdiag.table("udp") or [] if e.local[1] == peer[1]]
+    return not senders or any(e.uid == owner for e in senders)
+
+
+def _same_host(peer: object, host: str) -> bool:
+    """``peer`` (an address a datagram came from) is ``host``; a name or an unspecified
+    address (``""``, ``0.0.0.0``: the server's port on this machine) matches any. An IPv4
+    address matches its IPv6-mapped form."""
+    if peer == host:
         return True
     try:
-        return ipaddress.ip_address(peer[0]) == ipaddress.ip_address(host)
-    except ValueError:  # a name: its port is the server's
+        wanted = _canonical(host)
+    except ValueError:  # a name, or ""
         return True
+    if wanted.is_unspecified:
+        return True
+    try:
+        return _canonical(str(peer).split("%", 1)[0]) == wanted
+    except ValueError:
+        return False
+
+
+def _canonical(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    address = ipaddress.ip_address(text)
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped if mapped is not None else address
 
 
 @contextmanager
@@ -219,8 +246,10 @@ def tcp_exchange(address: Address, payload: bytes, *, expect_len: int | None = N
 
 
 def udp_exchange(address: Address, payload: bytes, *, window: float = 2.0,
-                 sock: socket.socket | None = None) -> tuple[bytes, Address] | None:
-    """Send one datagram and wait for one reply within ``window``."""
+                 sock: socket.socket | None = None,
+                 owner: int | None = None) -> tuple[bytes, Address] | None:
+    """Send one datagram and wait for one reply within ``window`` (a stray is no reply:
+    :func:`is_reply`, with ``owner`` the student's uid, as :attr:`Server.uid` gives it)."""
     own = sock is None
     s = sock or socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
@@ -231,7 +260,7 @@ def udp_exchange(address: Address, payload: bytes, *, window: float = 2.0,
         while True:
             s.settimeout(max(deadline.left(), 0.001))
             data, peer = s.recvfrom(65536)  # a timeout ends it
-            if is_reply(s, peer, address):
+            if is_reply(s, peer, address, owner):
                 return data, peer
     except OSError:
         return None
@@ -241,7 +270,8 @@ def udp_exchange(address: Address, payload: bytes, *, window: float = 2.0,
 
 
 def two_udp_senders(address: Address, probe: Probe, window: float, key: str,
-                    judge: Callable[[bytes, bytes], bool] | None = None) -> None:
+                    judge: Callable[[bytes, bytes], bool] | None = None, *,
+                    owner: int | None = None) -> None:
     """Two clients send a datagram each before either reads; each must get the reply to its
     own (``judge(payload, reply)``, by default: the reply ends with the payload). A server
     that answers a fixed or remembered address fails with ``key``."""
@@ -262,7 +292,7 @@ def two_udp_senders(address: Address, probe: Probe, window: float, key: str,
                 while reply is None:
                     s.settimeout(max(deadline.left(), 0.01))
                     data, peer = s.recvfrom(65536)
-                    reply = data if is_reply(s, peer, address) else None
+                    reply = data if is_reply(s, peer, address, owner) else None
             except OSError:
                 reply = None
             probe.received(reply, f"client_{'ab'[i]}")

@@ -270,7 +270,8 @@ def _server_check(ex: Exercise, c: DeclaredCheck) -> Callable[[Student, Probe], 
             values["sent"] = payload
             expect = c.expect
             if ex.proto == "udp":
-                reply = udp_ask(server.address, data, probe, window=ex.window)
+                reply = udp_ask(server.address, data, probe, window=ex.window,
+                                owner=server.uid)
             else:
                 reply = tcp_ask(server.address, data, probe, window=ex.window,
                                 done=_completes(expect, values))

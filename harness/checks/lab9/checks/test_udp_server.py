@@ -18,19 +18,21 @@ def test_starts(student: Student, probe: Probe) -> None:
 def test_echo_prefix(student: Student, probe: Probe) -> None:
     server = student.serve("udp")
     payload = token(12, mixed_case=True).encode()
-    judge_prefix(udp_ask(server.address, payload, probe), UDP_PREFIX, payload, probe)
+    judge_prefix(udp_ask(server.address, payload, probe, owner=server.uid), UDP_PREFIX, payload,
+                 probe)
 
 
 def test_utf8_payload(student: Student, probe: Probe) -> None:
     server = student.serve("udp")
     payload = utf8_payload()
-    judge_payload(udp_ask(server.address, payload, probe), payload, probe)
+    judge_payload(udp_ask(server.address, payload, probe, owner=server.uid), payload, probe)
 
 
 def test_replies_to_sender(student: Student, probe: Probe) -> None:
     """Two clients send before either reads: each must get the reply to its own datagram."""
     server = student.serve("udp")
-    two_udp_senders(server.address, probe, WINDOW, "lab9.udp_server.wrong_recipient")
+    two_udp_senders(server.address, probe, WINDOW, "lab9.udp_server.wrong_recipient",
+                    owner=server.uid)
 
 
 def test_keeps_serving(student: Student, probe: Probe) -> None:
@@ -40,6 +42,7 @@ def test_keeps_serving(student: Student, probe: Probe) -> None:
         sock.bind(("127.0.0.1", 0))
         for n in range(1, 6):
             payload = f"datagrama{n}-{token(6, mixed_case=True)}".encode()
-            reply = udp_ask(server.address, payload, probe, sock=sock)
+            reply = udp_ask(server.address, payload, probe, sock=sock,
+                            owner=server.uid)
             if not reply or not reply.endswith(payload):
                 raise probe.fail("lab9.udp_server.stopped_serving", n=n, total=5)

@@ -145,8 +145,9 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[tuple[bytes, 
                 if not server.held_up():  # asleep, nothing unread: quiet by its own doing
                     break
                 quiet_until = now + TICK  # the machine keeps it from running: look again
-            collect(sel, server.address, pattern, replies, min(end, quiet_until, now + TICK) - now)
-        collect(sel, server.address, pattern, replies, 0)  # whatever already arrived counts
+            collect(sel, server.address, pattern, replies,
+                    min(end, quiet_until, now + TICK) - now, owner=server.uid)
+        collect(sel, server.address, pattern, replies, 0, owner=server.uid)  # already come
         return pattern, replies
     finally:
         sel.close()
@@ -155,9 +156,11 @@ def one_batch(server: Server, first: int) -> tuple[list[int], list[tuple[bytes, 
 
 
 def collect(sel: selectors.BaseSelector, address: tuple[str, int], pattern: list[int],
-            replies: list[tuple[bytes, datetime]], wait: float) -> bool:
-    """Read the replies from the server at ``address`` ready within ``wait`` seconds
-    (anything else is a stray, see :func:`is_reply`); True when any arrived."""
+            replies: list[tuple[bytes, datetime]], wait: float, *,
+            owner: int | None = None) -> bool:
+    """Read the replies of the server at ``address`` (its user ``owner``) ready within
+    ``wait`` seconds (a stray is none, see :func:`is_reply`); True when any datagram
+    arrived."""
     ready = sel.select(wait)
     for key, _ in ready:
         sock: socket.socket = key.fileobj  # type: ignore[assignment]
@@ -165,7 +168,7 @@ def collect(sel: selectors.BaseSelector, address: tuple[str, int], pattern: list
             data, peer = sock.recvfrom(65536)
         except OSError:
             continue
-        if not is_reply(sock, peer, address):  # its own, or another program's: no reply
+        if not is_reply(sock, peer, address, owner):  # its own, or a stray: no reply
             continue
         if not pattern[key.data]:
             pattern[key.data] = 1

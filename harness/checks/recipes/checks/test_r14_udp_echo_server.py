@@ -15,7 +15,7 @@ def test_echo(student: Student, probe: Probe) -> None:
     server = student.serve("udp", args=["--port", str(port)])
     judge_port(server, probe, TASK, port)
     payload = echo_payload()
-    reply = udp_ask(server.address, payload, probe)
+    reply = udp_ask(server.address, payload, probe, owner=server.uid)
     judge_echo(reply, payload, probe, TASK)
 
 
@@ -25,4 +25,4 @@ def test_replies_to_sender(student: Student, probe: Probe) -> None:
     exact)."""
     server = student.serve("udp", args=["--port", str(random_port())])
     two_udp_senders(server.address, probe, WINDOW, f"{TASK}.wrong_recipient",
-                    judge=lambda payload, reply: payload in reply)
+                    judge=lambda payload, reply: payload in reply, owner=server.uid)
