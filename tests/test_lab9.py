@@ -498,6 +498,19 @@ def test_time_replies_are_read_whatever_the_day_with_or_without_leading_zeros() 
         assert module.parse_datetime(text) is None, text
 
 
+def test_discard_messages_that_threads_ran_together_are_counted() -> None:
+    """A server with a thread per request: ``print`` writes the text, then the newline, so two
+    threads' messages may share a line, and a newline may be lost (seen in the sandbox: 250
+    mentions on 248 lines). The mentions count them; the lines still count a line that names
+    a discard twice of its own as one."""
+    module = pack_module(LAB9, "test_udp_time_server")
+    ran_together = ("Mensaje de ('127.0.0.1', 1) descartadoMensaje de ('127.0.0.1', 2) "
+                    "descartado\nMensaje de ('127.0.0.1', 3) descartado\n")
+    assert (module.discard_lines(ran_together), module.discard_mentions(ran_together)) == (2, 3)
+    twice = "Solicitud descartada (descartado al azar)\nhora\n"
+    assert (module.discard_lines(twice), module.discard_mentions(twice)) == (1, 2)
+
+
 def test_discard_lines_counted_as_the_output_grows_equal_a_count_of_the_whole() -> None:
     """The wait loop counts the server's discard lines on an output that grows while it
     looks (lines cut anywhere, ``\\r\\n`` endings, a line still being written): each count
