@@ -248,6 +248,11 @@ VARIANTS = {
     # --- head_client
     "head GET instead of HEAD": ("lab9.head_client", {"patch": {HEAD: [
         ('f"HEAD {path}', 'f"GET {path}')]}}, {"request_line"}),
+    # the headers without the status line (told so, not "no headers")
+    "head prints the headers only": ("lab9.head_client", {"patch": {HEAD: [
+        ('print(headers.decode("iso-8859-1").replace("\\r\\n", "\\n"))',
+         'print(headers.decode("iso-8859-1").split("\\r\\n", 1)[1].replace("\\r\\n", "\\n"))')]}},
+        {"prints_response"}),
     "head without Host": ("lab9.head_client", {"patch": {HEAD: [
         ("\\r\\nHost: {host_header}", "")]}}, {"host_header"}),
     "head LF instead of CRLF": ("lab9.head_client", {"patch": {HEAD: [
@@ -306,6 +311,7 @@ MESSAGES = {
         check: "common.crashed" for check in ("replies_are_datetime", "drop_rate",
                                               "drops_random", "logs_discards")},
     "head Host without its port": {"host_header": "lab9.head_client.wrong_host"},
+    "head prints the headers only": {"prints_response": "lab9.head_client.status_not_printed"},
     "head hard-coded webcode.me": {"default_path_and_port": "lab9.head_client.url_ignored"},
 }
 
