@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 
+from harness.sandbox import reaper
+
 RUNNING = frozenset("RD")
 """States of a task that the machine, not the program, keeps waiting: running or waiting
 for a CPU (``R``), in an uninterruptible wait inside the kernel (``D``)."""
@@ -24,33 +26,26 @@ MAX_TASKS = 512
 def visible_pid(child: int) -> int | None:
     """The pid ``/proc`` gives this process's ``child`` (numbered as this process numbers
     it); None when it is not found. A grading run is the first process of a PID namespace of
-    its own that still sees the host's ``/proc`` (:func:`harness.sandbox.reaper._proc_is_ours`):
-    there, ``/proc/<child>`` is some other process of the machine (the kernel's own threads,
-    for small numbers). The child is found among this process's children, as ``/proc`` lists
-    them, by the pid its ``NSpid`` line gives it in this process's namespace."""
+    its own that still sees the host's ``/proc`` (:func:`reaper.proc_is_ours`): there,
+    ``/proc/<child>`` is some other process of the machine (the kernel's own threads, for
+    small numbers). The child is found among this process's children, as ``/proc`` lists
+    them (:func:`reaper.direct_children`), by the pid its ``NSpid`` line gives it in this
+    process's namespace."""
+    if reaper.proc_is_ours():
+        return child
     try:
-        if os.readlink("/proc/self") == str(os.getpid()):
-            return child
-        ours = _nspid("self")
-        level = len(ours) - 1
-        tasks = os.listdir("/proc/self/task")
+        level = len(_nspid("self")) - 1
     except (OSError, ValueError):
         return None
     if level < 1:
         return None
-    for tid in tasks:
+    for candidate in reaper.direct_children():
         try:
-            with open(f"/proc/self/task/{tid}/children", "rb") as f:
-                candidates = [int(c) for c in f.read().split()]
+            numbers = _nspid(str(candidate))
         except (OSError, ValueError):
             continue
-        for candidate in candidates:
-            try:
-                numbers = _nspid(str(candidate))
-            except (OSError, ValueError):
-                continue
-            if len(numbers) > level and numbers[level] == child:
-                return candidate
+        if len(numbers) > level and numbers[level] == child:
+            return candidate
     return None
 
 

@@ -98,7 +98,7 @@ def new_tag(token: str) -> str:
 def tagged(tag: str, *, prefix: bool = False) -> list[int]:
     """Pids of live processes whose environment carries ``LABGRADE_TAG=tag`` (with
     ``prefix``: a tag of the run ``tag``) (Linux)."""
-    if not sys.platform.startswith("linux") or not _proc_is_ours():
+    if not sys.platform.startswith("linux") or not proc_is_ours():
         return []
     needle = f"{TAG}={tag}".encode()
     if prefix:
@@ -190,7 +190,7 @@ def _janitor() -> None:
 
 def _kill_orphans() -> None:
     """Kill (not reap) our living children that we did not start. Call with the lock held."""
-    if not _proc_is_ours():
+    if not proc_is_ours():
         return
     for pid in _children(str(os.getpid())):
         if pid not in _started:
@@ -208,13 +208,13 @@ def sweep_orphans() -> int:
     orphan that lives a millisecond: a scan of ``/proc`` misses it, so the children come
     from the kernel's own lists (``/proc/self/task/*/children``), and the sweep ends only
     after several looks in a row found none (or after :data:`SWEEP_S`)."""
-    if not _subreaper or not _proc_is_ours():
+    if not _subreaper or not proc_is_ours():
         return 0
     count = 0
     clear = 0
     deadline = time.monotonic() + SWEEP_S
     while clear < SWEEP_CLEAR and time.monotonic() < deadline:
-        orphans = [pid for pid in _direct_children() if pid not in _started]
+        orphans = [pid for pid in direct_children() if pid not in _started]
         if not orphans:
             clear += 1
             continue
@@ -230,7 +230,7 @@ def sweep_orphans() -> int:
     return count
 
 
-def _direct_children() -> list[int]:
+def direct_children() -> list[int]:
     """This process's children, from the kernel's per-thread lists (no ``/proc`` scan);
     the scan where the kernel has no such lists."""
     pids: list[int] = []
@@ -243,7 +243,7 @@ def _direct_children() -> list[int]:
     return pids
 
 
-def _proc_is_ours() -> bool:
+def proc_is_ours() -> bool:
     """Whether ``/proc`` shows pids as this process sees them. Inside a PID namespace of its
     own without a ``/proc`` of its own (the grading run), it does not: its pids there are
     the outer namespace's, and acting on them would hit other processes. Nothing is
@@ -272,7 +272,7 @@ def _children(ppid: str) -> list[int]:
 def _reap_orphans() -> None:
     """Collect the exit status of dead orphans handed to us (never of our own launchers,
     whose status their Popen object collects)."""
-    if not _subreaper or not _proc_is_ours():
+    if not _subreaper or not proc_is_ours():
         return
     for pid in _children(str(os.getpid())):
         if pid in _started:
