@@ -289,20 +289,35 @@ def test_a_server_that_answers_from_another_socket_of_its_own_is_answered(host: 
 
 
 def test_an_address_matches_as_the_kernel_gives_it() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as own:
-        own.bind(("127.0.0.1", 0))
-        for address, peer, want in (
-                (("127.0.0.1", 9), ("127.0.0.1", 9), True),
-                (("0.0.0.0", 9), ("127.0.0.1", 9), True),
-                (("", 9), ("127.0.0.1", 9), True),
-                (("localhost", 9), ("127.0.0.1", 9), True),
-                (("::ffff:127.0.0.1", 9), ("127.0.0.1", 9), True),
-                (("127.0.0.1", 9), ("::ffff:127.0.0.1", 9, 0, 0), True),
-                (("127.0.0.1", 9), ("127.0.0.2", 9), False),
-                (("127.0.0.1", 9), ("127.0.0.1", 10), False)):
-            assert support._same_host(peer[0], address[0]) == want or peer[1] != address[1]
-            got = api.is_reply(own, peer, address, STUDENT)  # no such sender: taken
-            assert got is True, (address, peer)
+    """The server's address as a check names it, against the one a reply came from."""
+    for host, peer, want in (
+            ("127.0.0.1", "127.0.0.1", True),
+            ("0.0.0.0", "127.0.0.1", True),
+            ("", "127.0.0.1", True),
+            ("localhost", "127.0.0.1", True),
+            ("::ffff:127.0.0.1", "127.0.0.1", True),
+            ("127.0.0.1", "::ffff:127.0.0.1", True),
+            ("127.0.0.1", "127.0.0.2", False),
+            ("::1", "127.0.0.1", False)):
+        assert support._same_host(peer, host) is want, (host, peer)
+
+
+def test_the_servers_address_is_a_reply_whoever_holds_it() -> None:
+    """A datagram from the server's address is its reply without asking the kernel who holds
+    the socket; one from another port held by another user than the student's is a stray,
+    and one from a port nobody holds any more is taken, as a client would take it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as own, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
+        other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for s in (own, server, other):
+            s.bind(("127.0.0.1", 0))
+        address = server.getsockname()
+        assert api.is_reply(own, address, address, STUDENT) is True
+        assert api.is_reply(own, other.getsockname(), address, STUDENT) is False
+        assert api.is_reply(own, other.getsockname(), address, os.geteuid()) is True
+        gone = other.getsockname()
+        other.close()
+        assert api.is_reply(own, gone, address, STUDENT) is True
 
 
 def test_two_senders_take_no_stray_for_their_reply() -> None:
